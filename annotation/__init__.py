@@ -1,0 +1,1 @@
+"""duikou.annotation: see the folder's README or the project README."""

@@ -1,0 +1,1 @@
+"""duikou.baselines: see the folder's README or the project README."""

@@ -1,0 +1,1 @@
+"""duikou.corpus: see the folder's README or the project README."""

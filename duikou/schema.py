@@ -1,0 +1,114 @@
+"""The label schema: the single source of truth for every label in duikou.
+
+The Label Studio config, the dataset's ClassLabel names, the BIO tag list and the label
+table in ``annotation/GUIDELINES.md`` are all generated from :data:`LABELS`. Change a label
+here and everything downstream follows (tests fail where a generated artefact drifted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    kind: str  # "party" | "entity" | "figure" | "date"
+    colour: str  # hex colour used in Label Studio
+    hotkey: str  # Label Studio keyboard shortcut
+    definition: str
+    examples: tuple[str, ...]
+
+
+LABELS: tuple[Label, ...] = (
+    Label(
+        "DONOR", "party", "#d62728", "d",
+        "A party that gives the assistance in this context: region, government body, unit, "
+        "school, hospital, company or work team.",
+        ("锦江区", "成都市锦江区", "西南医科大学", "厦门市思明区", "南明区人民医院"),
+    ),
+    Label(
+        "RECIPIENT", "party", "#1f77b4", "r",
+        "A party that receives the assistance: region, county, township, village, school, "
+        "hospital or unit.",
+        ("炉霍县", "金野以匹村", "临夏市", "普安县人民医院"),
+    ),
+    Label(
+        "ORG", "entity", "#9467bd", "o",
+        "Any other organisation (coordinating, approving or neutral).",
+        ("四川省民政厅", "中央组织部"),
+    ),
+    Label(
+        "LOC", "entity", "#8c564b", "l",
+        "Any other place.",
+        ("青藏高原", "北京 (as a training venue)"),
+    ),
+    Label(
+        "PER", "entity", "#e377c2", "p",
+        "A person's name.",
+        ("胡军", "黄丹琼", "廖斌"),
+    ),
+    Label(
+        "PROGRAM", "entity", "#17becf", "g",
+        "A named aid programme, fund, project, campaign or scheme.",
+        ("锦炉爱心助学基金", "育蕾基金", "“格桑花开·锦绣炉霍”携手同行活动"),
+    ),
+    Label(
+        "MONEY", "figure", "#2ca02c", "m",
+        "An amount of money.",
+        ("210万元", "130余万元", "123.6万元"),
+    ),
+    Label(
+        "PEOPLE", "figure", "#ff7f0e", "n",
+        "A count of people or person-times.",
+        ("119人", "45人", "19532人次", "146名"),
+    ),
+    Label(
+        "COUNT", "figure", "#bcbd22", "c",
+        "A count of anything else (households, villages, schools, items, projects, times).",
+        ("81户", "19所", "5台", "13次"),
+    ),
+    Label(
+        "QUANTITY", "figure", "#7f7f7f", "q",
+        "A measured amount: percentage, weight, area, length or duration.",
+        ("99.25%", "761.5公斤", "49亩", "9天 (in 为期9天)"),
+    ),
+    Label(
+        "DATE", "date", "#aec7e8", "t",
+        "A date, month, year or day range.",
+        ("2022年6月", "5月26-28日", "2018年"),
+    ),
+)
+
+LABEL_NAMES: tuple[str, ...] = tuple(label.name for label in LABELS)
+LABEL_BY_NAME: dict[str, Label] = {label.name: label for label in LABELS}
+FIGURE_LABELS: tuple[str, ...] = tuple(lb.name for lb in LABELS if lb.kind == "figure")
+NORMALISED_LABELS: tuple[str, ...] = FIGURE_LABELS + ("DATE",)
+
+# IOB2 tags: "O" first, then B-/I- per label in schema order.
+BIO_TAGS: tuple[str, ...] = ("O",) + tuple(
+    f"{prefix}-{name}" for name in LABEL_NAMES for prefix in ("B", "I")
+)
+TAG_TO_ID: dict[str, int] = {tag: i for i, tag in enumerate(BIO_TAGS)}
+
+
+def is_label(name: object) -> bool:
+    return isinstance(name, str) and name in LABEL_BY_NAME
+
+
+def schema_fingerprint() -> str:
+    """A short hash of the label set; model folders record it to detect schema drift."""
+    blob = "\n".join((SCHEMA_VERSION,) + LABEL_NAMES).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def label_table_markdown() -> str:
+    """The label table embedded in the guidelines and the dataset card."""
+    rows = ["| label | kind | definition | examples |", "|---|---|---|---|"]
+    for lb in LABELS:
+        examples = ", ".join(lb.examples)
+        rows.append(f"| {lb.name} | {lb.kind} | {lb.definition} | {examples} |")
+    return "\n".join(rows)

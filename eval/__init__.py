@@ -1,0 +1,1 @@
+"""duikou.eval: see the folder's README or the project README."""
