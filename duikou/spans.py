@@ -62,9 +62,7 @@ def span_problems(
 
     ok: list[Span] = []
     for s in spans:
-        if not (isinstance(s.start, int) and isinstance(s.end, int)) or isinstance(
-            s.start, bool
-        ):
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (s.start, s.end)):
             bad(f"offsets must be integers, found {s.start!r} and {s.end!r}", s)
             continue
         if not 0 <= s.start < s.end <= len(text):

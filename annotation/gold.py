@@ -1,0 +1,115 @@
+"""Annotation JSONL files (gold, annotation passes): read with full validation, write atomically.
+
+One line per document: ``{"id", "text_sha256", "entities": [{"start", "end", "label",
+"text", "provenance"?, ...}], ...}`` with code-point offsets (end-exclusive) into the clean
+document text. ``text_sha256`` pins the text the offsets refer to: if the corpus text has
+changed since annotation, the document is reported, never silently shifted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from duikou.corpus.ingest import sha256_text
+from duikou.errors import AnnotationError, Problem
+from duikou.jsonio import write_jsonl
+from duikou.spans import Span, span_problems
+
+SPAN_KEYS = ("start", "end", "label", "text")
+
+
+def span_from_json(obj: object) -> Span:
+    if not isinstance(obj, dict) or any(k not in obj for k in ("start", "end", "label")):
+        raise ValueError(f"expected an object with start, end, label; found {obj!r}")
+    attrs = {k: v for k, v in obj.items() if k not in SPAN_KEYS}
+    return Span(obj["start"], obj["end"], obj["label"], obj.get("text"), attrs or None)
+
+
+def read_annotations(path: Path, texts: Mapping[str, str], *,
+                     require_all: bool = True) -> dict[str, list[Span]]:
+    """Spans per document id; raises AnnotationError listing every problem found.
+
+    ``texts`` maps document id → current clean text. Checks: valid JSON objects, known and
+    unique ids, ``text_sha256`` equal to the current text's, spans valid for the text (see
+    :func:`duikou.spans.span_problems`), and (``require_all``) every document present.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    out: dict[str, list[Span]] = {}
+    if not path.is_file():
+        raise AnnotationError(Problem("annotation file does not exist", file=str(path)))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not any(ln.strip() for ln in lines):
+        raise AnnotationError(Problem("annotation file is empty", file=str(path)))
+    for lineno, line in enumerate(lines, 1):
+        if line.strip():
+            _read_line(line, lineno, str(path), texts, out, problems)
+    if require_all:
+        for doc_id in sorted(set(texts) - set(out)):
+            problems.append(Problem("document missing from the annotation file", file=str(path),
+                                    doc_id=doc_id))
+    if problems:
+        raise AnnotationError(problems)
+    return out
+
+
+def _read_line(line, lineno, file, texts, out, problems) -> None:
+    where = f"line {lineno}"
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(f"malformed JSON: {exc.msg} at column {exc.colno}", file=file,
+                                extra=where))
+        return
+    if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
+        problems.append(Problem("expected an object with a string 'id'", file=file, extra=where))
+        return
+    doc_id = rec["id"]
+    if doc_id not in texts:
+        problems.append(Problem("unknown document id (not in the corpus)", file=file,
+                                doc_id=doc_id, extra=where))
+        return
+    if doc_id in out:
+        problems.append(Problem("duplicate document: annotated on an earlier line too",
+                                file=file, doc_id=doc_id, extra=where))
+        return
+    text = texts[doc_id]
+    if rec.get("text_sha256") != sha256_text(text):
+        problems.append(Problem(
+            f"text_sha256 {rec.get('text_sha256')!r} does not match the current document text "
+            f"({sha256_text(text)}): the text changed since annotation; re-align the spans",
+            file=file, doc_id=doc_id, extra=where))
+        return
+    spans = _spans(rec.get("entities"), file, doc_id, where, problems)
+    if spans is None:
+        return
+    found = span_problems(text, spans, doc_id=doc_id, file=file)
+    problems.extend(found)
+    out[doc_id] = sorted(spans)
+
+
+def _spans(entities, file, doc_id, where, problems) -> list[Span] | None:
+    if not isinstance(entities, list):
+        problems.append(Problem("expected 'entities' to be a list", file=file, doc_id=doc_id,
+                                extra=where))
+        return None
+    spans = []
+    for e in entities:
+        try:
+            spans.append(span_from_json(e))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), file=file, doc_id=doc_id, extra=where))
+    return spans
+
+
+def annotation_record(doc_id: str, text: str, spans: list[Span], **extra: object) -> dict:
+    rec: dict = {"id": doc_id, "text_sha256": sha256_text(text)}
+    rec.update(extra)
+    rec["entities"] = [s.to_dict() for s in sorted(spans)]
+    return rec
+
+
+def write_annotations(path: Path, records: list[dict]) -> None:
+    write_jsonl(path, sorted(records, key=lambda r: r["id"]))

@@ -1,0 +1,198 @@
+"""Build the Hugging Face dataset folder from seeds + gold annotations.
+
+``build(out)`` is deterministic (same inputs → byte-identical files) and atomic: everything
+is written to a temporary folder beside ``out`` and validated there; only then are the
+generated parts swapped in (``data/`` by rename, then ``README.md`` and finally
+``MANIFEST.json``). A failure at any point before the swap leaves the previous dataset as it
+was. Hand-written files in the folder (``CHANGELOG.md``, the Python modules) are untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from duikou import paths
+from duikou.annotation.gold import read_annotations
+from duikou.corpus.segment import sentence_spans
+from duikou.corpus.sources import SourceDoc, load_sources
+from duikou.corpus.splits import ASSIGNMENT, SPLIT_NAMES
+from duikou.errors import CorpusError, Problem, SpanError
+from duikou.jsonio import atomic_write_text, dumps_line, write_json
+from duikou.schema import SCHEMA_VERSION, schema_fingerprint
+from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
+
+DATASET_VERSION = "0.1.0"
+CONFIGS = ("documents", "sentences")
+GOLD_FILE = "gold.jsonl"
+GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png")
+
+
+@dataclass
+class BuiltDoc:
+    source: SourceDoc
+    split: str
+    fold: int
+    spans: list[Span]
+    sentences: list[tuple[int, int]]
+
+
+def normalised_attrs(span: Span, text: str, doc_date: str | None) -> dict:
+    from duikou.figures import normalise
+
+    attrs = normalise(span.label, text[span.start:span.end], doc_date=doc_date,
+                      context_before=text[max(0, span.start - 4):span.start],
+                      context_after=text[span.end:span.end + 4])
+    return {k: attrs.get(k) for k in ("value", "value_max", "unit", "approx", "date")}
+
+
+def assemble(seeds: Path, annotations: Path | None) -> list[BuiltDoc]:
+    """Load, clean, attach gold spans and validate every document; raise on any problem."""
+    sources = load_sources(seeds)
+    texts = {d.id: d.text for d in sources}
+    gold: dict[str, list[Span]] = {}
+    if annotations is not None and annotations.is_file():
+        gold = read_annotations(annotations, texts)
+    problems = [Problem("document has no split/fold in corpus/splits.py", doc_id=d.id,
+                        file=d.file) for d in sources if d.id not in ASSIGNMENT]
+    if problems:
+        raise CorpusError(problems)
+    built = []
+    for d in sources:
+        spans = gold.get(d.id, [])
+        check_spans(d.text, spans, doc_id=d.id, file=d.file)
+        _check_bio_round_trip(d, spans)
+        split, fold = ASSIGNMENT[d.id]
+        built.append(BuiltDoc(d, split, fold, spans, sentence_spans(d.text, spans)))
+    return built
+
+
+def _check_bio_round_trip(d: SourceDoc, spans: list[Span]) -> None:
+    back = bio_to_spans(spans_to_bio(len(d.text), spans), text=d.text)
+    if [s.key for s in back] != [s.key for s in sorted(spans)]:
+        missing = sorted(set(s.key for s in spans) - set(s.key for s in back))
+        raise SpanError([Problem("spans → BIO → spans did not give the same spans back",
+                                 doc_id=d.id, start=a, end=b, extra=lab) for a, b, lab in missing])
+
+
+def document_record(b: BuiltDoc) -> dict:
+    d = b.source
+    ents = []
+    for s in b.spans:
+        attrs = normalised_attrs(s, d.text, d.date)
+        prov = (s.attrs or {}).get("provenance")
+        ents.append({"start": s.start, "end": s.end, "label": s.label,
+                     "text": d.text[s.start:s.end], **attrs, "provenance": prov})
+    return {
+        "id": d.id, "title": d.title, "date": d.date, "source": d.outlet, "script": d.script,
+        "fold": b.fold, "text": d.text, "entities": ents, "raw_file": f"seeds/{d.file}",
+        "raw_sha256": d.raw_sha256, "text_sha256": d.clean.text_sha256,
+        "offset_map": [list(seg) for seg in d.clean.segments],
+    }
+
+
+def sentence_records(b: BuiltDoc) -> list[dict]:
+    text = b.source.text
+    tags = spans_to_bio(len(text), b.spans)
+    return [{
+        "id": f"{b.source.id}-s{n:03d}", "doc_id": b.source.id, "fold": b.fold, "start": a,
+        "tokens": list(text[a:e]), "ner_tags": tags[a:e],
+    } for n, (a, e) in enumerate(b.sentences)]
+
+
+def write_dataset(built: list[BuiltDoc], tmp: Path) -> dict[str, str]:
+    """Write data files into ``tmp``; return {relative path: sha256}."""
+    files: dict[str, str] = {}
+    for config in CONFIGS:
+        for split in SPLIT_NAMES:
+            docs = sorted((b for b in built if b.split == split), key=lambda b: b.source.id)
+            if config == "documents":
+                rows = [document_record(b) for b in docs]
+            else:
+                rows = [r for b in docs for r in sentence_records(b)]
+            rel = f"data/{config}/{split}.jsonl"
+            content = "".join(dumps_line(r) + "\n" for r in rows)
+            atomic_write_text(tmp / rel, content)
+            files[rel] = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return files
+
+
+def build(out: Path | None = None, *, seeds: Path | None = None,
+          annotations: Path | None = None) -> Path:
+    """Build the dataset folder at ``out`` (default ``corpus/``); returns ``out``."""
+    from duikou.corpus.card import render_card, write_chart
+
+    out = Path(out) if out is not None else paths.corpus_dir()
+    seeds = seeds or paths.seeds_dir()
+    if annotations is None:
+        annotations = paths.annotation_dir() / GOLD_FILE
+    built = assemble(seeds, annotations)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    try:
+        files = write_dataset(built, tmp)
+        chart = write_chart(built, tmp / "label_distribution.png")
+        if chart:
+            files["label_distribution.png"] = hashlib.sha256(chart.read_bytes()).hexdigest()
+        atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION))
+        files["README.md"] = hashlib.sha256((tmp / "README.md").read_bytes()).hexdigest()
+        write_json(tmp / "MANIFEST.json", manifest(files))
+        _swap_in(tmp, out)
+        _copy_changelog(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def manifest(files: dict[str, str]) -> dict:
+    return {"dataset_version": DATASET_VERSION, "schema_version": SCHEMA_VERSION,
+            "schema_fingerprint": schema_fingerprint(), "files": dict(sorted(files.items()))}
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    old = out / ".data-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if (out / "data").exists():
+        (out / "data").rename(old)
+    (tmp / "data").rename(out / "data")
+    shutil.rmtree(old, ignore_errors=True)
+    for name in ("label_distribution.png", "README.md", "MANIFEST.json"):  # manifest last
+        if (tmp / name).exists():
+            (tmp / name).replace(out / name)
+        elif (out / name).exists() and name == "label_distribution.png":
+            (out / name).unlink()
+
+
+def _copy_changelog(out: Path) -> None:
+    src = paths.corpus_dir() / "CHANGELOG.md"
+    if src.is_file() and out.resolve() != paths.corpus_dir().resolve():
+        shutil.copyfile(src, out / "CHANGELOG.md")
+
+
+def manifest_sha256(corpus: Path | None = None) -> str:
+    path = (corpus or paths.corpus_dir()) / "MANIFEST.json"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify(corpus: Path | None = None) -> dict:
+    """Check every file against MANIFEST.json; raise CorpusError listing mismatches."""
+    corpus = corpus or paths.corpus_dir()
+    mpath = corpus / "MANIFEST.json"
+    if not mpath.is_file():
+        raise CorpusError(Problem("no MANIFEST.json: build the corpus first "
+                                  "(duikou corpus build)", file=str(mpath)))
+    man = json.loads(mpath.read_text(encoding="utf-8"))
+    problems = []
+    for rel, digest in man["files"].items():
+        f = corpus / rel
+        if not f.is_file():
+            problems.append(Problem("listed in the manifest but missing", file=str(f)))
+        elif hashlib.sha256(f.read_bytes()).hexdigest() != digest:
+            problems.append(Problem("sha256 differs from the manifest", file=str(f)))
+    if problems:
+        raise CorpusError(problems)
+    return man

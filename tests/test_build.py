@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from duikou.corpus.build import build, verify
+from duikou.errors import AnnotationError, CorpusError
+from tests.helpers import sample_gold
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def gold(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    sample_gold(ROOT / "seeds", path)
+    return path
+
+
+def test_two_builds_are_byte_identical(tmp_path, gold):
+    a = build(tmp_path / "a", annotations=gold)
+    b = build(tmp_path / "b", annotations=gold)
+    fa, fb = _files(a), _files(b)
+    assert fa == fb
+    assert "MANIFEST.json" in fa and "label_distribution.png" in fa
+    verify(a)
+
+
+def test_build_carries_spans_into_both_configs(tmp_path, gold):
+    out = build(tmp_path / "ds", annotations=gold)
+    docs = [json.loads(x) for x in (out / "data/documents/train.jsonl").read_text().splitlines()]
+    d0 = next(d for d in docs if d["id"].startswith("000"))
+    money = next(e for e in d0["entities"] if e["label"] == "MONEY")
+    assert d0["text"][money["start"]:money["end"]] == money["text"] == "210万元"
+    assert money["provenance"] == "manual"
+    sents = [json.loads(x) for x in (out / "data/sentences/train.jsonl").read_text().splitlines()]
+    tagged = [s for s in sents if "B-MONEY" in s["ner_tags"] and s["doc_id"] == d0["id"]]
+    assert tagged
+    s = tagged[0]
+    i = s["ner_tags"].index("B-MONEY")
+    assert s["start"] + i == money["start"]
+    assert "".join(s["tokens"][i:i + 5]) == "210万元"
+    assert s["ner_tags"][i + 1:i + 5] == ["I-MONEY"] * 4
+
+
+def test_failed_build_leaves_previous_dataset_intact(tmp_path, gold):
+    out = build(tmp_path / "ds", annotations=gold)
+    before = _files(out)
+    lines = gold.read_text(encoding="utf-8").splitlines()
+    rec = json.loads(lines[0])
+    rec["entities"].append({"start": 0, "end": 2, "label": "LOC", "text": "WRONG"})
+    lines[0] = json.dumps(rec, ensure_ascii=False)
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(AnnotationError) as exc:
+        build(out, annotations=gold)
+    assert rec["id"] in str(exc.value) and "offsets [0, 2)" in str(exc.value)
+    assert _files(out) == before
+    assert not list(out.glob(".build-*"))
+
+
+def test_changed_text_is_detected_not_shifted(tmp_path, gold):
+    lines = gold.read_text(encoding="utf-8").splitlines()
+    rec = json.loads(lines[1])
+    rec["text_sha256"] = "0" * 64
+    lines[1] = json.dumps(rec, ensure_ascii=False)
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match="text changed since annotation"):
+        build(tmp_path / "ds", annotations=gold)
+
+
+def test_verify_detects_a_modified_file(tmp_path, gold):
+    out = build(tmp_path / "ds", annotations=gold)
+    f = out / "data/documents/test.jsonl"
+    f.write_text(f.read_text() + "\n")
+    with pytest.raises(CorpusError, match="sha256 differs"):
+        verify(out)
+
+
+def test_card_header_generated_from_schema(tmp_path, gold):
+    import yaml
+
+    from duikou.schema import BIO_TAGS, LABEL_NAMES
+
+    out = build(tmp_path / "ds", annotations=gold)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    head = yaml.safe_load(card.split("---\n")[1])
+    assert head["language"] == ["zh"] and head["task_ids"] == ["named-entity-recognition"]
+    info = {c["config_name"]: c for c in head["dataset_info"]}
+    tags = next(f for f in info["sentences"]["features"] if f["name"] == "ner_tags")
+    assert list(tags["list"]["class_label"]["names"].values()) == list(BIO_TAGS)
+    ents = next(f for f in info["documents"]["features"] if f["name"] == "entities")
+    label = next(f for f in ents["list"] if f["name"] == "label")
+    assert list(label["dtype"]["class_label"]["names"].values()) == list(LABEL_NAMES)
+
+
+def test_committed_corpus_matches_a_fresh_build(tmp_path):
+    """The dataset in the repository is exactly what the build produces from its inputs."""
+    fresh = build(tmp_path / "fresh")
+    committed = _files(ROOT / "corpus")
+    for rel, data in _files(fresh).items():
+        if rel == "CHANGELOG.md":
+            continue
+        assert committed.get(rel) == data, f"corpus/{rel} is stale: run `duikou corpus build`"

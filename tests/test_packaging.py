@@ -1,0 +1,39 @@
+"""The wheel installs only the ``duikou`` namespace and imports in a fresh venv."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_imports_in_fresh_venv(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(dist), str(ROOT)], check=True, timeout=600)
+    wheel = next(dist.glob("duikou-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names}
+    assert {t for t in top if not t.endswith(".dist-info")} == {"duikou"}
+    for mod in ("corpus", "annotation", "baselines", "eval"):
+        assert f"duikou/{mod}/__init__.py" in names
+    assert not any(n.startswith("duikou/corpus/data/") for n in names)
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
+                   timeout=600)
+    code = ("import duikou.corpus, duikou.annotation, duikou.baselines, duikou.eval, "
+            "duikou.spans, duikou.schema; import importlib.util as u; "
+            "print(u.find_spec('corpus') is None and u.find_spec('eval') is None)")
+    res = subprocess.run([str(py), "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
+    assert res.stdout.strip() == "True"
