@@ -86,6 +86,28 @@ def _annotation_compile(a: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_check(a: argparse.Namespace) -> int:
+    from duikou.annotation.worksheet import compile_file
+    from duikou.corpus.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    sheet = Path(a.sheet)
+    docs = {d.id: d for d in load_sources(seeds_dir())}
+    doc_id = sheet.name.split(".")[0]
+    if doc_id not in docs:
+        from duikou.errors import AnnotationError, Problem
+
+        raise AnnotationError(Problem(f"sheet name must start with a document id; known: "
+                                      f"{sorted(docs)}", file=str(sheet)))
+    text = docs[doc_id].text
+    spans = compile_file(text, sheet, doc_id=doc_id)
+    for s in spans:
+        left, right = text[max(0, s.start - 6):s.start], text[s.end:s.end + 6]
+        print(f"{s.start:5d} {s.end:5d} {s.label:10s} {left}[{s.text}]{right}".replace("\n", "⏎"))
+    print(f"ok: {len(spans)} spans in {doc_id}")
+    return 0
+
+
 def _annotation_agreement(a: argparse.Namespace) -> int:
     from duikou.annotation.agreement import run_agreement
 
@@ -129,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--annotator", required=True)
     c.add_argument("--provenance", default="manual")
     c.set_defaults(func=_annotation_compile)
+    ck = asub.add_parser("check", help="resolve one worksheet span file and show the spans")
+    ck.add_argument("sheet")
+    ck.set_defaults(func=_annotation_check)
     ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
     ag.add_argument("files", nargs="+")
     ag.add_argument("--out-md")

@@ -108,3 +108,17 @@ def test_committed_corpus_matches_a_fresh_build(tmp_path):
         if rel == "CHANGELOG.md":
             continue
         assert committed.get(rel) == data, f"corpus/{rel} is stale: run `duikou corpus build`"
+
+
+def test_load_documents_selects_splits_and_folds(tmp_path, gold):
+    from duikou.corpus.dataset import load_documents
+
+    out = build(tmp_path / "ds", annotations=gold)
+    every = load_documents(out)
+    assert len(every) == 5 and sum(len(d.spans) for d in every) == 13
+    assert [d.split for d in load_documents(out, split="test")] == ["test"]
+    held = load_documents(out, fold=2)
+    rest = load_documents(out, fold=2, held_out=False)
+    assert len(held) == 1 and len(rest) == 4 and held[0].fold == 2
+    with pytest.raises(CorpusError, match="unknown fold 9"):
+        load_documents(out, fold=9)
