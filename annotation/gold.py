@@ -27,26 +27,61 @@ def span_from_json(obj: object) -> Span:
     return Span(obj["start"], obj["end"], obj["label"], obj.get("text"), attrs or None)
 
 
-def read_annotations(path: Path, texts: Mapping[str, str], *,
-                     require_all: bool = True) -> dict[str, list[Span]]:
-    """Spans per document id; raises AnnotationError listing every problem found.
-
-    ``texts`` maps document id → current clean text. Checks: valid JSON objects, known and
-    unique ids, ``text_sha256`` equal to the current text's, spans valid for the text (see
-    :func:`duikou.spans.span_problems`), and (``require_all``) every document present.
-    """
+def read_records(path: Path, texts: Mapping[str, str]) -> list[tuple[dict, list[Span]]]:
+    """Every record with its validated spans; duplicates are allowed only for different
+    ``annotator`` values (Label Studio imports keep several annotators per document).
+    Raises AnnotationError listing every problem found."""
     path = Path(path)
-    problems: list[Problem] = []
-    out: dict[str, list[Span]] = {}
     if not path.is_file():
         raise AnnotationError(Problem("annotation file does not exist", file=str(path)))
     lines = path.read_text(encoding="utf-8").splitlines()
     if not any(ln.strip() for ln in lines):
         raise AnnotationError(Problem("annotation file is empty", file=str(path)))
+    problems: list[Problem] = []
+    out: list[tuple[dict, list[Span]]] = []
+    seen: set[tuple[str, object]] = set()
     for lineno, line in enumerate(lines, 1):
-        if line.strip():
-            _read_line(line, lineno, str(path), texts, out, problems)
-    if require_all:
+        if not line.strip():
+            continue
+        got = _read_line(line, lineno, str(path), texts, problems)
+        if got is None:
+            continue
+        rec, spans = got
+        key = (rec["id"], rec.get("annotator"))
+        if key in seen:
+            problems.append(Problem("duplicate document: annotated on an earlier line too "
+                                    "(by the same annotator)", file=str(path), doc_id=rec["id"],
+                                    extra=f"line {lineno}"))
+            continue
+        seen.add(key)
+        out.append((rec, spans))
+    if problems:
+        raise AnnotationError(problems)
+    return out
+
+
+def read_annotations(path: Path, texts: Mapping[str, str], *,
+                     require_all: bool = True) -> dict[str, list[Span]]:
+    """Spans per document id of a single-annotator file (gold or one pass); raises
+    AnnotationError listing every problem found.
+
+    ``texts`` maps document id → current clean text. Checks: valid JSON objects, known and
+    unique ids, ``text_sha256`` equal to the current text's, spans valid for the text (see
+    :func:`duikou.spans.span_problems`), and (``require_all``) every document present.
+    """
+    problems: list[Problem] = []
+    out: dict[str, list[Span]] = {}
+    try:
+        records = read_records(path, texts)
+    except AnnotationError as exc:
+        records, problems = [], list(exc.problems)
+    for rec, spans in records:
+        if rec["id"] in out:
+            problems.append(Problem("duplicate document: annotated on an earlier line too",
+                                    file=str(path), doc_id=rec["id"]))
+        out[rec["id"]] = spans
+    if require_all and not any("does not exist" in p.message or "is empty" in p.message
+                               for p in problems):
         for doc_id in sorted(set(texts) - set(out)):
             problems.append(Problem("document missing from the annotation file", file=str(path),
                                     doc_id=doc_id))
@@ -55,39 +90,35 @@ def read_annotations(path: Path, texts: Mapping[str, str], *,
     return out
 
 
-def _read_line(line, lineno, file, texts, out, problems) -> None:
+def _read_line(line, lineno, file, texts, problems) -> tuple[dict, list[Span]] | None:
     where = f"line {lineno}"
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
         problems.append(Problem(f"malformed JSON: {exc.msg} at column {exc.colno}", file=file,
                                 extra=where))
-        return
+        return None
     if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
         problems.append(Problem("expected an object with a string 'id'", file=file, extra=where))
-        return
+        return None
     doc_id = rec["id"]
     if doc_id not in texts:
         problems.append(Problem("unknown document id (not in the corpus)", file=file,
                                 doc_id=doc_id, extra=where))
-        return
-    if doc_id in out:
-        problems.append(Problem("duplicate document: annotated on an earlier line too",
-                                file=file, doc_id=doc_id, extra=where))
-        return
+        return None
     text = texts[doc_id]
     if rec.get("text_sha256") != sha256_text(text):
         problems.append(Problem(
             f"text_sha256 {rec.get('text_sha256')!r} does not match the current document text "
             f"({sha256_text(text)}): the text changed since annotation; re-align the spans",
             file=file, doc_id=doc_id, extra=where))
-        return
+        return None
     spans = _spans(rec.get("entities"), file, doc_id, where, problems)
     if spans is None:
-        return
+        return None
     found = span_problems(text, spans, doc_id=doc_id, file=file)
     problems.extend(found)
-    out[doc_id] = sorted(spans)
+    return (rec, sorted(spans)) if not found else None
 
 
 def _spans(entities, file, doc_id, where, problems) -> list[Span] | None:
