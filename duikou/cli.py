@@ -114,6 +114,114 @@ def _annotation_agreement(a: argparse.Namespace) -> int:
     return run_agreement(a.files, out_md=a.out_md, out_json=a.out_json)
 
 
+def _corpus_docs() -> list[dict]:
+    from duikou.corpus.dataset import load_documents
+
+    return [{"id": d.id, "text": d.text, "entities": [s.to_dict() for s in d.spans]}
+            for d in load_documents()]
+
+
+def _read_preds(path: str | None) -> dict[str, list[dict]] | None:
+    if not path:
+        return None
+    import json
+
+    from duikou.errors import LabelStudioError, Problem
+
+    out: dict[str, list[dict]] = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            out[rec["id"]] = rec["entities"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise LabelStudioError(Problem(f"expected a JSON object with id and entities: {exc}",
+                                           file=path, extra=f"line {n}")) from None
+    return out
+
+
+def _ls_config(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import label_config
+
+    print(label_config())
+    return 0
+
+
+def _ls_export(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import export_tasks, write_json
+
+    docs = _corpus_docs()
+    if a.docs:
+        wanted = set(a.docs.split(","))
+        docs = [d for d in docs if d["id"] in wanted]
+    tasks = export_tasks(docs, predictions=_read_preds(a.predictions),
+                         model_version=a.model_version, with_gold=a.with_gold)
+    write_json(tasks, a.out)
+    print(f"{len(tasks)} tasks → {a.out}")
+    return 0
+
+
+def _ls_import(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import docs_by_id, run_import
+
+    res = run_import(a.export, a.out, docs_by_id(_corpus_docs()))
+    print(res.summary())
+    return 0
+
+
+def _ls_push(a: argparse.Namespace) -> int:
+    from duikou.annotation.ls_client import push
+
+    docs = _corpus_docs()
+    res = push(docs, url=a.url, api_key=a.api_key, project_title=a.project,
+               predictions=_read_preds(a.predictions), model_version=a.model_version,
+               batch_size=a.batch_size)
+    print(res)
+    return 0
+
+
+def _ls_pull(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import docs_by_id, write_jsonl
+    from duikou.annotation.ls_client import pull
+
+    res = pull(url=a.url, api_key=a.api_key, project_title=a.project,
+               docs_by_id=docs_by_id(_corpus_docs()))
+    write_jsonl(res.records, a.out)
+    print(res.summary())
+    return 0
+
+
+def _evaluate(a: argparse.Namespace) -> int:
+    from duikou.eval.harness import evaluate, render
+    from duikou.jsonio import write_json
+
+    result = evaluate(Path(a.predictions), protocol=a.protocol,
+                      corpus=Path(a.gold) if a.gold else None)
+    print(render(result))
+    if a.out:
+        write_json(Path(a.out), result)
+        print(f"\nall figures → {a.out}")
+    return 0
+
+
+def _leaderboard_submit(a: argparse.Namespace) -> int:
+    from duikou.eval.leaderboard import submit
+
+    e = submit(Path(a.predictions), name=a.name, description=a.description,
+               protocol=a.protocol)
+    print(f"added {e['name']!r} ({e['protocol']}): strict F1 {e['strict']['f1']:.4f} "
+          f"[{e['ci']['low']:.4f}, {e['ci']['high']:.4f}]; see eval/LEADERBOARD.md")
+    return 0
+
+
+def _leaderboard_show(a: argparse.Namespace) -> int:
+    from duikou.eval.leaderboard import load_board, render_markdown
+
+    print(render_markdown(load_board()))
+    return 0
+
+
 def _reproduce(a: argparse.Namespace) -> int:
     from duikou.corpus.build import build
     from duikou.corpus.stats import compute, render
@@ -122,6 +230,36 @@ def _reproduce(a: argparse.Namespace) -> int:
     print(f"built dataset in {out}")
     print(render(compute(out)))
     return 0
+
+
+def _add_ls(sub: argparse._SubParsersAction) -> None:
+    ls = sub.add_parser("ls", help="Label Studio: config, export, import, push, pull")
+    lss = ls.add_subparsers(dest="sub", required=True)
+    lss.add_parser("config", help="print the labeling config XML").set_defaults(func=_ls_config)
+    ex = lss.add_parser("export", help="write Label Studio import JSON (one task per document)")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--docs", help="comma-separated document ids (default: all)")
+    ex.add_argument("--predictions", help="predictions JSONL to attach as pre-annotations")
+    ex.add_argument("--model-version")
+    ex.add_argument("--with-gold", action="store_true", help="attach gold as annotations")
+    ex.set_defaults(func=_ls_export)
+    im = lss.add_parser("import", help="Label Studio JSON export → annotation JSONL")
+    im.add_argument("export")
+    im.add_argument("--out", required=True)
+    im.set_defaults(func=_ls_import)
+    for name, func in (("push", _ls_push), ("pull", _ls_pull)):
+        sp = lss.add_parser(name, help=f"{name} tasks {'to' if name == 'push' else 'from'} a "
+                            "running server (LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY)")
+        sp.add_argument("--project", required=True, help="project title")
+        sp.add_argument("--url")
+        sp.add_argument("--api-key")
+        if name == "push":
+            sp.add_argument("--predictions")
+            sp.add_argument("--model-version")
+            sp.add_argument("--batch-size", type=int, default=50)
+        else:
+            sp.add_argument("--out", required=True)
+        sp.set_defaults(func=func)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +297,28 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--out-md")
     ag.add_argument("--out-json")
     ag.set_defaults(func=_annotation_agreement)
+    _add_ls(sub)
+    ev = sub.add_parser("evaluate", help="score a prediction file")
+    ev.add_argument("predictions")
+    ev.add_argument("--protocol", choices=("test", "cv"), default="test")
+    ev.add_argument("--gold", help="dataset folder with the gold (default: corpus/)")
+    ev.add_argument("--out", help="write every figure as JSON here")
+    ev.set_defaults(func=_evaluate)
+    lb = sub.add_parser("leaderboard", help="submit to / show the leaderboard")
+    lbs = lb.add_subparsers(dest="sub", required=True)
+    sm = lbs.add_parser("submit", help="validate, score and add a prediction file")
+    sm.add_argument("predictions")
+    sm.add_argument("--name", required=True)
+    sm.add_argument("--description", required=True)
+    sm.add_argument("--protocol", choices=("cv", "test"), default="cv")
+    sm.set_defaults(func=_leaderboard_submit)
+    lbs.add_parser("show", help="print the leaderboard").set_defaults(func=_leaderboard_show)
+    try:
+        from duikou.baselines.cli import register
+    except ImportError:  # pragma: no cover - baselines are part of the package
+        register = None
+    if register is not None:
+        register(sub)
     r = sub.add_parser("reproduce", help="the main job: rebuild everything from the seeds")
     r.set_defaults(func=_reproduce)
     return p

@@ -1,0 +1,122 @@
+"""Evaluation harness and leaderboard on a corpus built with sample gold spans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from duikou.cli import main
+from duikou.corpus.build import build
+from duikou.corpus.dataset import load_documents
+from duikou.errors import SubmissionError
+from duikou.eval.harness import evaluate, render
+from duikou.eval.leaderboard import board_paths, load_board, submit
+from tests.helpers import sample_gold
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus")
+    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
+    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+
+
+def _preds(corpus, path, *, drop_label=None, docs=None):
+    rows = []
+    for d in load_documents(corpus):
+        if docs is not None and d.id not in docs:
+            continue
+        ents = [{"start": s.start, "end": s.end, "label": s.label, "text": s.text}
+                for s in d.spans if s.label != drop_label]
+        rows.append({"id": d.id, "entities": ents})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_perfect_cv_predictions_score_one(corpus, tmp_path):
+    res = evaluate(_preds(corpus, tmp_path / "p.jsonl"), protocol="cv", corpus=corpus)
+    assert res["scores"]["strict"]["micro"]["f1"] == 1.0
+    assert res["cv"]["n_folds"] == 5 and res["ci"]["unit"] == "sentence"
+    assert res["figures"]["accuracy"] == 1.0
+    assert len(res["predictions_sha256"]) == 64 and res["dataset_version"]
+    assert "micro" in render(res)
+
+
+def test_missing_label_lowers_recall_only(corpus, tmp_path):
+    res = evaluate(_preds(corpus, tmp_path / "p.jsonl", drop_label="MONEY"), protocol="cv",
+                   corpus=corpus)
+    micro = res["scores"]["strict"]["micro"]
+    assert micro["precision"] == 1.0 and micro["recall"] < 1.0
+    assert res["scores"]["strict"]["per_label"]["MONEY"]["recall"] == 0.0
+
+
+def test_test_protocol_expects_only_the_test_document(corpus, tmp_path):
+    test_ids = {d.id for d in load_documents(corpus, split="test")}
+    ok = evaluate(_preds(corpus, tmp_path / "t.jsonl", docs=test_ids), protocol="test",
+                  corpus=corpus)
+    assert ok["documents"] == sorted(test_ids)
+    with pytest.raises(SubmissionError, match="unknown"):
+        evaluate(_preds(corpus, tmp_path / "all.jsonl"), protocol="test", corpus=corpus)
+
+
+def test_leaderboard_submit_ranks_and_escapes(corpus, tmp_path):
+    board = tmp_path / "eval"
+    submit(_preds(corpus, tmp_path / "a.jsonl", drop_label="MONEY"), name="<b>weaker</b>",
+           description="drops & money", corpus=corpus, folder=board)
+    submit(_preds(corpus, tmp_path / "b.jsonl"), name="oracle", description="gold copy",
+           corpus=corpus, folder=board)
+    entries = load_board(board)["entries"]
+    assert {e["name"] for e in entries} == {"<b>weaker</b>", "oracle"}
+    _, md, html = board_paths(board)
+    md_text = md.read_text(encoding="utf-8")
+    assert md_text.index("oracle") < md_text.index("weaker")
+    html_text = html.read_text(encoding="utf-8")
+    assert "&lt;b&gt;weaker&lt;/b&gt;" in html_text and "<b>weaker" not in html_text
+    assert "drops &amp; money" in html_text
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("", "empty"),
+    ("{not json\n", "line 1"),
+    ('{"id": "x", "entities": []}\n', "unknown"),
+])
+def test_invalid_submission_changes_nothing(corpus, tmp_path, content, needle):
+    board = tmp_path / "eval"
+    submit(_preds(corpus, tmp_path / "ok.jsonl"), name="ok", description="d", corpus=corpus,
+           folder=board)
+    before = {p.name: p.read_bytes() for p in board.iterdir()}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(SubmissionError) as exc:
+        submit(bad, name="bad", description="d", corpus=corpus, folder=board)
+    assert needle in str(exc.value)
+    assert {p.name: p.read_bytes() for p in board.iterdir()} == before
+
+
+def test_overlapping_and_offset_errors_are_all_listed(corpus, tmp_path):
+    docs = load_documents(corpus)
+    rows = [{"id": d.id, "entities": []} for d in docs]
+    rows[0]["entities"] = [{"start": 0, "end": 4, "label": "DONOR"},
+                           {"start": 2, "end": 5, "label": "LOC"},
+                           {"start": 10, "end": 999999, "label": "LOC"},
+                           {"start": 0, "end": 1, "label": "NOPE"}]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(SubmissionError) as exc:
+        evaluate(bad, protocol="cv", corpus=corpus)
+    msg = str(exc.value)
+    assert "overlap" in msg and "999999" in msg and "NOPE" in msg and docs[0].id in msg
+
+
+def test_evaluate_cli_writes_json(corpus, tmp_path, capsys):
+    out = tmp_path / "res.json"
+    code = main(["evaluate", str(_preds(corpus, tmp_path / "p.jsonl")), "--protocol", "cv",
+                 "--gold", str(corpus), "--out", str(out)])
+    assert code == 0
+    assert json.loads(out.read_text())["scores"]["strict"]["micro"]["f1"] == 1.0
+    assert "95% CI" in capsys.readouterr().out

@@ -1,0 +1,150 @@
+"""Round trips through a real Label Studio 1.23.2 server (installed into .cache on demand).
+
+Run alone with ``pytest -m labelstudio``; deselect with ``-m "not labelstudio"``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from label_studio_sdk import LabelStudio
+from ls_server import LSServer, make_ls_server_fixture
+
+from duikou.annotation.labelstudio import docs_by_id, label_config
+from duikou.annotation.ls_client import connect, project_tasks, pull, push
+from duikou.errors import LabelStudioError
+
+pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
+ls_server = make_ls_server_fixture()
+
+
+def _doc(doc_id: str, text: str, surfaces: list[tuple[str, str]]) -> dict:
+    ents, at = [], 0
+    for surface, label in surfaces:
+        start = text.index(surface, at)
+        ents.append({"start": start, "end": start + len(surface), "label": label,
+                     "text": surface})
+        at = start + len(surface)
+    return {"id": doc_id, "text": text, "entities": ents}
+
+
+DOCS = [
+    _doc("ls-1", "𠮷😀 锦江区对口支援炉霍县，\r\n\t捐赠210万元。",
+         [("锦江区", "DONOR"), ("炉霍县", "RECIPIENT"), ("210万元", "MONEY")]),
+    _doc("ls-2", "  厦门市思明区\n帮扶临夏市😀119人，2022年6月",
+         [("厦门市思明区\n帮扶", "PROGRAM"), ("119人", "PEOPLE"), ("2022年6月", "DATE")]),
+    _doc("ls-3", "\t胡军😀𠮷\r\n西南医科大学", [("胡军", "PER"), ("😀𠮷\r\n西南", "ORG")]),
+    _doc("ls-4", "无实体的文本\r\n", []),
+]
+CORPUS = docs_by_id(DOCS)
+
+
+def _title(prefix: str) -> str:
+    return f"duikou {prefix} {secrets.token_hex(3)}"
+
+
+def _regions(spans: list[dict]) -> list[dict]:
+    return [{"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": s["start"], "end": s["end"], "text": s["text"],
+                       "labels": [s["label"]]}} for i, s in enumerate(spans)]
+
+
+def _core(spans: list[dict]) -> list[tuple]:
+    return sorted((s["start"], s["end"], s["label"], s["text"]) for s in spans)
+
+
+def _kw(server: LSServer, title: str) -> dict:
+    return {"url": server.url, "api_key": server.api_key, "project_title": title}
+
+
+def test_server_started(ls_server: LSServer, record_property) -> None:
+    record_property("labelstudio_startup_s", round(ls_server.startup_s, 1))
+    print(f"Label Studio start-up: {ls_server.startup_s:.1f} s")
+    assert 0 < ls_server.startup_s < 180
+
+
+def test_push_annotate_by_two_users_pull_exact(ls_server: LSServer) -> None:
+    title = _title("gold")
+    info = push(DOCS, **_kw(ls_server, title), batch_size=3)
+    assert info["imported"] == len(DOCS) and info["batches"] == 2 and info["project_created"]
+    client = connect(ls_server.url, ls_server.api_key)
+    other = client.users.create(username=f"ann{secrets.token_hex(2)}",
+                                email=f"ann-{secrets.token_hex(3)}@duikou.test",
+                                password="another-Pass-123")
+    me = client.users.whoami()
+    by_doc = {t.data["doc_id"]: t for t in project_tasks(client, info["project_id"])}
+    for doc in DOCS:
+        task_id = by_doc[doc["id"]].id
+        client.annotations.create(task_id, result=_regions(doc["entities"]), lead_time=2.0)
+        half = doc["entities"][: max(1, len(doc["entities"]) // 2)] if doc["entities"] else []
+        client.annotations.create(task_id, result=_regions(half), completed_by=other.id,
+                                  ground_truth=True)
+    client.annotations.create(by_doc["ls-1"].id, result=[], was_cancelled=True)
+
+    result = pull(**_kw(ls_server, title), docs_by_id=CORPUS)
+    assert result.cancelled == 1 and result.tasks == len(DOCS)
+    assert len(result.records) == 2 * len(DOCS)
+    for doc in DOCS:
+        recs = [r for r in result.records if r["id"] == doc["id"]]
+        mine = [r for r in recs if r["annotator"] == str(me.id)]
+        theirs = [r for r in recs if r["annotator"] == str(other.id)]
+        assert len(mine) == 1 and len(theirs) == 1, recs
+        assert _core(mine[0]["entities"]) == _core(doc["entities"])
+        assert theirs[0]["ground_truth"] is True and mine[0]["ground_truth"] is False
+        assert {e["text"] for e in mine[0]["entities"]} == {e["text"] for e in doc["entities"]}
+        assert mine[0]["created_at"] and mine[0]["annotation_id"] != theirs[0]["annotation_id"]
+
+
+def test_predictions_round_trip(ls_server: LSServer) -> None:
+    title = _title("pred")
+    preds = {d["id"]: [dict(e, score=0.5 + 0.1 * i) for i, e in enumerate(d["entities"])]
+             for d in DOCS}
+    push(DOCS, **_kw(ls_server, title), predictions=preds, model_version="crf-test")
+    client = connect(ls_server.url, ls_server.api_key)
+    pid = push(DOCS, **_kw(ls_server, title))["project_id"]
+    tasks = list(client.tasks.list(project=pid, fields="all"))
+    assert len(tasks) == len(DOCS)
+    for task in tasks:
+        doc_id = task.data["doc_id"]
+        (pred,) = task.predictions
+        assert pred.model_version == "crf-test"
+        got = [(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0],
+                r["value"]["text"], round(r["score"], 6)) for r in pred.result]
+        want = [(e["start"], e["end"], e["label"], e["text"], round(e["score"], 6))
+                for e in sorted(preds[doc_id], key=lambda e: e["start"])]
+        assert got == want
+        # An annotator accepts the prediction unchanged: it comes back as the same spans.
+        client.annotations.create(task.id, result=pred.result, parent_prediction=pred.id)
+    result = pull(**_kw(ls_server, title), docs_by_id=CORPUS)
+    assert {r["id"]: _core(r["entities"]) for r in result.records} == {
+        d["id"]: _core(d["entities"]) for d in DOCS}
+
+
+def test_push_resumes_and_is_idempotent(ls_server: LSServer) -> None:
+    title = _title("idem")
+    first = push(DOCS[:2], **_kw(ls_server, title))  # as if a push died after two docs
+    again = push(DOCS, **_kw(ls_server, title), batch_size=1)
+    assert (again["imported"], again["skipped_existing"], again["batches"]) == (2, 2, 2)
+    assert again["project_id"] == first["project_id"] and not again["project_created"]
+    third = push(DOCS, **_kw(ls_server, title))
+    assert (third["imported"], third["skipped_existing"]) == (0, len(DOCS))
+    client = connect(ls_server.url, ls_server.api_key)
+    doc_ids = [t.data["doc_id"] for t in project_tasks(client, first["project_id"])]
+    assert sorted(doc_ids) == sorted(CORPUS)
+
+
+def test_reused_project_with_other_config_is_refused(ls_server: LSServer) -> None:
+    title = _title("other")
+    client = LabelStudio(base_url=ls_server.url, api_key=ls_server.api_key)
+    other = label_config().replace('value="DONOR"', 'value="GIVER"')
+    client.projects.create(title=title, label_config=other)
+    with pytest.raises(LabelStudioError, match="different labeling config"):
+        push(DOCS, **_kw(ls_server, title))
+
+
+def test_server_errors_are_clear(ls_server: LSServer) -> None:
+    with pytest.raises(LabelStudioError, match="no project titled"):
+        pull(**_kw(ls_server, _title("missing")), docs_by_id=CORPUS)
+    with pytest.raises(LabelStudioError, match="answered HTTP 401"):
+        push(DOCS, url=ls_server.url, api_key="0" * 40, project_title=_title("auth"))
