@@ -92,8 +92,13 @@ def load_sets(files: Sequence[Path], texts: Mapping[str, str]) -> dict[str, dict
     return sets
 
 
-def render_markdown(result: dict, *, title: str = "Inter-annotator agreement") -> str:
+def render_markdown(result: dict, *, title: str = "Inter-annotator agreement",
+                    note: str | None = None) -> str:
     lines = [f"# {title}", ""]
+    if note:
+        lines += [note.strip(), ""]
+    lines += ["Produced by `duikou annotation agreement " + " ".join(result.get("files", []))
+              + "`.", ""]
     for p in result["pairs"]:
         s = p["strict"]
         lines += [f"## {p['a']} vs {p['b']}", "",
@@ -118,14 +123,16 @@ def render_markdown(result: dict, *, title: str = "Inter-annotator agreement") -
 
 
 def run_agreement(files: Sequence[str], *, out_md: str | None = None,
-                  out_json: str | None = None, title: str = "Inter-annotator agreement") -> int:
+                  out_json: str | None = None, title: str = "Inter-annotator agreement",
+                  note_file: str | None = None) -> int:
     from duikou.corpus.sources import load_sources
     from duikou.paths import seeds_dir
 
     texts = {d.id: d.text for d in load_sources(seeds_dir())}
     result = agreement(load_sets([Path(f) for f in files], texts), texts)
     result["files"] = [str(f) for f in files]
-    md = render_markdown(result, title=title)
+    note = Path(note_file).read_text(encoding="utf-8") if note_file else None
+    md = render_markdown(result, title=title, note=note)
     print(md)
     if out_md:
         atomic_write_text(Path(out_md), md)

@@ -26,7 +26,7 @@ from duikou.jsonio import atomic_write_text, dumps_line, write_json
 from duikou.schema import SCHEMA_VERSION, schema_fingerprint
 from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
 
-DATASET_VERSION = "0.1.0"
+DATASET_VERSION = "1.0.0"
 CONFIGS = ("documents", "sentences")
 GOLD_FILE = "gold.jsonl"
 GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png")

@@ -108,10 +108,21 @@ def _annotation_check(a: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_adjudicate(a: argparse.Namespace) -> int:
+    from duikou.annotation.adjudication import adjudicate
+    from duikou.corpus.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    counts = adjudicate([Path(f) for f in a.passes], Path(a.decisions), texts, Path(a.out))
+    print(f"gold → {a.out}: {counts}")
+    return 0
+
+
 def _annotation_agreement(a: argparse.Namespace) -> int:
     from duikou.annotation.agreement import run_agreement
 
-    return run_agreement(a.files, out_md=a.out_md, out_json=a.out_json)
+    return run_agreement(a.files, out_md=a.out_md, out_json=a.out_json, note_file=a.note)
 
 
 def _corpus_docs() -> list[dict]:
@@ -292,10 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
     ck = asub.add_parser("check", help="resolve one worksheet span file and show the spans")
     ck.add_argument("sheet")
     ck.set_defaults(func=_annotation_check)
+    ad = asub.add_parser("adjudicate", help="passes + adjudication log → gold JSONL")
+    ad.add_argument("passes", nargs="+")
+    ad.add_argument("--decisions", required=True)
+    ad.add_argument("--out", required=True)
+    ad.set_defaults(func=_annotation_adjudicate)
     ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
     ag.add_argument("files", nargs="+")
     ag.add_argument("--out-md")
     ag.add_argument("--out-json")
+    ag.add_argument("--note", help="a Markdown file placed under the title (method, caveats)")
     ag.set_defaults(func=_annotation_agreement)
     _add_ls(sub)
     ev = sub.add_parser("evaluate", help="score a prediction file")

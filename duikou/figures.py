@@ -48,9 +48,9 @@ Dates (DATE)
 ``date`` is an ISO-style partial date: ``2022``, ``2022-06``, ``2022-06-14``, or a range
 ``start/end`` of such (``2020-05-26/2020-05-28``, ``2018/2020``).
 
-* Month or month-day without a year takes the year of ``doc_date`` (always that year, even
-  for a month later than the publication month); with ``doc_date`` ``None`` it gives
-  ``None``. A day alone (``14日``) is ``None`` (the month is ambiguous).
+* Month or month-day without a year takes the year of ``doc_date``, or the year before
+  when it would otherwise fall after the publication date (news reports look back: 12月底 in
+  an article of 2019-01-20 is 2018-12); with ``doc_date`` ``None`` it gives ``None``. A day alone (``14日``) is ``None`` (the month is ambiguous).
 * 今年/本年/去年/上年/前年/明年 resolve against ``doc_date``'s year, 本月/上月 against its
   month, 今天/昨天/前天 against its day; ``None`` without ``doc_date``.
 * Vague parts reduce precision to the unit they qualify instead of failing:
@@ -570,11 +570,21 @@ def _date(text: str, doc: date | None) -> str | None:
     parts = _split_range(s)
     if parts is None:
         return None
-    year = doc.year if doc else None
     if len(parts) == 1:
         point = _parse_point(parts[0], None)
-        return None if point is None else _format_point(_fill_year(point, year))
-    return _date_range(parts[0], parts[1], year)
+        return None if point is None else _format_point(_fill_year(point, _implied_year(point, doc)))
+    return _date_range(parts[0], parts[1], doc)
+
+
+def _implied_year(point: _Point, doc: date | None) -> int | None:
+    """The year of a yearless month(-day): the publication year, or the year before when the
+    month(-day) would fall after the publication date (a report looks back: 12月底 in an
+    article of 2019-01-20 is December 2018)."""
+    if doc is None:
+        return None
+    if point.get("m") is not None and (point["m"], point.get("d") or 1) > (doc.month, doc.day):
+        return doc.year - 1
+    return doc.year
 
 
 def _strip_date(s: str) -> str:
@@ -676,7 +686,7 @@ def _format_point(point: _Point | None) -> str | None:
         return None
 
 
-def _date_range(left_text: str, right_text: str, year: int | None) -> str | None:
+def _date_range(left_text: str, right_text: str, doc: date | None) -> str | None:
     right = _parse_point(right_text, None)
     if right is None:
         return None
@@ -687,6 +697,7 @@ def _date_range(left_text: str, right_text: str, year: int | None) -> str | None
         right[name] = left[name]  # 5月26-28日: the end inherits year and month
     if left["y"] is None:
         left["y"] = right["y"]
+    year = _implied_year(left, doc)
     start, end = _format_point(_fill_year(left, year)), _format_point(_fill_year(right, year))
     if start is None or end is None or start > end[: len(start)]:
         return None

@@ -291,7 +291,12 @@ DATE_CASES = [
     ("前年", "2019-01-20", "2017"),
     ("今年5月", "2022-09-01", "2022-05"),
     ("2017年8月", None, "2017-08"),
-    ("12月底", "2022-03-01", "2022-12"),
+    ("12月底", "2022-03-01", "2021-12"),
+    ("12月底", "2022-12-31", "2022-12"),
+    ("12月上旬", "2019-04-11", "2018-12"),
+    ("10月底", "2019-01-20", "2018-10"),
+    ("5月26-28日", "2020-05-27", "2020-05-26/2020-05-28"),
+    ("12月28日-1月3日", "2019-02-01", None),
     ("2018年以来", None, "2018"),
     ("2018年", None, "2018"),
     ("2021年2月", None, "2021-02"),
@@ -348,8 +353,10 @@ def test_vague_or_unresolvable_dates_give_none(text: str, doc_date: str | None):
     assert normalise("DATE", text, doc_date=doc_date) == dict.fromkeys(NORMALISATION_KEYS)
 
 
-def test_month_without_year_uses_doc_year_only():
-    assert normalise("DATE", "5月14日", doc_date="2022-01-10")["date"] == "2022-05-14"
+def test_month_without_year_never_lies_after_the_publication_date():
+    assert normalise("DATE", "5月14日", doc_date="2022-01-10")["date"] == "2021-05-14"
+    assert normalise("DATE", "5月14日", doc_date="2022-05-14")["date"] == "2022-05-14"
+    assert normalise("DATE", "5月15日", doc_date="2022-05-14")["date"] == "2021-05-15"
     assert normalise("DATE", "5月14日")["date"] is None
 
 

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from duikou.annotation.adjudication import adjudicate
+from duikou.annotation.gold import annotation_record, read_annotations, write_annotations
+from duikou.errors import AnnotationError
+from duikou.spans import Span
+
+TEXTS = {"d1": "锦江区援助炉霍县210万元"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _passes(tmp_path):
+    a = [Span(0, 3, "DONOR"), Span(5, 8, "RECIPIENT"), Span(8, 13, "MONEY")]
+    b = [Span(0, 3, "DONOR"), Span(5, 8, "LOC")]
+    paths = []
+    for name, spans in (("A", a), ("B", b)):
+        p = tmp_path / f"{name}.jsonl"
+        write_annotations(p, [annotation_record("d1", TEXTS["d1"], spans, annotator=name)])
+        paths.append(p)
+    return paths
+
+
+def _decide(tmp_path, rows):
+    p = tmp_path / "adj.jsonl"
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return p
+
+
+def test_undecided_disputes_are_listed(tmp_path):
+    with pytest.raises(AnnotationError) as exc:
+        adjudicate(_passes(tmp_path), tmp_path / "none.jsonl", TEXTS, tmp_path / "gold.jsonl")
+    msg = str(exc.value)
+    assert msg.count("no decision") == 3 and "offsets [5, 8)" in msg
+    assert not (tmp_path / "gold.jsonl").exists()
+
+
+def test_decisions_make_the_gold_with_provenance(tmp_path):
+    rows = [{"id": "d1", "start": 5, "end": 8, "label": "RECIPIENT", "decision": "accept",
+             "rule": "§5"},
+            {"id": "d1", "start": 5, "end": 8, "label": "LOC", "decision": "reject",
+             "rule": "§5"},
+            {"id": "d1", "start": 8, "end": 13, "label": "MONEY", "decision": "accept",
+             "rule": "G13"}]
+    out = tmp_path / "gold.jsonl"
+    counts = adjudicate(_passes(tmp_path), _decide(tmp_path, rows), TEXTS, out)
+    assert counts == {"passes": ["A", "B"], "documents": 1, "disputes": 3, "agreed": 1,
+                      "adjudicated": 2, "rejected": 1}
+    gold = read_annotations(out, TEXTS)["d1"]
+    assert [(s.key, s.attrs["provenance"]) for s in gold] == [
+        ((0, 3, "DONOR"), "agreed"), ((5, 8, "RECIPIENT"), "adjudicated"),
+        ((8, 13, "MONEY"), "adjudicated")]
+
+
+def test_committed_gold_is_what_passes_and_log_say(tmp_path):
+    from duikou.corpus.sources import load_sources
+
+    texts = {d.id: d.text for d in load_sources(ROOT / "seeds")}
+    passes = sorted((ROOT / "annotation/passes/compiled").glob("*.jsonl"))
+    out = tmp_path / "gold.jsonl"
+    adjudicate(passes, ROOT / "annotation/adjudication.jsonl", texts, out)
+    assert out.read_bytes() == (ROOT / "annotation/gold.jsonl").read_bytes()
+
+
+def test_compiled_passes_are_what_the_sheets_say(tmp_path):
+    """annotation/passes/compiled/X.jsonl is exactly `duikou annotation compile` of X's sheets."""
+    from duikou.cli import main
+
+    for name in ("A", "B", "C"):
+        out = tmp_path / f"{name}.jsonl"
+        assert main(["annotation", "compile", str(ROOT / "annotation/passes" / name),
+                     "--out", str(out), "--annotator", name]) == 0
+        assert out.read_bytes() == (ROOT / "annotation/passes/compiled" / f"{name}.jsonl").read_bytes()
