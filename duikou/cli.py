@@ -233,14 +233,24 @@ def _leaderboard_show(a: argparse.Namespace) -> int:
     return 0
 
 
-def _reproduce(a: argparse.Namespace) -> int:
-    from duikou.corpus.build import build
-    from duikou.corpus.stats import compute, render
+def _prepare_trimmed_e5() -> Path:
+    """The corpus-trimmed e5 encoder folder, converted once and then reused."""
+    from duikou.baselines.e5 import prepare_e5, trim_for_texts
+    from duikou.corpus.sources import load_sources
+    from duikou.paths import project_root, seeds_dir
 
-    out = build()
-    print(f"built dataset in {out}")
-    print(render(compute(out)))
-    return 0
+    out = project_root() / ".cache" / "models" / "e5-small-trimmed"
+    if not (out / "config.json").is_file():
+        texts = [d.text for d in load_sources(seeds_dir())]
+        prepare_e5(out, keep_pieces=trim_for_texts(texts, prefixes=("", "passage: ")))
+    return out
+
+
+def _reproduce(a: argparse.Namespace) -> int:
+    from duikou.eval.reproduce import reproduce
+
+    return reproduce(with_bert=a.with_bert, update=a.update, curve=not a.no_curve,
+                     prepare=_prepare_trimmed_e5)
 
 
 def _add_ls(sub: argparse._SubParsersAction) -> None:
@@ -336,7 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
         register = None
     if register is not None:
         register(sub)
-    r = sub.add_parser("reproduce", help="the main job: rebuild everything from the seeds")
+    r = sub.add_parser("reproduce", help="the main job: corpus → baselines → scores → "
+                       "leaderboard check")
+    r.add_argument("--with-bert", action="store_true",
+                   help="also fine-tune the BERT-type baseline (slow on CPU)")
+    r.add_argument("--update", action="store_true",
+                   help="write the new baseline entries into eval/leaderboard.json")
+    r.add_argument("--no-curve", action="store_true", help="skip the learning curve")
     r.set_defaults(func=_reproduce)
     return p
 

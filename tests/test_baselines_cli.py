@@ -1,0 +1,158 @@
+"""train / predict / tag end to end through the CLI handlers, and every model-folder error."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from duikou.baselines import cli
+from duikou.baselines.api import tag_files, train_model
+from duikou.corpus.build import build
+from duikou.corpus.dataset import load_documents
+from duikou.errors import IngestError, ModelError
+from tests.helpers import sample_gold
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
+    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+
+
+@pytest.fixture(scope="module")
+def rules_model(corpus, tmp_path_factory) -> Path:
+    return train_model("rules", corpus=corpus, out=tmp_path_factory.mktemp("rules") / "m")
+
+
+def run(*argv: str) -> int:
+    return cli.main([str(a) for a in argv])
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_crf_train_predict_tag_end_to_end(corpus, tmp_path, capsys):
+    model = tmp_path / "crf"
+    assert run("train", "crf", "--split", "train", "--max-iterations", "20", "--corpus", corpus,
+               "--out", model) == 0
+    assert json.loads((model / "duikou_model.json").read_text("utf-8"))["kind"] == "crf"
+    preds = tmp_path / "test.jsonl"
+    assert run("predict", model, "--split", "test", "--corpus", corpus, "--out", preds) == 0
+    assert [r["id"] for r in rows(preds)] == [d.id for d in load_documents(corpus, split="test")]
+    article = tmp_path / "a.txt"
+    article.write_text("锦江区募集社会帮扶资金210万元。\n", encoding="utf-8")
+    out = tmp_path / "tag.jsonl"
+    assert run("tag", model, article, "--corpus", corpus, "--out", out) == 0
+    (row,) = rows(out)
+    assert row["text"] == "锦江区募集社会帮扶资金210万元。"
+    assert "trained crf model" in capsys.readouterr().out
+
+
+def test_rules_tag_txt_and_html_with_attributes(corpus, rules_model, tmp_path):
+    txt = tmp_path / "a.txt"
+    txt.write_text("\ufeff2022年6月，锦江区募集资金210万元，救助19532人次。\r\n", encoding="utf-8")
+    html = tmp_path / "b.html"
+    html.write_text("<html><body><p>临夏市投入984万元。</p><p>就业率99.25%</p></body></html>",
+                    encoding="utf-8")
+    out = tmp_path / "tag.jsonl"
+    assert run("tag", rules_model, txt, html, "--corpus", corpus, "--out", out) == 0
+    by_id = {r["id"]: r for r in rows(out)}
+    a, b = by_id[str(txt)], by_id[str(html)]
+    ents = {e["text"]: e for e in a["entities"]}
+    assert ents["210万元"]["label"] == "MONEY" and ents["210万元"]["value"] == 2100000
+    assert ents["19532人次"]["label"] == "PEOPLE"
+    assert ents["2022年6月"]["date"] == "2022-06"
+    for r in (a, b):
+        for e in r["entities"]:
+            assert r["text"][e["start"]:e["end"]] == e["text"]
+    assert {e["text"] for e in b["entities"]} == {"984万元", "99.25%"}
+
+
+def test_predict_rules_on_the_corpus_matches_the_tagger(corpus, rules_model, tmp_path):
+    out = tmp_path / "p.jsonl"
+    assert run("predict", rules_model, "--corpus", corpus, "--out", out) == 0
+    (row,) = rows(out)
+    doc = load_documents(corpus, split="test")[0]
+    assert row["id"] == doc.id
+    assert any(e["text"] == "984万元" and e["label"] == "MONEY" for e in row["entities"])
+
+
+def test_empty_and_non_utf8_files_are_reported_together(corpus, rules_model, tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("锦江区募集资金210万元".encode("gb18030"))
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(IngestError) as err:
+        tag_files(rules_model, [empty, gbk, missing], tmp_path / "o.jsonl", corpus=corpus)
+    files = [p.file for p in err.value.problems]
+    assert files == [str(empty), str(gbk), str(missing)]
+    assert "UTF-8" in str(err.value) and "empty" in str(err.value)
+    assert not (tmp_path / "o.jsonl").exists()
+    assert run("tag", rules_model, gbk, "--corpus", corpus, "--out", tmp_path / "o.jsonl") == 2
+    assert "not valid UTF-8" in capsys.readouterr().err
+
+
+def _copy_model(src: Path, dst: Path, **changes: object) -> Path:
+    dst.mkdir()
+    info = json.loads((src / "duikou_model.json").read_text("utf-8"))
+    info.update(changes)
+    (dst / "duikou_model.json").write_text(json.dumps(info), encoding="utf-8")
+    return dst
+
+
+def test_model_folder_errors(corpus, rules_model, tmp_path, capsys):
+    out = tmp_path / "o.jsonl"
+    other_schema = _copy_model(rules_model, tmp_path / "schema", schema_fingerprint="0" * 16)
+    with pytest.raises(ModelError, match="label schema"):
+        tag_files(other_schema, [], out, corpus=corpus)
+    other_data = _copy_model(rules_model, tmp_path / "data", dataset_version="0.0.1")
+    assert run("predict", other_data, "--corpus", corpus, "--out", out) == 2
+    assert "dataset v0.0.1" in capsys.readouterr().err
+    assert run("predict", other_data, "--corpus", corpus, "--out", out,
+               "--allow-other-dataset") == 0
+    assert run("predict", tmp_path / "missing", "--corpus", corpus, "--out", tmp_path / "x") == 2
+    assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "empty_dir").mkdir()
+    with pytest.raises(ModelError, match="not a duikou model folder"):
+        tag_files(tmp_path / "empty_dir", [], out, corpus=corpus)
+    crf_without_file = _copy_model(rules_model, tmp_path / "crf", kind="crf")
+    with pytest.raises(ModelError, match="model.crfsuite"):
+        tag_files(crf_without_file, [], out, corpus=corpus)
+
+
+def test_predicting_training_documents_is_refused(corpus, rules_model, tmp_path, capsys):
+    assert run("predict", rules_model, "--split", "validation", "--corpus", corpus,
+               "--out", tmp_path / "v.jsonl") == 2
+    assert "trained or tuned on this document" in capsys.readouterr().err
+
+
+def test_bert_needs_a_model(corpus, tmp_path):
+    with pytest.raises(ModelError):
+        train_model("bert", corpus=corpus, out=tmp_path / "b")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("duikou.baselines.bert") is None,
+                    reason="duikou.baselines.bert not written yet")
+def test_bert_kind_dispatches_to_its_module():
+    from duikou.baselines.api import _module
+
+    module = _module("bert")
+    assert hasattr(module, "train") and hasattr(module, "BertTagger")
+
+
+def test_parser_registers_all_subcommands():
+    parser = cli.build_parser()
+    a = parser.parse_args(["train", "rules", "--fold", "2", "--out", "m"])
+    assert (a.kind, a.fold, a.split, a.func) == ("rules", 2, None, cli.cmd_train)
+    a = parser.parse_args(["models", "prepare-e5", "--trim-corpus"])
+    assert a.func is cli.cmd_prepare_e5 and a.trim_corpus and a.out is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "crf", "--split", "train", "--fold", "1", "--out", "m"])
