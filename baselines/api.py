@@ -90,9 +90,7 @@ def train_model(kind: str, *, corpus: Path | None = None, split: str | None = No
     train_docs, val_docs, scope = training_documents(corpus, split, fold, kind)
     kwargs = dict(out=Path(out), scope=scope, corpus=corpus, seed=seed, **opts)
     if kind == "bert":
-        if model is None:
-            raise ModelError(Problem("bert needs --model: a transformers folder or model name"))
-        kwargs["model"] = model
+        kwargs["model"] = model if model is not None else mod.DEFAULT_MODEL
     return mod.train(train_docs, val_docs, **kwargs)
 
 

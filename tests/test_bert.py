@@ -275,3 +275,18 @@ def test_missing_or_foreign_folders_are_errors(tmp_path, corpus):
     with pytest.raises(ModelError, match="refusing to overwrite"):
         bert.train(SENT_DOCS, [], model=tmp_path, out=tmp_path / "busy",
                    scope=scope(SENT_DOCS), corpus=corpus, progress=False)
+
+
+def test_default_model_is_bert_base_chinese_and_fails_clearly_offline(tmp_path, monkeypatch):
+    """Without --model, `duikou train bert` uses bert-base-chinese; offline that is a clear
+    error pointing at the local alternatives, not a hub download attempt."""
+    import pytest
+
+    from duikou.baselines import bert
+    from duikou.baselines.api import train_model
+    from duikou.errors import ModelError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert bert.DEFAULT_MODEL == "bert-base-chinese"
+    with pytest.raises(ModelError, match="prepare-e5"):
+        train_model("bert", out=tmp_path / "m")
