@@ -174,8 +174,15 @@ def _copy_changelog(out: Path) -> None:
 
 
 def manifest_sha256(corpus: Path | None = None) -> str:
+    """The dataset's identity: sha256 of the manifest's data part (dataset version, schema
+    and the data files' hashes). Models and scores record it. Edits to the card prose or the
+    chart do not change it; any change to the data does."""
     path = (corpus or paths.corpus_dir()) / "MANIFEST.json"
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    man = json.loads(path.read_text(encoding="utf-8"))
+    part = {k: v for k, v in man.items() if k != "files"}
+    part["files"] = {k: v for k, v in man["files"].items() if k.startswith("data/")}
+    blob = json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
 
 
 def verify(corpus: Path | None = None) -> dict:

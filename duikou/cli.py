@@ -210,10 +210,33 @@ def _evaluate(a: argparse.Namespace) -> int:
     result = evaluate(Path(a.predictions), protocol=a.protocol,
                       corpus=Path(a.gold) if a.gold else None)
     print(render(result))
+    if a.compare:
+        result["comparison"] = _compare(a, result)
     if a.out:
         write_json(Path(a.out), result)
         print(f"\nall figures → {a.out}")
     return 0
+
+
+def _compare(a: argparse.Namespace, result: dict) -> dict:
+    from duikou.corpus.dataset import load_documents
+    from duikou.eval.harness import protocol_documents, sentence_windows
+    from duikou.eval.stats import paired_test
+    from duikou.eval.validate import validate_predictions
+
+    corpus = Path(a.gold) if a.gold else None
+    docs = protocol_documents(a.protocol, corpus)
+    texts = {d.id: d.text for d in docs}
+    gold = {d.id: d.spans for d in load_documents(corpus) if d.id in texts}
+    pred_a = validate_predictions(Path(a.predictions), texts)
+    pred_b = validate_predictions(Path(a.compare), texts)
+    windows = sentence_windows(corpus, set(texts))
+    test = paired_test(gold, pred_a, pred_b, method="approximate_randomisation", n=10000,
+                       seed=0, unit="sentence", sentences=windows)
+    print(f"\npaired approximate randomisation over {test['n_units']} sentences "
+          f"(10000 shuffles, seed 0): F1 {test['f1_a']:.4f} vs {test['f1_b']:.4f}, "
+          f"difference {test['diff']:+.4f}, p = {test['p_value']:.4f}")
+    return test
 
 
 def _leaderboard_submit(a: argparse.Namespace) -> int:
@@ -330,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--protocol", choices=("test", "cv"), default="test")
     ev.add_argument("--gold", help="dataset folder with the gold (default: corpus/)")
     ev.add_argument("--out", help="write every figure as JSON here")
+    ev.add_argument("--compare", metavar="OTHER.jsonl",
+                    help="paired significance test against another system's predictions")
     ev.set_defaults(func=_evaluate)
     lb = sub.add_parser("leaderboard", help="submit to / show the leaderboard")
     lbs = lb.add_subparsers(dest="sub", required=True)

@@ -122,3 +122,17 @@ def test_load_documents_selects_splits_and_folds(tmp_path, gold):
     assert len(held) == 1 and len(rest) == 4 and held[0].fold == 2
     with pytest.raises(CorpusError, match="unknown fold 9"):
         load_documents(out, fold=9)
+
+
+def test_manifest_hash_tracks_data_not_card_prose(tmp_path, gold):
+    from duikou.corpus.build import manifest_sha256
+
+    out = build(tmp_path / "ds", annotations=gold)
+    before = manifest_sha256(out)
+    man = json.loads((out / "MANIFEST.json").read_text())
+    man["files"]["README.md"] = "0" * 64
+    (out / "MANIFEST.json").write_text(json.dumps(man))
+    assert manifest_sha256(out) == before
+    man["files"]["data/documents/test.jsonl"] = "0" * 64
+    (out / "MANIFEST.json").write_text(json.dumps(man))
+    assert manifest_sha256(out) != before

@@ -120,3 +120,14 @@ def test_evaluate_cli_writes_json(corpus, tmp_path, capsys):
     assert code == 0
     assert json.loads(out.read_text())["scores"]["strict"]["micro"]["f1"] == 1.0
     assert "95% CI" in capsys.readouterr().out
+
+
+def test_evaluate_compare_runs_a_paired_test(corpus, tmp_path, capsys):
+    a = _preds(corpus, tmp_path / "a.jsonl")
+    b = _preds(corpus, tmp_path / "b.jsonl", drop_label="MONEY")
+    out = tmp_path / "res.json"
+    assert main(["evaluate", str(a), "--protocol", "cv", "--gold", str(corpus), "--compare",
+                 str(b), "--out", str(out)]) == 0
+    cmp = json.loads(out.read_text())["comparison"]
+    assert cmp["diff"] > 0 and 0 < cmp["p_value"] <= 1 and cmp["unit"] == "sentence"
+    assert "paired approximate randomisation" in capsys.readouterr().out
