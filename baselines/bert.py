@@ -31,9 +31,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
-import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +43,7 @@ from duikou.baselines.common import (
 )
 from duikou.corpus.dataset import Document
 from duikou.errors import ModelError, Problem
+from duikou.jsonio import write_folder
 from duikou.schema import BIO_TAGS, TAG_TO_ID
 from duikou.spans import Span, bio_to_spans, spans_to_bio
 
@@ -458,10 +456,14 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document],
 
 
 def train(train_docs: list[Document], val_docs: list[Document], *, model: str | Path = DEFAULT_MODEL,
-          out: Path, scope: TrainingScope, corpus: Path | None, seed: int = 0, epochs: int = 8,
-          max_length: int = 128, stride: int = 32, batch_size: int = 8, lr: float = 5e-5,
+          out: Path, scope: TrainingScope, corpus: Path | None, seed: int = 0, epochs: int = 20,
+          max_length: int = 128, stride: int = 32, batch_size: int = 8, lr: float = 4e-4,
           progress: bool = True) -> Path:
     """Fine-tune ``model`` on ``train_docs`` and save the best model folder at ``out``.
+
+    Defaults (20 epochs, lr 4e-4, linear schedule) were chosen for the trimmed e5-small
+    encoder on the validation document only: lr 5e-5 for 8 epochs never left all-``O``
+    (validation F1 0.0), 1e-3 diverged to all-``O``, 3e-4 and 4e-4 reached 0.33.
 
     Model selection keeps the epoch with the best strict micro F1 on ``val_docs`` (ties:
     lower validation loss, then the earlier epoch); with no ``val_docs`` the model after the
@@ -523,24 +525,15 @@ def _encoder_name(model: str | Path) -> str:
 
 def _save(net, tokenizer, out: Path, *, scope: TrainingScope, corpus: Path | None, seed: int,
           seconds: float, hyper: dict, encoder: str, history: list[dict], best: dict) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    def fill(tmp: Path) -> None:
         net.save_pretrained(str(tmp))
         tokenizer.save_pretrained(str(tmp))
         info = write_model_info(tmp, kind="bert", scope=scope, seed=seed,
                                 training_time_s=seconds, hyperparameters=hyper, corpus=corpus,
                                 encoder=encoder, history=history)
         _write_text(tmp / "README.md", model_card(info, best))
-        if out.exists():
-            old = out.with_name(f".{out.name}.old.{os.getpid()}.{time.monotonic_ns()}")
-            os.replace(out, old)
-            shutil.rmtree(old)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    return write_folder(out, fill)
 
 
 def _write_text(path: Path, text: str) -> None:

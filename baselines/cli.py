@@ -2,17 +2,13 @@
 
 ``register(subparsers)`` adds the subcommands to the ``duikou`` parser; each handler returns
 an exit code and lets :class:`duikou.errors.DuikouError` propagate (the ``duikou`` main
-prints every located problem and exits 2). :func:`main` does the same for
-``python -m duikou.baselines.cli``.
+prints every located problem and exits 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-
-from duikou.errors import DuikouError
 
 
 def _path(value: str | None) -> Path | None:
@@ -107,22 +103,3 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="keep only the vocabulary the corpus texts need")
     e.add_argument("--corpus", help="dataset folder for --trim-corpus (default: corpus/)")
     e.set_defaults(func=cmd_prepare_e5)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="duikou-baselines")
-    register(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except DuikouError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

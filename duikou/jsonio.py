@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -48,3 +50,23 @@ def write_jsonl(path: Path, records: Iterable[object]) -> None:
 
 def write_json(path: Path, obj: object) -> None:
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
+    """Create the folder ``out`` atomically: ``fill`` writes into a temporary sibling, which
+    then replaces ``out`` (an existing ``out`` is moved aside and deleted). On any failure
+    the temporary folder is removed and an existing ``out`` is left as it was."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        fill(tmp)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old.{os.getpid()}.{time.monotonic_ns()}")
+            os.replace(out, old)
+            shutil.rmtree(old)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from duikou import cli as main_cli
 from duikou.baselines import cli
 from duikou.baselines.api import tag_files, train_model
 from duikou.corpus.build import build
@@ -31,7 +32,7 @@ def rules_model(corpus, tmp_path_factory) -> Path:
 
 
 def run(*argv: str) -> int:
-    return cli.main([str(a) for a in argv])
+    return main_cli.main([str(a) for a in argv])
 
 
 def rows(path: Path) -> list[dict]:
@@ -149,7 +150,7 @@ def test_bert_kind_dispatches_to_its_module():
 
 
 def test_parser_registers_all_subcommands():
-    parser = cli.build_parser()
+    parser = main_cli.build_parser()
     a = parser.parse_args(["train", "rules", "--fold", "2", "--out", "m"])
     assert (a.kind, a.fold, a.split, a.func) == ("rules", 2, None, cli.cmd_train)
     a = parser.parse_args(["models", "prepare-e5", "--trim-corpus"])
