@@ -151,8 +151,8 @@ def chars_from_tokens(doc: DocEncoding, length: int, tags: Sequence[str | None])
     for (a, b), s, tag in zip(doc.offsets, doc.starts, tags, strict=True):
         if tag is None or a >= b:
             continue
-        for i in range(a, b):
-            out[i] = "O" if (tag.startswith("B-") and i < s) else _inside_tag(tag)
+        for i in range(s, b):  # whitespace before the anchor stays uncovered: _fill_gaps
+            out[i] = _inside_tag(tag)  # joins it to a span only between X and I-X
         if tag.startswith("B-"):
             out[s] = tag
     return _fill_gaps(out)

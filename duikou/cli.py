@@ -273,7 +273,7 @@ def _reproduce(a: argparse.Namespace) -> int:
     from duikou.eval.reproduce import reproduce
 
     return reproduce(with_bert=a.with_bert, update=a.update, curve=not a.no_curve,
-                     prepare=_prepare_trimmed_e5)
+                     prepare=_prepare_trimmed_e5, reuse_models=a.reuse_models)
 
 
 def _add_ls(sub: argparse._SubParsersAction) -> None:
@@ -378,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--update", action="store_true",
                    help="write the new baseline entries into eval/leaderboard.json")
     r.add_argument("--no-curve", action="store_true", help="skip the learning curve")
+    r.add_argument("--reuse-models", action="store_true",
+                   help="predict with model folders already in runs/ instead of retraining")
     r.set_defaults(func=_reproduce)
     return p
 

@@ -47,14 +47,23 @@ def protocol_documents(protocol: str, corpus: Path | None = None) -> list[Docume
 
 
 def sentence_windows(corpus: Path | None, doc_ids: set[str]) -> list[tuple[str, int, int]]:
+    """Bootstrap units: each document cut at its sentence starts into windows that cover
+    every code point (whitespace between sentences joins the preceding sentence), so every
+    predicted span, wherever it starts, belongs to exactly one unit."""
     corpus = Path(corpus) if corpus else paths.corpus_dir()
-    out = []
+    starts: dict[str, list[int]] = {d: [] for d in doc_ids}
     for f in sorted((corpus / "data" / "sentences").glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line:
                 r = json.loads(line)
                 if r["doc_id"] in doc_ids:
-                    out.append((r["doc_id"], r["start"], r["start"] + len(r["tokens"])))
+                    starts[r["doc_id"]].append(r["start"])
+    lengths = {d.id: len(d.text) for d in load_documents(corpus) if d.id in doc_ids}
+    out = []
+    for doc, st in starts.items():
+        cuts = sorted(set(st) - {0})
+        bounds = [0, *cuts, lengths[doc]]
+        out += [(doc, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
     return sorted(out)
 
 

@@ -60,9 +60,19 @@ def _read_preds(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
 
 
-def run_system(system: System, runs: Path, corpus: Path | None) -> dict[str, Path]:
-    """Train and predict one system under both protocols; returns protocol → predictions."""
-    from duikou.baselines.api import predict_model, train_model
+def run_system(system: System, runs: Path, corpus: Path | None,
+               reuse: bool = False) -> dict[str, Path]:
+    """Train and predict one system under both protocols; returns protocol → predictions.
+    With ``reuse``, a model folder already in ``runs`` (from an earlier run on the same
+    dataset version) is predicted with instead of being retrained."""
+    from duikou.baselines.api import predict_model
+    from duikou.baselines.api import train_model as _train
+    from duikou.baselines.common import INFO_FILE
+
+    def train_model(kind: str, *, out: Path, **kw: object) -> Path:
+        if reuse and (Path(out) / INFO_FILE).is_file():
+            return Path(out)
+        return _train(kind, out=out, **kw)
 
     opts = dict(system.train_opts)
     folder = runs / system.name
@@ -151,7 +161,8 @@ def learning_curve(runs: Path, corpus: Path | None) -> list[tuple[int, float]]:
 def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | None = None,
               corpus: Path | None = None, eval_folder: Path | None = None,
               build_corpus: bool = True, curve: bool = True,
-              prepare: Callable[[], Path] | None = None, only: tuple[str, ...] = ()) -> int:
+              prepare: Callable[[], Path] | None = None, only: tuple[str, ...] = (),
+              reuse_models: bool = False) -> int:
     from duikou.corpus.build import build
     from duikou.corpus.stats import compute, render
 
@@ -166,7 +177,7 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     chosen = [s for s in systems(with_bert, e5_dir) if not only or s.name in only]
     log(f"[2/4] training and predicting: {', '.join(s.name for s in chosen)}"
         + ("" if with_bert else " (BERT-type baseline left out; add --with-bert)"))
-    preds = {s.name: run_system(s, runs, corpus) for s in chosen}
+    preds = {s.name: run_system(s, runs, corpus, reuse_models) for s in chosen}
     log("[3/4] scoring")
     board = load_board(eval_folder)
     committed = {(e["name"], e["protocol"]): e for e in board["entries"]}

@@ -290,3 +290,21 @@ def test_default_model_is_bert_base_chinese_and_fails_clearly_offline(tmp_path, 
     assert bert.DEFAULT_MODEL == "bert-base-chinese"
     with pytest.raises(ModelError, match="prepare-e5"):
         train_model("bert", out=tmp_path / "m")
+
+
+def test_leading_whitespace_of_a_token_never_starts_a_span():
+    """An XLM-R piece such as '▁5' covers the line break before it; a span predicted on it
+    starts at the digit, while whitespace inside a span (between X and I-X) is kept."""
+    from duikou.baselines.bert import DocEncoding, chars_from_tokens
+    from duikou.spans import bio_to_spans
+
+    text = "攻坚\n5月\nUSD 1,100元"
+    offsets = [(0, 2), (2, 4), (4, 5), (5, 9), (9, 15), (15, 16)]
+    starts = [0, 3, 4, 6, 10, 15]
+    doc = DocEncoding([1] * 6, offsets, starts, [True] * 6)
+    tags = chars_from_tokens(doc, len(text), ["O", "I-DATE", "I-DATE", "O", "B-MONEY",
+                                              "I-MONEY"])
+    spans = bio_to_spans(tags, strict=False, text=text)
+    assert [(s.text, s.label) for s in spans] == [("5月", "DATE"), ("1,100元", "MONEY")]
+    tags = chars_from_tokens(doc, len(text), ["O", "O", "O", "B-MONEY", "I-MONEY", "I-MONEY"])
+    assert [s.text for s in bio_to_spans(tags, strict=False, text=text)] == ["USD 1,100元"]

@@ -131,3 +131,15 @@ def test_evaluate_compare_runs_a_paired_test(corpus, tmp_path, capsys):
     cmp = json.loads(out.read_text())["comparison"]
     assert cmp["diff"] > 0 and 0 < cmp["p_value"] <= 1 and cmp["unit"] == "sentence"
     assert "paired approximate randomisation" in capsys.readouterr().out
+
+
+def test_spans_starting_between_sentences_are_scored(corpus, tmp_path):
+    docs = load_documents(corpus)
+    rows = []
+    for d in docs:
+        nl = d.text.index("\n")
+        rows.append({"id": d.id, "entities": [{"start": nl, "end": nl + 2, "label": "DATE"}]})
+    p = tmp_path / "p.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    res = evaluate(p, protocol="cv", corpus=corpus)
+    assert res["scores"]["strict"]["micro"]["fp"] == 5 and res["ci"]["unit"] == "sentence"
