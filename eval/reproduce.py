@@ -113,14 +113,17 @@ def _spans(rows: list[dict]) -> dict[str, list[Span]]:
 
 
 def draw_pictures(results: dict[str, dict[str, dict]], preds: dict[str, dict[str, Path]],
-                  corpus: Path | None, out: Path, curve: dict[str, list] | None) -> list[Path]:
+                  corpus: Path | None, out: Path, curve: dict[str, list] | None,
+                  others: list[dict] = ()) -> list[Path]:
     from duikou.eval import pictures
 
     gold = {d.id: d.spans for d in load_documents(corpus)}
-    made = [pictures.per_label_bars(
-        {name: {lb: r["f1"] for lb, r in res["cv"]["scores"]["strict"]["per_label"].items()}
-         for name, res in results.items()}, out / "per_label_f1.png",
-        "Per-label strict F1, cross-validation (pooled)")]
+    bars = {name: {lb: r["f1"] for lb, r in res["cv"]["scores"]["strict"]["per_label"].items()}
+            for name, res in results.items()}
+    for e in others:  # baselines on the leaderboard that this run did not retrain
+        bars.setdefault(e["name"], e["per_label_f1"])
+    made = [pictures.per_label_bars(dict(sorted(bars.items())), out / "per_label_f1.png",
+                                    "Per-label strict F1, cross-validation (pooled)")]
     for name, p in preds.items():
         made.append(pictures.confusion_matrix(
             gold, _spans(_read_preds(p["cv"])), out / f"confusion_{name}.png",
@@ -197,7 +200,9 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     log("[4/4] pictures")
     points = {"crf": learning_curve(runs, corpus)} if curve else None
     figures = eval_folder / "figures"
-    for p in draw_pictures(results, preds, corpus, figures, points):
+    others = [e for e in board["entries"] if e.get("baseline") and e["protocol"] == "cv"
+              and e["name"] not in results]
+    for p in draw_pictures(results, preds, corpus, figures, points, others):
         log(f"  wrote {p}")
     all_ok = all(v[3] for v in verdicts)
     if update:
