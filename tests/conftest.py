@@ -27,3 +27,15 @@ def seeds_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "seeds"
     shutil.copytree(SEEDS, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory) -> Path:
+    """A dataset folder built from the real seeds with the small sample gold of
+    ``tests/helpers.py``; shared read-only by every test that needs spans in a corpus."""
+    from duikou.corpus.build import build
+    from tests.helpers import sample_gold
+
+    tmp = tmp_path_factory.mktemp("sample")
+    sample_gold(SEEDS, tmp / "gold.jsonl")
+    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")

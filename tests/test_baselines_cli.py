@@ -11,19 +11,15 @@ import pytest
 from duikou import cli as main_cli
 from duikou.baselines import cli
 from duikou.baselines.api import tag_files, train_model
-from duikou.corpus.build import build
 from duikou.corpus.dataset import load_documents
 from duikou.errors import IngestError, ModelError
-from tests.helpers import sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("cli")
-    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
-    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+def corpus(sample_corpus) -> Path:
+    return sample_corpus
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from duikou.errors import ModelError
 from duikou.eval.scorer import score
 from duikou.schema import BIO_TAGS, LABEL_NAMES
 from duikou.spans import Span, bio_to_spans, span_problems, spans_to_bio
-from tests.helpers import sample_gold
 from tests.tiny_bert import build_tiny_bert
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +54,8 @@ def strict_f1(docs: list[Document], preds: list[list[Span]]) -> float:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    from duikou.corpus.build import build
-
-    tmp = tmp_path_factory.mktemp("bert_corpus")
-    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
-    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+def corpus(sample_corpus) -> Path:
+    return sample_corpus
 
 
 @pytest.fixture(scope="module")

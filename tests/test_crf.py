@@ -18,21 +18,17 @@ from duikou.baselines.features import (
     lexicon_tags,
     sentence_features,
 )
-from duikou.corpus.build import build
 from duikou.corpus.dataset import load_documents
 from duikou.errors import ModelError
 from duikou.eval.scorer import metrics_from_counts, strict_counts
-from tests.helpers import sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {"c1_grid": (0.05,), "c2_grid": (0.01,), "max_iterations": 40}
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("crf")
-    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
-    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+def corpus(sample_corpus) -> Path:
+    return sample_corpus
 
 
 def _scope(docs) -> TrainingScope:

@@ -8,21 +8,17 @@ from pathlib import Path
 import pytest
 
 from duikou.cli import main
-from duikou.corpus.build import build
 from duikou.corpus.dataset import load_documents
 from duikou.errors import SubmissionError
 from duikou.eval.harness import evaluate, render
 from duikou.eval.leaderboard import board_paths, load_board, submit
-from tests.helpers import sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("corpus")
-    sample_gold(ROOT / "seeds", tmp / "gold.jsonl")
-    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+def corpus(sample_corpus):
+    return sample_corpus
 
 
 def _preds(corpus, path, *, drop_label=None, docs=None):

@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from duikou.corpus.build import build
 from duikou.eval.reproduce import reproduce
-from tests.helpers import sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_reproduce_updates_then_confirms_then_detects_drift(tmp_path, capsys):
-    sample_gold(ROOT / "seeds", tmp_path / "gold.jsonl")
-    corpus = build(tmp_path / "corpus", annotations=tmp_path / "gold.jsonl")
-    kwargs = dict(corpus=corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+def test_reproduce_updates_then_confirms_then_detects_drift(sample_corpus, tmp_path, capsys):
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
                   build_corpus=False, curve=False, only=("rules",))
     assert reproduce(update=True, **kwargs) == 0
     board = json.loads((tmp_path / "eval/leaderboard.json").read_text())
