@@ -14,10 +14,8 @@ Documents are plain dicts ``{"id": str, "text": str, "entities": [span dicts]}``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,7 +23,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from duikou.corpus.ingest import sha256_text
 from duikou.errors import LabelStudioError, Problem
+from duikou.jsonio import atomic_write_text
 from duikou.schema import LABELS
 from duikou.spans import Span, span_problems
 
@@ -37,9 +37,7 @@ PROVENANCE = "label-studio"
 _EXPORT_SPAN_KEYS = ("start", "end", "label", "text")
 
 
-def text_sha256(text: str) -> str:
-    """sha256 hex digest of the UTF-8 encoding of ``text`` (the corpus fingerprint)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+text_sha256 = sha256_text  # the corpus fingerprint of a text
 
 
 # --------------------------------------------------------------------------- config
@@ -423,32 +421,15 @@ def _region_span(item: dict, text: str) -> tuple[Span | None, Problem | None]:
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]], path: str | os.PathLike[str]) -> None:
-    """Write one JSON object per line (sorted keys, UTF-8, ``\\n``) atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            for rec in records:
-                f.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write one JSON object per line (sorted keys, UTF-8, ``\n``) atomically."""
+    atomic_write_text(Path(path), "".join(json.dumps(rec, ensure_ascii=False, sort_keys=True)
+                                          + "\n" for rec in records))
 
 
 def write_json(data: Any, path: str | os.PathLike[str]) -> None:
     """Write ``data`` as indented JSON (sorted keys, UTF-8) atomically, e.g. export_tasks."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, sort_keys=True,
+                                             indent=1) + "\n")
 
 
 def docs_by_id(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:

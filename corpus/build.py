@@ -42,11 +42,9 @@ class BuiltDoc:
 
 
 def normalised_attrs(span: Span, text: str, doc_date: str | None) -> dict:
-    from duikou.figures import normalise
+    from duikou.figures import normalise_in_text
 
-    attrs = normalise(span.label, text[span.start:span.end], doc_date=doc_date,
-                      context_before=text[max(0, span.start - 4):span.start],
-                      context_after=text[span.end:span.end + 4])
+    attrs = normalise_in_text(span.label, text, span.start, span.end, doc_date=doc_date)
     return {k: attrs.get(k) for k in ("value", "value_max", "unit", "approx", "date")}
 
 

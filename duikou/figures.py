@@ -705,6 +705,18 @@ def _date_range(left_text: str, right_text: str, doc: date | None) -> str | None
 
 
 # ---------------------------------------------------------------------------- public
+CONTEXT_CHARS = 4  # code points either side of a span that qualifiers may come from
+
+
+def normalise_in_text(label: str, text: str, start: int, end: int, *,
+                      doc_date: str | None = None) -> dict:
+    """:func:`normalise` for the span ``text[start:end]`` with :data:`CONTEXT_CHARS` of
+    context either side: the one way the corpus build, the taggers and the scorer call it."""
+    return normalise(label, text[start:end], doc_date=doc_date,
+                     context_before=text[max(0, start - CONTEXT_CHARS):start],
+                     context_after=text[end:end + CONTEXT_CHARS])
+
+
 def normalise(
     label: str,
     text: str,

@@ -324,7 +324,7 @@ def figure_accuracy(
     *,
     doc_dates: Mapping[str, str] | None = None,
     normaliser: Normaliser | None = None,
-    context: int = 10,
+    context: int | None = None,
 ) -> dict:
     """Accuracy of figure/date normalisation on strictly matched spans.
 
@@ -335,6 +335,7 @@ def figure_accuracy(
     relative tolerance), date for DATE. Predicted spans without any attribute key are
     normalised with ``normaliser`` (default: ``duikou.figures.normalise`` if importable,
     called with the span text, ``doc_date`` from ``doc_dates`` and ``context`` code points
+    (default ``duikou.figures.CONTEXT_CHARS``, the width the corpus build uses)
     either side); if no normaliser is available, or it raises ``DuikouError``/``ValueError``,
     such spans count as wrong on every field (``pred_without_attrs``).
     Gold spans without attributes are skipped and counted in ``gold_without_attrs``.
@@ -345,6 +346,10 @@ def figure_accuracy(
     """
     if normaliser is None:
         normaliser = _default_normaliser()
+    if context is None:
+        from duikou.figures import CONTEXT_CHARS
+
+        context = CONTEXT_CHARS
     tally = _FigureTally()
     extra = Counter({"pred_normalised": 0, "pred_without_attrs": 0, "gold_without_attrs": 0})
     wanted = set(FIGURE_LABELS) | {"DATE"}

@@ -471,3 +471,15 @@ def test_normalise_never_raises_on_text(text: str):
         out = normalise(label, text, doc_date="2022-06-01", context_before=text,
                         context_after=text)
         assert tuple(out) == NORMALISATION_KEYS
+
+
+def test_normalise_in_text_reads_qualifiers_next_to_the_span():
+    from duikou.figures import CONTEXT_CHARS, normalise_in_text
+
+    text = "共投入约100万元资金,帮助20余人。"
+    a = text.index("100万元")
+    got = normalise_in_text("MONEY", text, a, a + 5)
+    assert (got["value"], got["unit"], got["approx"]) == (1000000, "元", "about")
+    far = "约" + "的" * CONTEXT_CHARS + "100万元"
+    got = normalise_in_text("MONEY", far, len(far) - 5, len(far))
+    assert got["approx"] is None
