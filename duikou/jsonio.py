@@ -1,4 +1,5 @@
-"""Deterministic, atomic JSON/JSONL writing shared by every stage."""
+"""JSON/JSONL reading with located errors, and deterministic, atomic writing: the file
+layer every stage shares (the record layer on top is :mod:`duikou.records`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+
+from duikou.errors import DuikouError, Problem
 
 
-def dumps_line(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+def dumps_line(obj: object, *, sort_keys: bool = False) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -44,8 +48,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_jsonl(path: Path, records: Iterable[object]) -> None:
-    atomic_write_text(path, "".join(dumps_line(r) + "\n" for r in records))
+def write_jsonl(path: Path, records: Iterable[object], *, sort_keys: bool = False) -> None:
+    """One compact JSON value per line (UTF-8, ``\n``), written atomically."""
+    atomic_write_text(path, "".join(dumps_line(r, sort_keys=sort_keys) + "\n" for r in records))
 
 
 def write_json(path: Path, obj: object) -> None:
@@ -70,3 +75,46 @@ def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
+                     problems: list[Problem] | None = None) -> list[tuple[int, Any]]:
+    """``(line number, value)`` for every non-blank line of the UTF-8 JSONL file ``path``
+    (line numbers start at 1).
+
+    A missing file, bytes that are not UTF-8 or a line that is not JSON is a located
+    problem (file and line). With ``problems`` given, each is appended there and the line
+    skipped, so callers can report them together with their own findings; otherwise
+    ``error`` is raised listing all of them.
+    """
+    found: list[Problem] = []
+    out: list[tuple[int, Any]] = []
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        found.append(Problem("file does not exist; expected a JSONL file", file=str(path),
+                             code="DK-JSON-001"))
+        text = ""
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        found.append(Problem(f"cannot read as UTF-8 text: {exc}", file=str(path),
+                             code="DK-JSON-002"))
+        text = ""
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append((n, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            found.append(Problem(f"malformed JSON: {exc.msg} at column {exc.colno}",
+                                 file=str(path), extra=f"line {n}", code="DK-JSON-003"))
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise error(found)
+    return out
+
+
+def read_jsonl(path: Path, *, error: type[DuikouError] = DuikouError) -> list[Any]:
+    """The values of every non-blank line of a JSONL file (see :func:`read_jsonl_lines`)."""
+    return [value for _, value in read_jsonl_lines(path, error=error)]

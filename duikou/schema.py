@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 
 SCHEMA_VERSION = "1.0"
+
+
+class Kind(StrEnum):
+    """What a label is; code decides by kind, never by a label's name."""
+
+    PARTY = "party"  # a side of the aid (donor, recipient)
+    ENTITY = "entity"  # other named things
+    FIGURE = "figure"  # a number with a unit: normalised to value, unit, approx
+    DATE = "date"  # a date: normalised to an ISO partial date
+
+    @property
+    def normalised(self) -> bool:
+        return self in (Kind.FIGURE, Kind.DATE)
 
 
 @dataclass(frozen=True)
 class Label:
     name: str
-    kind: str  # "party" | "entity" | "figure" | "date"
+    kind: Kind
     colour: str  # hex colour used in Label Studio
     hotkey: str  # Label Studio keyboard shortcut
     definition: str
@@ -25,59 +39,59 @@ class Label:
 
 LABELS: tuple[Label, ...] = (
     Label(
-        "DONOR", "party", "#d62728", "d",
+        "DONOR", Kind.PARTY, "#d62728", "d",
         "A party that gives the assistance in this context: region, government body, unit, "
         "school, hospital, company or work team.",
         ("锦江区", "成都市锦江区", "西南医科大学", "厦门市思明区", "南明区人民医院"),
     ),
     Label(
-        "RECIPIENT", "party", "#1f77b4", "r",
+        "RECIPIENT", Kind.PARTY, "#1f77b4", "r",
         "A party that receives the assistance: region, county, township, village, school, "
         "hospital or unit.",
         ("炉霍县", "金野以匹村", "临夏市", "普安县人民医院"),
     ),
     Label(
-        "ORG", "entity", "#9467bd", "o",
+        "ORG", Kind.ENTITY, "#9467bd", "o",
         "Any other organisation (coordinating, approving or neutral).",
         ("四川省民政厅", "中央组织部"),
     ),
     Label(
-        "LOC", "entity", "#8c564b", "l",
+        "LOC", Kind.ENTITY, "#8c564b", "l",
         "Any other place.",
         ("青藏高原", "北京 (as a training venue)"),
     ),
     Label(
-        "PER", "entity", "#e377c2", "p",
+        "PER", Kind.ENTITY, "#e377c2", "p",
         "A person's name.",
         ("胡军", "黄丹琼", "廖斌"),
     ),
     Label(
-        "PROGRAM", "entity", "#17becf", "g",
+        "PROGRAM", Kind.ENTITY, "#17becf", "g",
         "A named aid programme, fund, project, campaign or scheme.",
         ("锦炉爱心助学基金", "育蕾基金", "“格桑花开·锦绣炉霍”携手同行活动"),
     ),
     Label(
-        "MONEY", "figure", "#2ca02c", "m",
+        "MONEY", Kind.FIGURE, "#2ca02c", "m",
         "An amount of money.",
         ("210万元", "130余万元", "123.6万元"),
     ),
     Label(
-        "PEOPLE", "figure", "#ff7f0e", "n",
+        "PEOPLE", Kind.FIGURE, "#ff7f0e", "n",
         "A count of people or person-times.",
         ("119人", "45人", "19532人次", "146名"),
     ),
     Label(
-        "COUNT", "figure", "#bcbd22", "c",
+        "COUNT", Kind.FIGURE, "#bcbd22", "c",
         "A count of anything else (households, villages, schools, items, projects, times).",
         ("81户", "19所", "5台", "13次"),
     ),
     Label(
-        "QUANTITY", "figure", "#7f7f7f", "q",
+        "QUANTITY", Kind.FIGURE, "#7f7f7f", "q",
         "A measured amount: percentage, weight, area, length or duration.",
         ("99.25%", "761.5公斤", "49亩", "9天 (in 为期9天)"),
     ),
     Label(
-        "DATE", "date", "#aec7e8", "t",
+        "DATE", Kind.DATE, "#aec7e8", "t",
         "A date, month, year or day range.",
         ("2022年6月", "5月26-28日", "2018年"),
     ),
@@ -85,8 +99,9 @@ LABELS: tuple[Label, ...] = (
 
 LABEL_NAMES: tuple[str, ...] = tuple(label.name for label in LABELS)
 LABEL_BY_NAME: dict[str, Label] = {label.name: label for label in LABELS}
-FIGURE_LABELS: tuple[str, ...] = tuple(lb.name for lb in LABELS if lb.kind == "figure")
-NORMALISED_LABELS: tuple[str, ...] = FIGURE_LABELS + ("DATE",)
+FIGURE_LABELS: tuple[str, ...] = tuple(lb.name for lb in LABELS if lb.kind is Kind.FIGURE)
+DATE_LABELS: tuple[str, ...] = tuple(lb.name for lb in LABELS if lb.kind is Kind.DATE)
+NORMALISED_LABELS: tuple[str, ...] = tuple(lb.name for lb in LABELS if lb.kind.normalised)
 
 # IOB2 tags: "O" first, then B-/I- per label in schema order.
 BIO_TAGS: tuple[str, ...] = ("O",) + tuple(
@@ -97,6 +112,11 @@ TAG_TO_ID: dict[str, int] = {tag: i for i, tag in enumerate(BIO_TAGS)}
 
 def is_label(name: object) -> bool:
     return isinstance(name, str) and name in LABEL_BY_NAME
+
+
+def kind_of(name: str) -> Kind:
+    """The kind of a label name (``KeyError`` for a name outside the schema)."""
+    return LABEL_BY_NAME[name].kind
 
 
 def schema_fingerprint() -> str:
@@ -110,5 +130,5 @@ def label_table_markdown() -> str:
     rows = ["| label | kind | definition | examples |", "|---|---|---|---|"]
     for lb in LABELS:
         examples = ", ".join(lb.examples)
-        rows.append(f"| {lb.name} | {lb.kind} | {lb.definition} | {examples} |")
+        rows.append(f"| {lb.name} | {lb.kind.value} | {lb.definition} | {examples} |")
     return "\n".join(rows)

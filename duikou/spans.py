@@ -35,10 +35,9 @@ class Span:
         return (self.start, self.end, self.label)
 
     def to_dict(self) -> dict:
-        d: dict = {"start": self.start, "end": self.end, "label": self.label, "text": self.text}
-        if self.attrs:
-            d.update(self.attrs)
-        return d
+        """The entity dict (see :mod:`duikou.records`, the one record layer)."""
+        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text,
+                **(self.attrs or {})}
 
 
 def span_problems(
@@ -57,22 +56,24 @@ def span_problems(
     """
     problems: list[Problem] = []
 
-    def bad(msg: str, s: Span) -> None:
-        problems.append(Problem(msg, file=file, doc_id=doc_id, start=s.start, end=s.end))
+    def bad(msg: str, s: Span, code: str) -> None:
+        problems.append(Problem(msg, file=file, doc_id=doc_id, start=s.start, end=s.end,
+                                code=code))
 
     ok: list[Span] = []
     for s in spans:
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (s.start, s.end)):
-            bad(f"offsets must be integers, found {s.start!r} and {s.end!r}", s)
+            bad(f"offsets must be integers, found {s.start!r} and {s.end!r}", s, "DK-SPAN-001")
             continue
         if not 0 <= s.start < s.end <= len(text):
-            bad(f"expected 0 <= start < end <= {len(text)} (text length)", s)
+            bad(f"expected 0 <= start < end <= {len(text)} (text length)", s, "DK-SPAN-007")
             continue
         if not is_label(s.label):
-            bad(f"unknown label {s.label!r}; expected one of {', '.join(LABEL_NAMES)}", s)
+            bad(f"unknown label {s.label!r}; expected one of {', '.join(LABEL_NAMES)}", s,
+                "DK-SPAN-008")
         if s.text is not None and text[s.start : s.end] != s.text:
             bad(f"span text {s.text!r} does not match text[start:end] = "
-                f"{text[s.start:s.end]!r}", s)
+                f"{text[s.start:s.end]!r}", s, "DK-SPAN-009")
         ok.append(s)
     if not allow_overlap:
         ordered = sorted(ok, key=lambda s: (s.start, s.end))
@@ -80,8 +81,7 @@ def span_problems(
             if cur.start < prev.end:
                 problems.append(Problem(
                     f"overlaps span [{prev.start}, {prev.end}) {prev.label}; v1 spans are flat",
-                    file=file, doc_id=doc_id, start=cur.start, end=cur.end,
-                ))
+                    file=file, doc_id=doc_id, start=cur.start, end=cur.end, code="DK-SPAN-002"))
     return problems
 
 
@@ -102,10 +102,11 @@ def spans_to_bio(length: int, spans: Iterable[Span]) -> list[str]:
     tags = ["O"] * length
     for s in sorted(spans, key=lambda sp: sp.start):
         if not 0 <= s.start < s.end <= length:
-            raise SpanError(Problem(f"span outside [0, {length})", start=s.start, end=s.end))
+            raise SpanError(Problem(f"span outside [0, {length})", start=s.start, end=s.end,
+                                    code="DK-SPAN-003"))
         if any(t != "O" for t in tags[s.start : s.end]):
             raise SpanError(Problem("overlapping spans cannot be tagged", start=s.start,
-                                    end=s.end))
+                                    end=s.end, code="DK-SPAN-004"))
         tags[s.start] = f"B-{s.label}"
         for i in range(s.start + 1, s.end):
             tags[i] = f"I-{s.label}"
@@ -139,15 +140,14 @@ def bio_to_spans(
         prefix, sep, label = tag.partition("-")
         if sep != "-" or prefix not in ("B", "I") or not label:
             raise BioError(Problem(f"expected 'O', 'B-LABEL' or 'I-LABEL', found {tag!r}",
-                                   start=i + offset, end=i + offset + 1))
+                                   start=i + offset, end=i + offset + 1, code="DK-SPAN-005"))
         if prefix == "I" and cur_label == label:
             continue
         if prefix == "I" and strict:
             raise BioError(Problem(
                 f"{tag!r} does not continue a {label} span (previous tag "
                 f"{tags[i - 1] if i else 'none'!r}); IOB2 spans start with B-",
-                start=i + offset, end=i + offset + 1,
-            ))
+                start=i + offset, end=i + offset + 1, code="DK-SPAN-006"))
         close(i)
         cur_label, cur_start = label, i
     close(len(tags))

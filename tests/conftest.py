@@ -33,7 +33,7 @@ def seeds_copy(tmp_path: Path) -> Path:
 def sample_corpus(tmp_path_factory) -> Path:
     """A dataset folder built from the real seeds with the small sample gold of
     ``tests/helpers.py``; shared read-only by every test that needs spans in a corpus."""
-    from duikou.corpus.build import build
+    from duikou.dataset.build import build
     from tests.helpers import sample_gold
 
     tmp = tmp_path_factory.mktemp("sample")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from duikou.annotation.gold import annotation_record, write_annotations
-from duikou.corpus.sources import load_sources
+from duikou.errors import DuikouError
+from duikou.ingest.sources import load_sources
 from duikou.spans import Span
 
 # (doc prefix, surface, label, occurrence) — a few real mentions, enough to exercise every
@@ -32,3 +37,13 @@ def sample_gold(seeds: Path, out: Path) -> dict[str, list[Span]]:
                                  {"provenance": "manual"}))
     write_annotations(out, [annotation_record(i, docs[i[:3]].text, s) for i, s in by_doc.items()])
     return by_doc
+
+
+@contextmanager
+def raises_code(error: type[DuikouError], *codes: str) -> Iterator[pytest.ExceptionInfo]:
+    """Like ``pytest.raises(error)``, and the error must carry every one of ``codes``
+    (tests match on the catalogue's stable codes, never on message text)."""
+    with pytest.raises(error) as info:
+        yield info
+    missing = [c for c in codes if c not in info.value.codes]
+    assert not missing, f"expected codes {missing}, found {info.value.codes}: {info.value}"

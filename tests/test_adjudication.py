@@ -57,7 +57,7 @@ def test_decisions_make_the_gold_with_provenance(tmp_path):
 
 
 def test_committed_gold_is_what_passes_and_log_say(tmp_path):
-    from duikou.corpus.sources import load_sources
+    from duikou.ingest.sources import load_sources
 
     texts = {d.id: d.text for d in load_sources(ROOT / "seeds")}
     passes = sorted((ROOT / "annotation/passes/compiled").glob("*.jsonl"))
@@ -68,7 +68,7 @@ def test_committed_gold_is_what_passes_and_log_say(tmp_path):
 
 def test_compiled_passes_are_what_the_sheets_say(tmp_path):
     """annotation/passes/compiled/X.jsonl is exactly `duikou annotation compile` of X's sheets."""
-    from duikou.cli import main
+    from duikou.app.cli import main
 
     for name in ("A", "B", "C"):
         out = tmp_path / f"{name}.jsonl"

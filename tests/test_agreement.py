@@ -8,6 +8,7 @@ from duikou.annotation.agreement import agreement, char_labels, cohen_kappa, loa
 from duikou.annotation.gold import annotation_record, write_annotations
 from duikou.errors import AnnotationError
 from duikou.spans import Span
+from tests.helpers import raises_code
 
 TEXTS = {"d1": "锦江区援助炉霍县210万元", "d2": "思明区帮扶临夏市"}
 
@@ -54,5 +55,5 @@ def test_one_file_with_several_annotators(tmp_path):
 def test_needs_two_annotators(tmp_path):
     path = tmp_path / "a.jsonl"
     write_annotations(path, [annotation_record("d1", TEXTS["d1"], [])])
-    with pytest.raises(AnnotationError, match="at least two annotators"):
+    with raises_code(AnnotationError, "DK-ANN-004"):
         agreement(load_sets([path], TEXTS), TEXTS)

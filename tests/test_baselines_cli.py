@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from duikou import cli as main_cli
-from duikou.baselines import cli
+from duikou.app import baselines_cli as cli
+from duikou.app import cli as main_cli
 from duikou.baselines.api import tag_files, train_model
-from duikou.corpus.dataset import load_documents
+from duikou.dataset.reader import load_documents
 from duikou.errors import IngestError, ModelError
+from tests.helpers import raises_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +108,7 @@ def _copy_model(src: Path, dst: Path, **changes: object) -> Path:
 def test_model_folder_errors(corpus, rules_model, tmp_path, capsys):
     out = tmp_path / "o.jsonl"
     other_schema = _copy_model(rules_model, tmp_path / "schema", schema_fingerprint="0" * 16)
-    with pytest.raises(ModelError, match="label schema"):
+    with raises_code(ModelError, "DK-MODEL-026"):
         tag_files(other_schema, [], out, corpus=corpus)
     other_data = _copy_model(rules_model, tmp_path / "data", dataset_version="0.0.1")
     assert run("predict", other_data, "--corpus", corpus, "--out", out) == 2
@@ -118,10 +118,10 @@ def test_model_folder_errors(corpus, rules_model, tmp_path, capsys):
     assert run("predict", tmp_path / "missing", "--corpus", corpus, "--out", tmp_path / "x") == 2
     assert "does not exist" in capsys.readouterr().err
     (tmp_path / "empty_dir").mkdir()
-    with pytest.raises(ModelError, match="not a duikou model folder"):
+    with raises_code(ModelError, "DK-MODEL-024"):
         tag_files(tmp_path / "empty_dir", [], out, corpus=corpus)
     crf_without_file = _copy_model(rules_model, tmp_path / "crf", kind="crf")
-    with pytest.raises(ModelError, match="model.crfsuite"):
+    with raises_code(ModelError, "DK-MODEL-030"):
         tag_files(crf_without_file, [], out, corpus=corpus)
 
 
@@ -136,13 +136,23 @@ def test_bert_needs_a_model(corpus, tmp_path):
         train_model("bert", corpus=corpus, out=tmp_path / "b")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("duikou.baselines.bert") is None,
-                    reason="duikou.baselines.bert not written yet")
-def test_bert_kind_dispatches_to_its_module():
-    from duikou.baselines.api import _module
+def test_every_registered_tagger_implements_the_interface():
+    from duikou.baselines.base import Tagger
+    from duikou.baselines.registry import KINDS, tagger_class
 
-    module = _module("bert")
-    assert hasattr(module, "train") and hasattr(module, "BertTagger")
+    assert set(KINDS) == {"rules", "crf", "bert"}
+    for kind in KINDS:
+        cls = tagger_class(kind)
+        assert issubclass(cls, Tagger) and cls.kind == kind
+        assert not getattr(cls, "__abstractmethods__", None), f"{kind} leaves methods abstract"
+
+
+def test_an_unknown_tagger_kind_is_a_located_model_error():
+    from duikou.baselines.registry import tagger_class
+
+    with pytest.raises(ModelError) as exc:
+        tagger_class("svm")
+    assert exc.value.codes == ["DK-MODEL-001"]
 
 
 def test_parser_registers_all_subcommands():

@@ -9,11 +9,12 @@ import pytest
 
 from duikou.baselines import bert
 from duikou.baselines.common import TrainingScope
-from duikou.corpus.dataset import Document, load_documents
+from duikou.dataset.reader import Document, load_documents
 from duikou.errors import ModelError
-from duikou.eval.scorer import score
 from duikou.schema import BIO_TAGS, LABEL_NAMES
+from duikou.scoring import score
 from duikou.spans import Span, bio_to_spans, span_problems, spans_to_bio
+from tests.helpers import raises_code
 from tests.tiny_bert import build_tiny_bert
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +119,7 @@ def test_uncovered_space_stays_inside_span_only_between_its_tokens(tiny_tokenize
 def e5_tokenizer(tmp_path_factory):
     from transformers import AutoTokenizer
 
-    from duikou.baselines.e5 import prepare_e5, trim_for_texts
+    from duikou.encoders.e5 import prepare_e5, trim_for_texts
 
     texts = [t for t, _ in SENTENCES] + ["  锦江区 对口 iPhone 15 Pro"]
     folder = prepare_e5(tmp_path_factory.mktemp("e5") / "e5", keep_pieces=trim_for_texts(texts))
@@ -147,7 +148,7 @@ def test_window_ranges_cover_and_overlap():
     assert all(e - s <= 20 for s, e in wins)
     assert all(b[0] == a[1] - 5 for a, b in zip(wins, wins[1:], strict=False))
     assert bert.window_ranges(0, 22, 5) == [] and bert.window_ranges(7, 22, 5) == [(0, 7)]
-    with pytest.raises(ModelError, match="stride"):
+    with raises_code(ModelError, "DK-MODEL-010"):
         bert.window_ranges(10, max_length=10, stride=8)
 
 
@@ -163,7 +164,7 @@ def test_central_windows_prefer_the_middle():
 
 def test_learns_the_sentences(learned, corpus):
     tagger = bert.BertTagger.load(learned, corpus=corpus)
-    preds = tagger.predict([d.text for d in SENT_DOCS])
+    preds = tagger.predict_spans([d.text for d in SENT_DOCS])
     assert strict_f1(SENT_DOCS, preds) >= 0.95
     info = json.loads((learned / "duikou_model.json").read_text(encoding="utf-8"))
     assert info["kind"] == "bert" and info["encoder"] == "tiny"
@@ -180,7 +181,7 @@ def test_pipeline_reads_saved_folder(learned, corpus):
 
     ner = pipeline("token-classification", model=str(learned), aggregation_strategy="simple")
     tagger = bert.BertTagger.load(learned, corpus=corpus)
-    for doc, pred in zip(SENT_DOCS[:4], tagger.predict([d.text for d in SENT_DOCS[:4]]),
+    for doc, pred in zip(SENT_DOCS[:4], tagger.predict_spans([d.text for d in SENT_DOCS[:4]]),
                          strict=True):
         groups = ner(doc.text)
         assert groups and all(g["entity_group"] in LABEL_NAMES for g in groups)
@@ -215,7 +216,7 @@ def test_sliding_window_predicts_spans_near_the_end(tmp_path, corpus):
     tagger = bert.BertTagger.load(out, corpus=corpus)
     enc = bert.encode_document(tagger.tokenizer, text, max_length=24, stride=6)
     assert len(enc.windows) >= 5 and len(enc.ids) > 24
-    (pred,) = tagger.predict([text])
+    (pred,) = tagger.predict_spans([text])
     tail = [s for s in doc.spans if s.start > len(text) - 30]
     assert len(tail) >= 2
     assert set(tail) <= set(pred)
@@ -238,7 +239,7 @@ def test_end_to_end_on_sample_gold_corpus(tmp_path, corpus):
     card = (out / "README.md").read_text(encoding="utf-8")
     assert f"v{info['dataset_version']}" in card and "`tiny`" in card
     tagger = bert.BertTagger.load(out, corpus=corpus)
-    preds = tagger.predict([d.text for d in test_docs] + [""])
+    preds = tagger.predict_spans([d.text for d in test_docs] + [""])
     assert len(preds) == len(test_docs) + 1 and preds[-1] == []
     for d, spans in zip(test_docs, preds, strict=False):
         assert span_problems(d.text, spans) == []
@@ -252,7 +253,7 @@ def test_end_to_end_on_sample_gold_corpus(tmp_path, corpus):
 
 def test_hub_name_offline_is_a_clear_error(tmp_path, monkeypatch, corpus):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ModelError, match="prepare-e5") as err:
+    with raises_code(ModelError, "DK-MODEL-013") as err:
         bert.train(SENT_DOCS, [], model="bert-base-chinese", out=tmp_path / "m",
                    scope=scope(SENT_DOCS), corpus=corpus, progress=False)
     assert "--model DIR" in str(err.value)
@@ -260,14 +261,14 @@ def test_hub_name_offline_is_a_clear_error(tmp_path, monkeypatch, corpus):
 
 
 def test_missing_or_foreign_folders_are_errors(tmp_path, corpus):
-    with pytest.raises(ModelError, match="does not exist"):
+    with raises_code(ModelError, "DK-MODEL-012"):
         bert.train(SENT_DOCS, [], model=tmp_path / "nope", out=tmp_path / "m",
                    scope=scope(SENT_DOCS), corpus=corpus, progress=False)
-    with pytest.raises(ModelError, match="duikou_model.json is missing"):
+    with raises_code(ModelError, "DK-MODEL-024"):
         bert.BertTagger.load(tmp_path)
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "keep.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(ModelError, match="refusing to overwrite"):
+    with raises_code(ModelError, "DK-MODEL-019"):
         bert.train(SENT_DOCS, [], model=tmp_path, out=tmp_path / "busy",
                    scope=scope(SENT_DOCS), corpus=corpus, progress=False)
 
@@ -275,7 +276,6 @@ def test_missing_or_foreign_folders_are_errors(tmp_path, corpus):
 def test_default_model_is_bert_base_chinese_and_fails_clearly_offline(tmp_path, monkeypatch):
     """Without --model, `duikou train bert` uses bert-base-chinese; offline that is a clear
     error pointing at the local alternatives, not a hub download attempt."""
-    import pytest
 
     from duikou.baselines import bert
     from duikou.baselines.api import train_model
@@ -283,7 +283,7 @@ def test_default_model_is_bert_base_chinese_and_fails_clearly_offline(tmp_path, 
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert bert.DEFAULT_MODEL == "bert-base-chinese"
-    with pytest.raises(ModelError, match="prepare-e5"):
+    with raises_code(ModelError, "DK-MODEL-013"):
         train_model("bert", out=tmp_path / "m")
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from duikou.corpus.build import build, verify
+from duikou.dataset.build import build, verify
 from duikou.errors import AnnotationError, CorpusError
-from tests.helpers import sample_gold
+from tests.helpers import raises_code, sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ def test_changed_text_is_detected_not_shifted(tmp_path, gold):
     rec["text_sha256"] = "0" * 64
     lines[1] = json.dumps(rec, ensure_ascii=False)
     gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(AnnotationError, match="text changed since annotation"):
+    with raises_code(AnnotationError, "DK-ANN-014"):
         build(tmp_path / "ds", annotations=gold)
 
 
@@ -79,7 +79,7 @@ def test_verify_detects_a_modified_file(tmp_path, gold):
     out = build(tmp_path / "ds", annotations=gold)
     f = out / "data/documents/test.jsonl"
     f.write_text(f.read_text() + "\n")
-    with pytest.raises(CorpusError, match="sha256 differs"):
+    with raises_code(CorpusError, "DK-CORPUS-005"):
         verify(out)
 
 
@@ -111,7 +111,7 @@ def test_committed_corpus_matches_a_fresh_build(tmp_path):
 
 
 def test_load_documents_selects_splits_and_folds(tmp_path, gold):
-    from duikou.corpus.dataset import load_documents
+    from duikou.dataset.reader import load_documents
 
     out = build(tmp_path / "ds", annotations=gold)
     every = load_documents(out)
@@ -120,12 +120,12 @@ def test_load_documents_selects_splits_and_folds(tmp_path, gold):
     held = load_documents(out, fold=2)
     rest = load_documents(out, fold=2, held_out=False)
     assert len(held) == 1 and len(rest) == 4 and held[0].fold == 2
-    with pytest.raises(CorpusError, match="unknown fold 9"):
+    with raises_code(CorpusError, "DK-CORPUS-008"):
         load_documents(out, fold=9)
 
 
 def test_manifest_hash_tracks_data_not_card_prose(tmp_path, gold):
-    from duikou.corpus.build import manifest_sha256
+    from duikou.dataset.build import manifest_sha256
 
     out = build(tmp_path / "ds", annotations=gold)
     before = manifest_sha256(out)

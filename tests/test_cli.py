@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from duikou.cli import main
+from duikou.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

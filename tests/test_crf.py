@@ -18,9 +18,10 @@ from duikou.baselines.features import (
     lexicon_tags,
     sentence_features,
 )
-from duikou.corpus.dataset import load_documents
+from duikou.dataset.reader import load_documents
 from duikou.errors import ModelError
-from duikou.eval.scorer import metrics_from_counts, strict_counts
+from duikou.scoring import metrics_from_counts, strict_counts
+from tests.helpers import raises_code
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {"c1_grid": (0.05,), "c2_grid": (0.01,), "max_iterations": 40}
@@ -81,7 +82,7 @@ def test_crf_learns_the_training_data(corpus, tmp_path):
     assert sum(len(d.spans) for d in docs) >= 10
     folder = crf.train(docs, [], out=tmp_path / "m", scope=_scope(docs), corpus=corpus, **FAST)
     tagger = crf.CrfTagger.load(folder)
-    predicted = tagger.predict([d.text for d in docs])
+    predicted = tagger.predict_spans([d.text for d in docs])
     assert _f1(docs, predicted) >= 0.9
     for d, spans in zip(docs, predicted):
         assert all(d.text[s.start:s.end] == s.text for s in spans)
@@ -96,7 +97,7 @@ def test_crf_training_is_deterministic(corpus, tmp_path):
     for name in ("a", "b"):
         folder = crf.train(docs, [], out=tmp_path / name, scope=_scope(docs), corpus=corpus,
                            seed=3, **FAST)
-        runs.append(crf.CrfTagger.load(folder).predict(texts))
+        runs.append(crf.CrfTagger.load(folder).predict_spans(texts))
     assert [[s.key for s in doc] for doc in runs[0]] == [[s.key for s in doc] for doc in runs[1]]
     assert any(runs[0])
 
@@ -158,9 +159,9 @@ def test_fold_training_never_sees_the_held_out_document(corpus, tmp_path):
 
 
 def test_training_needs_train_split_or_fold(corpus, tmp_path):
-    with pytest.raises(ModelError, match="'train' split"):
+    with raises_code(ModelError, "DK-MODEL-004"):
         train_model("crf", corpus=corpus, split="test", out=tmp_path / "x")
-    with pytest.raises(ModelError, match="either a split or a fold"):
+    with raises_code(ModelError, "DK-MODEL-003"):
         train_model("crf", corpus=corpus, split="train", fold=1, out=tmp_path / "x")
-    with pytest.raises(ModelError, match="unknown model kind"):
+    with raises_code(ModelError, "DK-MODEL-001"):
         train_model("svm", corpus=corpus, out=tmp_path / "x")

@@ -17,8 +17,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from duikou.baselines import e5  # noqa: E402
+from duikou.encoders import e5  # noqa: E402
 from duikou.errors import ModelError  # noqa: E402
+from tests.helpers import raises_code
 
 SENTENCES = [
     "锦江区对口支援炉霍县",
@@ -114,7 +115,7 @@ def test_dequantize_q4_nibble_order_and_scale():
 def test_read_rejects_bad_magic(tmp_path):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(b"GGUF" + bytes(64))
-    with pytest.raises(ModelError, match="magic"):
+    with raises_code(ModelError, "DK-MODEL-034"):
         e5.read_e5_image(bad)
 
 
@@ -145,7 +146,7 @@ def test_unknown_characters_are_not_fused(full_tokenizer):
 
 
 def test_keep_pieces_rejects_foreign_pieces(tmp_path):
-    with pytest.raises(ModelError, match="not-a-piece"):
+    with raises_code(ModelError, "DK-MODEL-040"):
         e5.prepare_e5(tmp_path / "x", keep_pieces={"not-a-piece", "锦"})
     assert not (tmp_path / "x").exists()
 

@@ -1,4 +1,4 @@
-"""Tests for duikou.figures: figure and date normalisation."""
+"""Tests for duikou.normalise: figure and date normalisation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duikou.figures import (
+from duikou.normalise import (
     APPROX_PRECEDENCE,
     NORMALISATION_KEYS,
     UNIT_TABLE,
@@ -474,7 +474,7 @@ def test_normalise_never_raises_on_text(text: str):
 
 
 def test_normalise_in_text_reads_qualifiers_next_to_the_span():
-    from duikou.figures import CONTEXT_CHARS, normalise_in_text
+    from duikou.normalise import CONTEXT_CHARS, normalise_in_text
 
     text = "共投入约100万元资金,帮助20余人。"
     a = text.index("100万元")

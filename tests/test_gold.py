@@ -5,9 +5,10 @@ import json
 import pytest
 
 from duikou.annotation.gold import annotation_record, read_annotations
-from duikou.corpus.ingest import sha256_text
 from duikou.errors import AnnotationError
+from duikou.ingest.clean import sha256_text
 from duikou.spans import Span
+from tests.helpers import raises_code
 
 TEXTS = {"d1": "锦江区援助炉霍县210万元", "d2": "思明区帮扶临夏市", "d3": "无"}
 
@@ -48,7 +49,7 @@ def test_every_problem_is_reported_with_document_and_offsets(tmp_path):
 def test_malformed_json_line_is_located(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "d1", \n', encoding="utf-8")
-    with pytest.raises(AnnotationError, match="line 1"):
+    with raises_code(AnnotationError, "DK-JSON-003"):
         read_annotations(path, TEXTS, require_all=False)
 
 

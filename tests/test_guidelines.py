@@ -1,8 +1,8 @@
-import pytest
 
 from duikou.annotation.guidelines import END, START, is_in_sync, render
 from duikou.errors import AnnotationError
 from duikou.schema import LABELS
+from tests.helpers import raises_code
 
 
 def test_guidelines_label_table_is_generated_from_schema():
@@ -18,5 +18,5 @@ def test_render_replaces_a_drifted_table():
 
 
 def test_missing_markers_is_an_error():
-    with pytest.raises(AnnotationError, match="label-table:start"):
+    with raises_code(AnnotationError, "DK-ANN-017"):
         render("no markers here")

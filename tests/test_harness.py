@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from duikou.cli import main
-from duikou.corpus.dataset import load_documents
+from duikou.app.cli import main
+from duikou.dataset.reader import load_documents
 from duikou.errors import SubmissionError
 from duikou.eval.harness import evaluate, render
 from duikou.eval.leaderboard import board_paths, load_board, submit
+from tests.helpers import raises_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +57,7 @@ def test_test_protocol_expects_only_the_test_document(corpus, tmp_path):
     ok = evaluate(_preds(corpus, tmp_path / "t.jsonl", docs=test_ids), protocol="test",
                   corpus=corpus)
     assert ok["documents"] == sorted(test_ids)
-    with pytest.raises(SubmissionError, match="unknown"):
+    with raises_code(SubmissionError, "DK-SUBMIT-017"):
         evaluate(_preds(corpus, tmp_path / "all.jsonl"), protocol="test", corpus=corpus)
 
 

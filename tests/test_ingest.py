@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duikou.corpus.ingest import clean_text, ingest_bytes
-from duikou.corpus.sources import load_sources
 from duikou.errors import IngestError
+from duikou.ingest.clean import clean_text, ingest_bytes
+from duikou.ingest.sources import load_sources
+from tests.helpers import raises_code
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -98,12 +99,12 @@ def test_gbk_file_gets_a_located_error():
 
 
 def test_empty_file_is_an_error():
-    with pytest.raises(IngestError, match="file is empty"):
+    with raises_code(IngestError, "DK-INGEST-001"):
         ingest_bytes(b"", file="empty.txt")
 
 
 def test_file_of_only_furniture_is_an_error():
-    with pytest.raises(IngestError, match="no article text left"):
+    with raises_code(IngestError, "DK-INGEST-003"):
         ingest_bytes("返回首页\n文章检索\n标签:\n热门资讯\n".encode(), file="furniture.txt")
 
 
@@ -118,7 +119,7 @@ def test_duplicate_article_is_reported_with_both_files(seeds_copy):
              f"    date: null\n    script: simplified\n"
              f"    sha256: {hashlib.sha256(data).hexdigest()}\n")
     (seeds_copy / "sources.yaml").write_text(meta, encoding="utf-8")
-    with pytest.raises(IngestError, match="duplicate clean article text: same as 004_"):
+    with raises_code(IngestError, "DK-INGEST-011"):
         load_sources(seeds_copy)
 
 

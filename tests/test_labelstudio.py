@@ -20,11 +20,12 @@ from duikou.annotation.labelstudio import (
     label_config,
     run_import,
     text_sha256,
-    write_jsonl,
 )
 from duikou.annotation.ls_client import pull, push
 from duikou.errors import LabelStudioError
+from duikou.jsonio import write_jsonl
 from duikou.schema import LABEL_NAMES, LABELS
+from tests.helpers import raises_code
 
 TEXT_A = "𠮷😀 锦江区援助炉霍县\r\n\t2022年6月，捐赠210万元。"
 TEXT_B = "  厦门市思明区\n帮扶临夏市😀119人"
@@ -224,21 +225,21 @@ def test_every_problem_is_reported_with_task_and_annotation() -> None:
 
 def test_duplicate_tasks_for_one_document_are_a_problem() -> None:
     export = as_ls_export(export_tasks(DOCS[:1]) * 2)
-    with pytest.raises(LabelStudioError, match="duplicate task"):
+    with raises_code(LabelStudioError, "DK-LS-012"):
         import_export(export, CORPUS)
 
 
 def test_malformed_and_empty_exports(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('[{"id": 1,', encoding="utf-8")
-    with pytest.raises(LabelStudioError, match="malformed JSON") as err:
+    with raises_code(LabelStudioError, "DK-LS-005") as err:
         import_export(bad, CORPUS)
     assert err.value.problems[0].file == str(bad)
     empty = tmp_path / "empty.json"
     empty.write_text("[]", encoding="utf-8")
-    with pytest.raises(LabelStudioError, match="empty export"):
+    with raises_code(LabelStudioError, "DK-LS-007"):
         import_export(empty, CORPUS)
-    with pytest.raises(LabelStudioError, match="expected a JSON list"):
+    with raises_code(LabelStudioError, "DK-LS-006"):
         import_export({"tasks": []}, CORPUS)  # type: ignore[arg-type]
 
 
@@ -267,8 +268,8 @@ def test_run_import_writes_deterministic_jsonl_or_nothing(tmp_path: Path) -> Non
 
 def test_write_jsonl_replaces_atomically(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
-    write_jsonl([{"b": 1, "a": "😀"}], path)
-    assert path.read_text(encoding="utf-8") == '{"a": "😀", "b": 1}\n'
+    write_jsonl(path, [{"b": 1, "a": "😀"}], sort_keys=True)
+    assert path.read_text(encoding="utf-8") == '{"a":"😀","b":1}\n'
 
 
 # ------------------------------------------------------------------ properties
@@ -332,5 +333,5 @@ def test_client_reports_unreachable_server_and_missing_settings(monkeypatch) -> 
         push(DOCS, url=url, api_key="k" * 40, project_title="duikou x")
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
-    with pytest.raises(LabelStudioError, match="LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY"):
+    with raises_code(LabelStudioError, "DK-LS-020"):
         pull(project_title="duikou x", docs_by_id=CORPUS)

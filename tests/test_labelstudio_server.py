@@ -14,6 +14,7 @@ from ls_server import LSServer, make_ls_server_fixture
 from duikou.annotation.labelstudio import docs_by_id, label_config
 from duikou.annotation.ls_client import connect, project_tasks, pull, push
 from duikou.errors import LabelStudioError
+from tests.helpers import raises_code
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
 ls_server = make_ls_server_fixture()
@@ -139,12 +140,12 @@ def test_reused_project_with_other_config_is_refused(ls_server: LSServer) -> Non
     client = LabelStudio(base_url=ls_server.url, api_key=ls_server.api_key)
     other = label_config().replace('value="DONOR"', 'value="GIVER"')
     client.projects.create(title=title, label_config=other)
-    with pytest.raises(LabelStudioError, match="different labeling config"):
+    with raises_code(LabelStudioError, "DK-LS-024"):
         push(DOCS, **_kw(ls_server, title))
 
 
 def test_server_errors_are_clear(ls_server: LSServer) -> None:
-    with pytest.raises(LabelStudioError, match="no project titled"):
+    with raises_code(LabelStudioError, "DK-LS-027"):
         pull(**_kw(ls_server, _title("missing")), docs_by_id=CORPUS)
-    with pytest.raises(LabelStudioError, match="answered HTTP 401"):
+    with raises_code(LabelStudioError, "DK-LS-021"):
         push(DOCS, url=ls_server.url, api_key="0" * 40, project_title=_title("auth"))

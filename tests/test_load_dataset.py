@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from duikou.corpus.build import build
+from duikou.dataset.build import build
 from tests.helpers import sample_gold
 
 ROOT = Path(__file__).resolve().parent.parent

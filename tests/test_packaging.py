@@ -22,17 +22,19 @@ def test_wheel_installs_and_imports_in_fresh_venv(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"duikou"}
-    for mod in ("corpus", "annotation", "baselines", "eval"):
+    for mod in ("ingest", "annotation", "dataset", "encoders", "baselines", "eval", "app"):
         assert f"duikou/{mod}/__init__.py" in names
-    assert not any(n.startswith("duikou/corpus/data/") for n in names)
+    assert "duikou/dataset/card_body.md" in names
+    assert not any("/data/" in n or n.endswith(".jsonl") for n in names), "data in the wheel"
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
                    timeout=600)
-    code = ("import duikou.corpus, duikou.annotation, duikou.baselines, duikou.eval, "
-            "duikou.spans, duikou.schema; import importlib.util as u; "
+    code = ("import duikou.ingest, duikou.annotation, duikou.dataset, duikou.baselines, "
+            "duikou.eval, duikou.app.cli, duikou.spans, duikou.schema; "
+            "import importlib.util as u; "
             "print(u.find_spec('corpus') is None and u.find_spec('eval') is None)")
     res = subprocess.run([str(py), "-c", code], cwd=tmp_path, capture_output=True, text=True,
                          check=True)

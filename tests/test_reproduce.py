@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from duikou.eval.reproduce import reproduce
+from duikou.app.reproduce import reproduce
 
 ROOT = Path(__file__).resolve().parent.parent
 

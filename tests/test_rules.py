@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from duikou.baselines.rules import RulesTagger, find_spans
-from duikou.corpus.sources import load_sources
+from duikou.ingest.sources import load_sources
 from duikou.spans import span_problems
 from tests.helpers import SAMPLE
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tagged(text: str, date: str | None = None) -> list[tuple[str, str]]:
-    return [(s.text, s.label) for s in RulesTagger().predict([text], [date])[0]]
+    return [(s.text, s.label) for s in RulesTagger().tag([text], [date])[0]]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -53,13 +53,13 @@ def test_guideline_phrases(text, expected):
 
 
 def test_attributes_follow_normalise():
-    spans = RulesTagger().predict(["募集210万元,约3000余名,5月26-28日"], ["2020-06-01"])[0]
+    spans = RulesTagger().tag(["募集210万元,约3000余名,5月26-28日"], ["2020-06-01"])[0]
     by_text = {s.text: s.attrs for s in spans}
     assert by_text["210万元"]["value"] == 2100000 and by_text["210万元"]["unit"] == "元"
     assert by_text["约3000余名"]["approx"] == "over"
     assert by_text["5月26-28日"]["date"] == "2020-05-26/2020-05-28"
     assert set(by_text["210万元"]) == {"value", "value_max", "unit", "approx", "date"}
-    undated = RulesTagger().predict(["5月26-28日"])[0][0]
+    undated = RulesTagger().tag(["5月26-28日"])[0][0]
     assert undated.attrs["date"] is None
 
 
@@ -71,7 +71,7 @@ def test_offsets_are_code_points():
 
 def test_seed_documents_give_valid_flat_spans_and_find_sample_figures():
     docs = load_sources(ROOT / "seeds")
-    predicted = RulesTagger().predict([d.text for d in docs])
+    predicted = RulesTagger().tag([d.text for d in docs])
     for d, spans in zip(docs, predicted):
         assert span_problems(d.text, spans, doc_id=d.id) == []
     found = {(d.id[:3], s.text, s.label) for d, spans in zip(docs, predicted) for s in spans}

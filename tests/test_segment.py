@@ -1,4 +1,4 @@
-from duikou.corpus.segment import sentence_spans
+from duikou.ingest.segment import sentence_spans
 from duikou.spans import Span
 
 

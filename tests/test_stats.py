@@ -8,8 +8,8 @@ import statistics
 import pytest
 
 from duikou.errors import CorpusError
-from duikou.eval.scorer import score
 from duikou.eval.stats import bootstrap_ci, cv_summary, paired_test, unit_counts
+from duikou.scoring import score
 from duikou.spans import Span
 
 LABELS = ("PER", "ORG", "LOC", "MONEY")

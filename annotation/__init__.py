@@ -1,1 +1,0 @@
-"""duikou.annotation: see the folder's README or the project README."""

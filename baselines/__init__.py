@@ -1,1 +1,0 @@
-"""duikou.baselines: see the folder's README or the project README."""

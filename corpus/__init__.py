@@ -1,1 +1,0 @@
-"""duikou.corpus: see the folder's README or the project README."""

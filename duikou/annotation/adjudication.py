@@ -1,0 +1,90 @@
+"""Gold from annotation passes plus logged adjudication decisions.
+
+A span that every pass marked identically (same start, end and label) enters the gold with
+provenance ``agreed``. Every other span marked by at least one pass is a *dispute* and must
+have a decision in the adjudication log (``annotation/adjudication.jsonl``): one line per
+disputed span ``{"id", "start", "end", "label", "text", "votes", "decision": "accept" |
+"reject", "rule", "note"}``. Accepted disputes enter with provenance ``adjudicated``. A dispute
+without a decision, or a decision for a span that no pass marked, is an error: the gold is
+always exactly what the passes and the log say, never edited by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from duikou.annotation.agreement import load_sets
+from duikou.annotation.gold import annotation_record, write_annotations
+from duikou.errors import AnnotationError, Problem
+from duikou.jsonio import read_jsonl_lines
+from duikou.spans import Span, span_problems
+
+Key = tuple[str, int, int, str]
+
+
+def disputes(sets: Mapping[str, Mapping[str, Sequence[Span]]]) -> dict[Key, list[str]]:
+    """Every span key not marked by all passes → the passes that marked it."""
+    names = sorted(sets)
+    votes: dict[Key, list[str]] = {}
+    for who in names:
+        for doc, spans in sets[who].items():
+            for s in spans:
+                votes.setdefault((doc, s.start, s.end, s.label), []).append(who)
+    return {k: v for k, v in sorted(votes.items()) if len(v) < len(names)}
+
+
+def read_decisions(path: Path) -> dict[Key, dict]:
+    out: dict[Key, dict] = {}
+    problems: list[Problem] = []
+    for n, rec in read_jsonl_lines(Path(path), problems=problems):
+        if not isinstance(rec, dict) or rec.get("decision") not in ("accept", "reject") or not rec.get("rule"):
+            problems.append(Problem("expected decision 'accept' or 'reject' and a guideline "
+                                    "rule", file=str(path),
+                                    doc_id=rec.get("id") if isinstance(rec, dict) else None,
+                                    start=rec.get("start") if isinstance(rec, dict) else None,
+                                    end=rec.get("end") if isinstance(rec, dict) else None,
+                                    extra=f"line {n}", code="DK-ANN-001"))
+            continue
+        out[(rec["id"], rec["start"], rec["end"], rec["label"])] = rec
+    if problems:
+        raise AnnotationError(problems)
+    return out
+
+
+def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[str, str],
+               out: Path) -> dict:
+    """Write the gold file; return counts. Raises AnnotationError listing every problem."""
+    sets = load_sets(pass_files, texts)
+    names = sorted(sets)
+    docs = sorted(set.intersection(*(set(v) for v in sets.values())))
+    disp = disputes(sets)
+    decisions = read_decisions(decisions_file) if Path(decisions_file).is_file() else {}
+    problems = [Problem(f"disputed span (marked by {', '.join(v)} of {', '.join(names)}) has "
+                        "no decision in the adjudication log", file=str(decisions_file),
+                        doc_id=k[0], start=k[1], end=k[2], extra=k[3], code="DK-ANN-002")
+                for k, v in disp.items() if k not in decisions]
+    problems += [Problem("decision for a span that is not disputed", file=str(decisions_file),
+                         doc_id=k[0], start=k[1], end=k[2], extra=k[3], code="DK-ANN-003")
+                 for k in decisions if k not in disp]
+    records, counts = [], {"agreed": 0, "adjudicated": 0, "rejected": 0}
+    first = sets[names[0]]
+    for doc in docs:
+        text = texts[doc]
+        spans = [Span(s.start, s.end, s.label, text[s.start:s.end], {"provenance": "agreed"})
+                 for s in first[doc] if (doc, s.start, s.end, s.label) not in disp]
+        counts["agreed"] += len(spans)
+        for k, dec in decisions.items():
+            if k[0] == doc and k in disp:
+                if dec["decision"] == "accept":
+                    spans.append(Span(k[1], k[2], k[3], text[k[1]:k[2]],
+                                      {"provenance": "adjudicated"}))
+                    counts["adjudicated"] += 1
+                else:
+                    counts["rejected"] += 1
+        problems += span_problems(text, spans, doc_id=doc, file=str(out))
+        records.append(annotation_record(doc, text, spans))
+    if problems:
+        raise AnnotationError(problems)
+    write_annotations(out, records)
+    return {"passes": names, "documents": len(docs), "disputes": len(disp), **counts}

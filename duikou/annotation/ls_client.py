@@ -1,0 +1,189 @@
+"""Push documents to and pull annotations from a running Label Studio server (SDK 2.x).
+
+``push`` creates (or reuses, matched by exact title) a project whose labeling config is
+:func:`duikou.annotation.labelstudio.label_config` and imports one task per document that is
+not already in the project, so a retry after a failure part-way resumes without duplicate
+tasks. ``pull`` downloads the project's JSON export and converts it with
+:func:`duikou.annotation.labelstudio.import_export` (all its checks apply).
+
+Server URL and API key come from the arguments or the ``LABEL_STUDIO_URL`` /
+``LABEL_STUDIO_API_KEY`` environment variables. Every failure to reach or use the server
+becomes a :class:`duikou.errors.LabelStudioError` saying what was attempted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from duikou.annotation.labelstudio import ImportResult, export_tasks, import_export, label_config
+from duikou.errors import LabelStudioError, Problem
+
+T = TypeVar("T")
+PAGE_SIZE = 100
+
+
+def connect(url: str | None = None, api_key: str | None = None, *,
+            timeout: float = 60.0, max_retries: int = 2) -> LabelStudio:
+    """An SDK client for ``url``/``api_key`` (defaults: LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY)."""
+    url = url or os.environ.get("LABEL_STUDIO_URL")
+    api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    missing = [name for name, v in (("LABEL_STUDIO_URL", url), ("LABEL_STUDIO_API_KEY", api_key))
+               if not v]
+    if missing:
+        raise LabelStudioError(Problem(
+            f"no Label Studio {' and '.join(missing)}: pass url=/api_key= or set the "
+            "environment variable(s)", code="DK-LS-020"))
+    return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout,
+                       max_retries=max_retries)
+
+
+def _call(what: str, url: str, fn: Callable[[], T]) -> T:
+    """Run one server exchange, turning SDK/HTTP failures into LabelStudioError."""
+    try:
+        return fn()
+    except ApiError as exc:
+        body = exc.body if not isinstance(exc.body, dict) else json.dumps(
+            exc.body, ensure_ascii=False, sort_keys=True)
+        raise LabelStudioError(Problem(
+            f"Label Studio at {url} answered HTTP {exc.status_code} while trying to {what}: "
+            f"{str(body)[:500]}", code="DK-LS-021")) from exc
+    except httpx.HTTPError as exc:
+        raise LabelStudioError(Problem(
+            f"cannot reach Label Studio at {url} while trying to {what}: "
+            f"{type(exc).__name__}: {exc}", code="DK-LS-022")) from exc
+
+
+def _base_url(client: LabelStudio) -> str:
+    return str(client._client_wrapper.get_base_url())
+
+
+def find_project(client: LabelStudio, title: str) -> Any | None:
+    """The project whose title equals ``title`` exactly; error if several do."""
+    url = _base_url(client)
+    found = _call("list projects", url,
+                  lambda: [p for p in client.projects.list(title=title, page_size=PAGE_SIZE)
+                           if p.title == title])
+    if len(found) > 1:
+        ids = ", ".join(str(p.id) for p in found)
+        raise LabelStudioError(Problem(
+            f"several projects are titled {title!r} (ids {ids}); rename all but one",
+            code="DK-LS-023"))
+    return found[0] if found else None
+
+
+def _normalise_config(xml: str) -> str:
+    return "".join(xml.split())
+
+
+def ensure_project(client: LabelStudio, title: str) -> tuple[Any, bool]:
+    """(project, created): reuse the project titled ``title`` or create it.
+
+    A reused project must have the current :func:`label_config` (whitespace aside);
+    otherwise :class:`LabelStudioError` says so rather than mixing label sets.
+    """
+    url, config = _base_url(client), label_config()
+    project = find_project(client, title)
+    if project is None:
+        created = _call(f"create project {title!r}", url,
+                        lambda: client.projects.create(title=title, label_config=config))
+        return created, True
+    full = _call(f"read project {project.id}", url, lambda: client.projects.get(project.id))
+    if _normalise_config(full.label_config or "") != _normalise_config(config):
+        raise LabelStudioError(Problem(
+            f"project {title!r} (id {project.id}) at {url} has a different labeling config "
+            "from duikou's schema; use another project title or update the project's "
+            "config to duikou.annotation.labelstudio.label_config()", code="DK-LS-024"))
+    return full, False
+
+
+def project_tasks(client: LabelStudio, project_id: int) -> list[Any]:
+    """All tasks of a project (task data only), following pagination."""
+    return _call(f"list tasks of project {project_id}", _base_url(client),
+                 lambda: list(client.tasks.list(project=project_id, page_size=PAGE_SIZE)))
+
+
+def existing_doc_ids(client: LabelStudio, project_id: int) -> set[str]:
+    """``data.doc_id`` of every task already in the project."""
+    ids = set()
+    for task in project_tasks(client, project_id):
+        data = task.data if isinstance(task.data, dict) else {}
+        if isinstance(data.get("doc_id"), str):
+            ids.add(data["doc_id"])
+    return ids
+
+
+def _batches(items: list[T], size: int) -> Iterable[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def push(
+    docs: Iterable[Mapping[str, Any]],
+    *,
+    url: str | None = None,
+    api_key: str | None = None,
+    project_title: str,
+    predictions: Mapping[str, list[dict]] | None = None,
+    model_version: str | None = None,
+    batch_size: int = 50,
+) -> dict:
+    """Import documents as tasks (with optional predictions) into a project.
+
+    Creates the project titled ``project_title`` or reuses it (config must match). Only
+    documents whose id is not yet a task's ``data.doc_id`` are imported, in batches of
+    ``batch_size``; pushing the same documents again imports nothing. Returns
+    ``{"project_id", "project_created", "imported", "skipped_existing", "batches"}``.
+    """
+    if batch_size < 1:
+        raise LabelStudioError(Problem(f"batch_size must be >= 1, found {batch_size}",
+                                       code="DK-LS-025"))
+    docs = list(docs)
+    tasks = export_tasks(docs, predictions=predictions, model_version=model_version)
+    client = connect(url, api_key)
+    project, created = ensure_project(client, project_title)
+    present = set() if created else existing_doc_ids(client, project.id)
+    todo = [t for t in tasks if t["data"]["doc_id"] not in present]
+    n_batches = 0
+    for batch in _batches(todo, batch_size):
+        _call(f"import {len(batch)} tasks into project {project.id}", _base_url(client),
+              lambda b=batch: client.projects.import_tasks(project.id, request=b))
+        n_batches += 1
+    return {"project_id": project.id, "project_created": created, "imported": len(todo),
+            "skipped_existing": len(tasks) - len(todo), "batches": n_batches}
+
+
+def download_export(client: LabelStudio, project_id: int) -> list[dict]:
+    """The project's JSON export (all tasks, with annotations), as the UI downloads it."""
+    url = _base_url(client)
+    raw = _call(f"export project {project_id}", url, lambda: b"".join(
+        client.projects.exports.download_sync(project_id, export_type="JSON",
+                                              download_all_tasks=True)))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LabelStudioError(Problem(
+            f"export of project {project_id} from {url} is not JSON: {exc}",
+            code="DK-LS-026")) from exc
+
+
+def pull(
+    *,
+    url: str | None = None,
+    api_key: str | None = None,
+    project_title: str,
+    docs_by_id: Mapping[str, str],
+) -> ImportResult:
+    """Export the project titled ``project_title`` and convert it with ``import_export``."""
+    client = connect(url, api_key)
+    project = find_project(client, project_title)
+    if project is None:
+        raise LabelStudioError(Problem(
+            f"no project titled {project_title!r} at {_base_url(client)}", code="DK-LS-027"))
+    return import_export(download_export(client, project.id), docs_by_id)

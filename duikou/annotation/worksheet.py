@@ -1,0 +1,82 @@
+"""Annotation worksheets: sentence-numbered views of clean documents, and a compiler from
+``sentence / LABEL / surface`` lines to offset spans.
+
+Annotators never type offsets. A worksheet lists the document's sentences as
+``N<TAB>sentence``; an annotator writes one line per span::
+
+    N<TAB>LABEL<TAB>surface[<TAB>k]
+
+meaning "the k-th occurrence (default 1) of ``surface`` in sentence N". Lines starting with
+``#`` are comments. :func:`compile_lines` resolves each line to code-point offsets in the
+document (end-exclusive) and reports every line it cannot resolve, with its line number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from duikou.errors import AnnotationError, Problem
+from duikou.ingest.segment import sentence_spans
+from duikou.schema import is_label
+from duikou.spans import Span, span_problems
+
+
+def worksheet_text(text: str) -> str:
+    """The numbered sentence view of a document (sentence numbers start at 1)."""
+    rows = [f"{n}\t{text[a:b]}" for n, (a, b) in enumerate(sentence_spans(text), 1)]
+    return "\n".join(rows) + "\n"
+
+
+def compile_lines(text: str, lines: list[str], *, doc_id: str, file: str,
+                  provenance: str = "manual") -> list[Span]:
+    """Resolve worksheet annotation lines to spans; raise AnnotationError listing problems."""
+    sents = sentence_spans(text)
+    spans: list[Span] = []
+    problems: list[Problem] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = {"file": file, "doc_id": doc_id, "extra": f"line {lineno}"}
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) not in (3, 4) or not parts[0].strip().isdigit():
+            problems.append(Problem(f"expected 'N<TAB>LABEL<TAB>surface[<TAB>k]', found {line!r}",
+                                    **where, code="DK-ANN-018"))
+            continue
+        n, label, surface = int(parts[0]), parts[1].strip(), parts[2]
+        k = int(parts[3]) if len(parts) == 4 and parts[3].strip().isdigit() else 1
+        if not is_label(label):
+            problems.append(Problem(f"unknown label {label!r}", **where, code="DK-ANN-019"))
+            continue
+        if not 1 <= n <= len(sents):
+            problems.append(Problem(f"sentence {n} does not exist (1..{len(sents)})", **where,
+                                    code="DK-ANN-020"))
+            continue
+        a, b = sents[n - 1]
+        start = _kth(text, surface, a, b, k)
+        if start is None:
+            problems.append(Problem(f"occurrence {k} of {surface!r} not found in sentence {n}: "
+                                    f"{text[a:b]!r}", **where, code="DK-ANN-021"))
+            continue
+        spans.append(Span(start, start + len(surface), label, surface,
+                          {"provenance": provenance}))
+    problems.extend(span_problems(text, spans, doc_id=doc_id, file=file))
+    if problems:
+        raise AnnotationError(problems)
+    return sorted(spans)
+
+
+def _kth(text: str, surface: str, a: int, b: int, k: int) -> int | None:
+    if not surface:
+        return None
+    pos = a
+    for _ in range(k):
+        i = text.find(surface, pos, b)
+        if i < 0:
+            return None
+        found, pos = i, i + len(surface)
+    return found
+
+
+def compile_file(text: str, path: Path, *, doc_id: str, provenance: str = "manual") -> list[Span]:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return compile_lines(text, lines, doc_id=doc_id, file=str(path), provenance=provenance)

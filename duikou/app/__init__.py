@@ -1,0 +1,1 @@
+"""The application layer: the ``duikou`` command line and ``duikou reproduce``."""

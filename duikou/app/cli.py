@@ -1,0 +1,370 @@
+"""The ``duikou`` command line. Each subcommand is a thin wrapper over a library function;
+errors from the duikou error families are printed (every located problem) with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from duikou.errors import DuikouError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _corpus_build(a: argparse.Namespace) -> int:
+    from duikou.dataset.build import build
+    from duikou.dataset.stats import compute, render
+
+    out = build(Path(a.out) if a.out else None)
+    print(f"built dataset in {out}")
+    print(render(compute(out)))
+    return 0
+
+
+def _corpus_stats(a: argparse.Namespace) -> int:
+    from duikou.dataset.build import verify
+    from duikou.dataset.stats import compute, render
+
+    corpus = Path(a.corpus) if a.corpus else None
+    man = verify(corpus)
+    print(f"duikou dataset v{man['dataset_version']} (schema {man['schema_version']})")
+    print(render(compute(corpus)))
+    return 0
+
+
+def _corpus_verify(a: argparse.Namespace) -> int:
+    from duikou.dataset.build import verify
+
+    man = verify(Path(a.corpus) if a.corpus else None)
+    print(f"ok: {len(man['files'])} files match MANIFEST.json (v{man['dataset_version']})")
+    return 0
+
+
+def _annotation_worksheets(a: argparse.Namespace) -> int:
+    from duikou.annotation.worksheet import worksheet_text
+    from duikou.ingest.sources import load_sources
+    from duikou.jsonio import atomic_write_text
+    from duikou.paths import seeds_dir
+
+    out = Path(a.out)
+    for d in load_sources(seeds_dir()):
+        atomic_write_text(out / f"{d.id}.sentences.txt", worksheet_text(d.text))
+    print(f"worksheets written to {out}")
+    return 0
+
+
+def _annotation_compile(a: argparse.Namespace) -> int:
+    from duikou.annotation.gold import annotation_record, write_annotations
+    from duikou.annotation.worksheet import compile_file
+    from duikou.errors import AnnotationError
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    records, problems = [], []
+    for d in load_sources(seeds_dir()):
+        sheet = Path(a.folder) / f"{d.id}.tsv"
+        if not sheet.is_file():
+            from duikou.errors import Problem
+
+            problems.append(Problem("no annotation sheet for this document", file=str(sheet),
+                                    doc_id=d.id, code="DK-CLI-001"))
+            continue
+        try:
+            spans = compile_file(d.text, sheet, doc_id=d.id, provenance=a.provenance)
+        except AnnotationError as exc:
+            problems.extend(exc.problems)
+            continue
+        records.append(annotation_record(d.id, d.text, spans, annotator=a.annotator))
+    if problems:
+        raise AnnotationError(problems)
+    write_annotations(Path(a.out), records)
+    print(f"{sum(len(r['entities']) for r in records)} spans in {len(records)} documents "
+          f"→ {a.out}")
+    return 0
+
+
+def _annotation_check(a: argparse.Namespace) -> int:
+    from duikou.annotation.worksheet import compile_file
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    sheet = Path(a.sheet)
+    docs = {d.id: d for d in load_sources(seeds_dir())}
+    doc_id = sheet.name.split(".")[0]
+    if doc_id not in docs:
+        from duikou.errors import AnnotationError, Problem
+
+        raise AnnotationError(Problem(f"sheet name must start with a document id; known: "
+                                      f"{sorted(docs)}", file=str(sheet), code="DK-CLI-002"))
+    text = docs[doc_id].text
+    spans = compile_file(text, sheet, doc_id=doc_id)
+    for s in spans:
+        left, right = text[max(0, s.start - 6):s.start], text[s.end:s.end + 6]
+        print(f"{s.start:5d} {s.end:5d} {s.label:10s} {left}[{s.text}]{right}".replace("\n", "⏎"))
+    print(f"ok: {len(spans)} spans in {doc_id}")
+    return 0
+
+
+def _annotation_adjudicate(a: argparse.Namespace) -> int:
+    from duikou.annotation.adjudication import adjudicate
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    counts = adjudicate([Path(f) for f in a.passes], Path(a.decisions), texts, Path(a.out))
+    print(f"gold → {a.out}: {counts}")
+    return 0
+
+
+def _annotation_agreement(a: argparse.Namespace) -> int:
+    from duikou.annotation.agreement import run_agreement
+
+    return run_agreement(a.files, out_md=a.out_md, out_json=a.out_json, note_file=a.note)
+
+
+def _corpus_docs() -> list[dict]:
+    from duikou.dataset.reader import load_documents
+
+    return [{"id": d.id, "text": d.text, "entities": [s.to_dict() for s in d.spans]}
+            for d in load_documents()]
+
+
+def _read_preds(path: str | None) -> dict[str, list[dict]] | None:
+    from duikou.annotation.labelstudio import read_predictions
+
+    return read_predictions(path) if path else None
+
+
+def _ls_config(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import label_config
+
+    print(label_config())
+    return 0
+
+
+def _ls_export(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import export_tasks
+    from duikou.jsonio import write_json
+
+    docs = _corpus_docs()
+    if a.docs:
+        wanted = set(a.docs.split(","))
+        docs = [d for d in docs if d["id"] in wanted]
+    tasks = export_tasks(docs, predictions=_read_preds(a.predictions),
+                         model_version=a.model_version, with_gold=a.with_gold)
+    write_json(Path(a.out), tasks)
+    print(f"{len(tasks)} tasks → {a.out}")
+    return 0
+
+
+def _ls_import(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import docs_by_id, run_import
+
+    res = run_import(a.export, a.out, docs_by_id(_corpus_docs()))
+    print(res.summary())
+    return 0
+
+
+def _ls_push(a: argparse.Namespace) -> int:
+    from duikou.annotation.ls_client import push
+
+    docs = _corpus_docs()
+    res = push(docs, url=a.url, api_key=a.api_key, project_title=a.project,
+               predictions=_read_preds(a.predictions), model_version=a.model_version,
+               batch_size=a.batch_size)
+    print(res)
+    return 0
+
+
+def _ls_pull(a: argparse.Namespace) -> int:
+    from duikou.annotation.labelstudio import docs_by_id
+    from duikou.annotation.ls_client import pull
+    from duikou.jsonio import write_jsonl
+
+    res = pull(url=a.url, api_key=a.api_key, project_title=a.project,
+               docs_by_id=docs_by_id(_corpus_docs()))
+    write_jsonl(Path(a.out), res.records, sort_keys=True)
+    print(res.summary())
+    return 0
+
+
+def _evaluate(a: argparse.Namespace) -> int:
+    from duikou.eval.harness import evaluate, render
+    from duikou.jsonio import write_json
+
+    result = evaluate(Path(a.predictions), protocol=a.protocol,
+                      corpus=Path(a.gold) if a.gold else None)
+    print(render(result))
+    if a.compare:
+        result["comparison"] = _compare(a, result)
+    if a.out:
+        write_json(Path(a.out), result)
+        print(f"\nall figures → {a.out}")
+    return 0
+
+
+def _compare(a: argparse.Namespace, result: dict) -> dict:
+    from duikou.eval.harness import COMPARE_SHUFFLES, compare_predictions
+
+    test = compare_predictions(Path(a.predictions), Path(a.compare), protocol=a.protocol,
+                               corpus=Path(a.gold) if a.gold else None)
+    print(f"\npaired approximate randomisation over {test['n_units']} sentences "
+          f"({COMPARE_SHUFFLES} shuffles, seed 0): F1 {test['f1_a']:.4f} vs {test['f1_b']:.4f}, "
+          f"difference {test['diff']:+.4f}, p = {test['p_value']:.4f}")
+    return test
+
+
+def _leaderboard_submit(a: argparse.Namespace) -> int:
+    from duikou.eval.leaderboard import submit
+
+    e = submit(Path(a.predictions), name=a.name, description=a.description,
+               protocol=a.protocol)
+    print(f"added {e['name']!r} ({e['protocol']}): strict F1 {e['strict']['f1']:.4f} "
+          f"[{e['ci']['low']:.4f}, {e['ci']['high']:.4f}]; see eval/LEADERBOARD.md")
+    return 0
+
+
+def _leaderboard_show(a: argparse.Namespace) -> int:
+    from duikou.eval.leaderboard import load_board, render_markdown
+
+    print(render_markdown(load_board()))
+    return 0
+
+
+def _prepare_trimmed_e5() -> Path:
+    from duikou.encoders.e5 import cached_trimmed_e5
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    return cached_trimmed_e5(d.text for d in load_sources(seeds_dir()))
+
+
+def _reproduce(a: argparse.Namespace) -> int:
+    from duikou.app.reproduce import reproduce
+
+    return reproduce(with_bert=a.with_bert, update=a.update, curve=not a.no_curve,
+                     prepare=_prepare_trimmed_e5, reuse_models=a.reuse_models)
+
+
+def _add_ls(sub: argparse._SubParsersAction) -> None:
+    ls = sub.add_parser("ls", help="Label Studio: config, export, import, push, pull")
+    lss = ls.add_subparsers(dest="sub", required=True)
+    lss.add_parser("config", help="print the labeling config XML").set_defaults(func=_ls_config)
+    ex = lss.add_parser("export", help="write Label Studio import JSON (one task per document)")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--docs", help="comma-separated document ids (default: all)")
+    ex.add_argument("--predictions", help="predictions JSONL to attach as pre-annotations")
+    ex.add_argument("--model-version")
+    ex.add_argument("--with-gold", action="store_true", help="attach gold as annotations")
+    ex.set_defaults(func=_ls_export)
+    im = lss.add_parser("import", help="Label Studio JSON export → annotation JSONL")
+    im.add_argument("export")
+    im.add_argument("--out", required=True)
+    im.set_defaults(func=_ls_import)
+    for name, func in (("push", _ls_push), ("pull", _ls_pull)):
+        sp = lss.add_parser(name, help=f"{name} tasks {'to' if name == 'push' else 'from'} a "
+                            "running server (LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY)")
+        sp.add_argument("--project", required=True, help="project title")
+        sp.add_argument("--url")
+        sp.add_argument("--api-key")
+        if name == "push":
+            sp.add_argument("--predictions")
+            sp.add_argument("--model-version")
+            sp.add_argument("--batch-size", type=int, default=50)
+        else:
+            sp.add_argument("--out", required=True)
+        sp.set_defaults(func=func)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="duikou", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    corpus = sub.add_parser("corpus", help="build and inspect the dataset").add_subparsers(
+        dest="sub", required=True)
+    b = corpus.add_parser("build", help="build the dataset folder (default corpus/)")
+    b.add_argument("--out", help="output folder (default: corpus/)")
+    b.set_defaults(func=_corpus_build)
+    s = corpus.add_parser("stats", help="documents, characters, sentences, spans per split")
+    s.add_argument("--corpus", help="dataset folder (default: corpus/)")
+    s.set_defaults(func=_corpus_stats)
+    v = corpus.add_parser("verify", help="check the files against MANIFEST.json")
+    v.add_argument("--corpus")
+    v.set_defaults(func=_corpus_verify)
+
+    ann = sub.add_parser("annotation", help="worksheets, compiling and agreement")
+    asub = ann.add_subparsers(dest="sub", required=True)
+    w = asub.add_parser("worksheets", help="write sentence-numbered worksheets")
+    w.add_argument("--out", required=True)
+    w.set_defaults(func=_annotation_worksheets)
+    c = asub.add_parser("compile", help="worksheet span lines (DOC.tsv) → annotation JSONL")
+    c.add_argument("folder")
+    c.add_argument("--out", required=True)
+    c.add_argument("--annotator", required=True)
+    c.add_argument("--provenance", default="manual")
+    c.set_defaults(func=_annotation_compile)
+    ck = asub.add_parser("check", help="resolve one worksheet span file and show the spans")
+    ck.add_argument("sheet")
+    ck.set_defaults(func=_annotation_check)
+    ad = asub.add_parser("adjudicate", help="passes + adjudication log → gold JSONL")
+    ad.add_argument("passes", nargs="+")
+    ad.add_argument("--decisions", required=True)
+    ad.add_argument("--out", required=True)
+    ad.set_defaults(func=_annotation_adjudicate)
+    ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
+    ag.add_argument("files", nargs="+")
+    ag.add_argument("--out-md")
+    ag.add_argument("--out-json")
+    ag.add_argument("--note", help="a Markdown file placed under the title (method, caveats)")
+    ag.set_defaults(func=_annotation_agreement)
+    _add_ls(sub)
+    ev = sub.add_parser("evaluate", help="score a prediction file")
+    ev.add_argument("predictions")
+    ev.add_argument("--protocol", choices=("test", "cv"), default="test")
+    ev.add_argument("--gold", help="dataset folder with the gold (default: corpus/)")
+    ev.add_argument("--out", help="write every figure as JSON here")
+    ev.add_argument("--compare", metavar="OTHER.jsonl",
+                    help="paired significance test against another system's predictions")
+    ev.set_defaults(func=_evaluate)
+    lb = sub.add_parser("leaderboard", help="submit to / show the leaderboard")
+    lbs = lb.add_subparsers(dest="sub", required=True)
+    sm = lbs.add_parser("submit", help="validate, score and add a prediction file")
+    sm.add_argument("predictions")
+    sm.add_argument("--name", required=True)
+    sm.add_argument("--description", required=True)
+    sm.add_argument("--protocol", choices=("cv", "test"), default="cv")
+    sm.set_defaults(func=_leaderboard_submit)
+    lbs.add_parser("show", help="print the leaderboard").set_defaults(func=_leaderboard_show)
+    try:
+        from duikou.app.baselines_cli import register
+    except ImportError:  # pragma: no cover - baselines are part of the package
+        register = None
+    if register is not None:
+        register(sub)
+    r = sub.add_parser("reproduce", help="the main job: corpus → baselines → scores → "
+                       "leaderboard check")
+    r.add_argument("--with-bert", action="store_true",
+                   help="also fine-tune the BERT-type baseline (slow on CPU)")
+    r.add_argument("--update", action="store_true",
+                   help="write the new baseline entries into eval/leaderboard.json")
+    r.add_argument("--no-curve", action="store_true", help="skip the learning curve")
+    r.add_argument("--reuse-models", action="store_true",
+                   help="predict with model folders already in runs/ instead of retraining")
+    r.set_defaults(func=_reproduce)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DuikouError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""What every baseline shares: the self-describing model folder, predictions I/O and tagging.
+
+A model folder holds ``duikou_model.json``::
+
+    {"kind": "crf" | "bert" | "rules", "schema_version", "schema_fingerprint", "bio_tags",
+     "dataset_version", "manifest_sha256", "trained_on": {"split" | "fold", "documents"},
+     "seed", "training_time_s", "hyperparameters", "duikou_version", "encoder"?}
+
+plus the kind's own files. :func:`read_model_info` refuses a folder trained under another
+label schema (the tag set would be wrong) and warns-by-error for another dataset version
+unless the caller allows it: scores would otherwise be compared across data versions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from duikou import __version__
+from duikou.baselines.registry import KINDS
+from duikou.dataset.build import manifest_sha256, verify
+from duikou.errors import ModelError, Problem
+from duikou.jsonio import write_json, write_jsonl
+from duikou.schema import BIO_TAGS, SCHEMA_VERSION, schema_fingerprint
+
+INFO_FILE = "duikou_model.json"
+
+
+@dataclass
+class TrainingScope:
+    """Which documents a model was trained on (documents of the training split or fold)."""
+
+    split: str | None
+    fold: int | None
+    documents: list[str]
+
+    def to_json(self) -> dict:
+        return {"split": self.split, "fold": self.fold, "documents": self.documents}
+
+
+def corpus_identity(corpus: Path | None = None) -> dict:
+    man = verify(corpus)
+    return {"dataset_version": man["dataset_version"], "manifest_sha256": manifest_sha256(corpus)}
+
+
+def write_model_info(folder: Path, *, kind: str, scope: TrainingScope, seed: int,
+                     training_time_s: float, hyperparameters: Mapping, corpus: Path | None = None,
+                     **extra: object) -> dict:
+    info = {
+        "kind": kind, "schema_version": SCHEMA_VERSION, "schema_fingerprint": schema_fingerprint(),
+        "bio_tags": list(BIO_TAGS), **corpus_identity(corpus), "trained_on": scope.to_json(),
+        "seed": seed, "training_time_s": round(training_time_s, 3),
+        "hyperparameters": dict(hyperparameters), "duikou_version": __version__, **extra,
+    }
+    write_json(Path(folder) / INFO_FILE, info)
+    return info
+
+
+def read_model_info(folder: Path, *, corpus: Path | None = None,
+                    allow_other_dataset: bool = False) -> dict:
+    """The model's metadata, after checking it fits this schema (and dataset version)."""
+    folder = Path(folder)
+    path = folder / INFO_FILE
+    if not folder.is_dir():
+        raise ModelError(Problem("model folder does not exist; train one with `duikou train`",
+                                 file=str(folder), code="DK-MODEL-023"))
+    if not path.is_file():
+        raise ModelError(Problem(f"not a duikou model folder: {INFO_FILE} is missing",
+                                 file=str(folder), code="DK-MODEL-024"))
+    info = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    if info.get("kind") not in KINDS:
+        problems.append(Problem(f"unknown model kind {info.get('kind')!r}; expected {KINDS}",
+                                file=str(path), code="DK-MODEL-025"))
+    if info.get("schema_fingerprint") != schema_fingerprint():
+        problems.append(Problem(
+            f"model was trained with label schema {info.get('schema_version')!r} "
+            f"(fingerprint {info.get('schema_fingerprint')}), this duikou uses "
+            f"{SCHEMA_VERSION!r} ({schema_fingerprint()}): retrain it", file=str(path),
+            code="DK-MODEL-026"))
+    if not allow_other_dataset:
+        here = corpus_identity(corpus)["dataset_version"]
+        if info.get("dataset_version") != here:
+            problems.append(Problem(
+                f"model was trained on dataset v{info.get('dataset_version')}, the corpus is "
+                f"v{here}: retrain, or pass --allow-other-dataset", file=str(path),
+                code="DK-MODEL-027"))
+    if problems:
+        raise ModelError(problems)
+    return info
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def write_predictions(path: Path, records: list[dict]) -> None:
+    write_jsonl(path, sorted(records, key=lambda r: r["id"]))

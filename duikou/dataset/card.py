@@ -1,0 +1,93 @@
+"""The dataset card (``corpus/README.md``): YAML header generated from the schema and the
+features, body following Hugging Face card conventions and "Datasheets for Datasets"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from duikou import paths
+from duikou.dataset.features import CONFIG_FEATURES
+from duikou.dataset.rows import BuiltDoc, document_record, sentence_records
+from duikou.dataset.splits import N_FOLDS, SPLIT_NAMES
+from duikou.dataset.stats import markdown, table_from_rows
+from duikou.schema import BIO_TAGS, LABEL_NAMES, label_table_markdown
+
+CARD_BODY = Path(__file__).with_name("card_body.md")
+
+
+def header(version: str) -> dict:
+    configs = []
+    for name in CONFIG_FEATURES:
+        cfg = {"config_name": name,
+               "data_files": [{"split": s, "path": f"data/{name}/{s}.jsonl"} for s in SPLIT_NAMES]}
+        if name == "documents":
+            cfg["default"] = True
+        configs.append(cfg)
+    info = [{"config_name": name, "features": feats()._to_yaml_list()}
+            for name, feats in CONFIG_FEATURES.items()]
+    return {
+        "pretty_name": "duikou: paired-assistance news with aid entity and figure spans",
+        "language": ["zh"],
+        "license": "other",
+        "license_name": "duikou-data",
+        "license_link": "LICENSE-DATA",
+        "task_categories": ["token-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "size_categories": ["n<1K"],
+        "version": version,
+        "tags": ["chinese", "paired-assistance", "poverty-alleviation", "ner", "figures"],
+        "configs": configs,
+        "dataset_info": info,
+    }
+
+
+def render_card(built: list[BuiltDoc], version: str) -> str:
+    docs = {s: [document_record(b) for b in built if b.split == s] for s in SPLIT_NAMES}
+    sents = {s: [r for b in built if b.split == s for r in sentence_records(b)]
+             for s in SPLIT_NAMES}
+    table = table_from_rows(docs, sents)
+    split_rows = "\n".join(
+        f"| {b.source.id} | {b.source.title or '—'} | {b.source.date or '—'} | "
+        f"{b.source.script} | {b.split} | {b.fold} |"
+        for b in sorted(built, key=lambda b: b.source.id))
+    body = CARD_BODY.read_text(encoding="utf-8").format(
+        version=version, label_table=label_table_markdown(), stats=markdown(table),
+        split_rows=split_rows, n_folds=N_FOLDS, n_tags=len(BIO_TAGS),
+        labels=", ".join(LABEL_NAMES), annotation_process=_annotation_process(),
+    )
+    head = yaml.safe_dump(header(version), allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{head}---\n\n{body}"
+
+
+def _annotation_process() -> str:
+    process = paths.annotation_dir() / "PROCESS.md"
+    if process.is_file():
+        return process.read_text(encoding="utf-8").strip()
+    return "No gold annotations yet: every document's entity list is empty."
+
+
+def write_chart(built: list[BuiltDoc], path: Path) -> Path | None:
+    """Label-distribution bar chart per split (PNG, deterministic); None when no spans."""
+    if not any(b.spans for b in built):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4), dpi=100)
+    width = 0.8 / len(SPLIT_NAMES)
+    for k, split in enumerate(SPLIT_NAMES):
+        counts = [sum(s.label == lb for b in built if b.split == split for s in b.spans)
+                  for lb in LABEL_NAMES]
+        ax.bar([i + k * width for i in range(len(LABEL_NAMES))], counts, width, label=split)
+    ax.set_xticks([i + width for i in range(len(LABEL_NAMES))], LABEL_NAMES, rotation=45)
+    ax.set_ylabel("spans")
+    ax.set_title("duikou: gold spans per label and split")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return path

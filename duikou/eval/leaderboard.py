@@ -1,0 +1,157 @@
+"""The leaderboard: ``eval/leaderboard.json`` (the record) and, generated from it,
+``eval/LEADERBOARD.md`` and a static ``eval/leaderboard.html`` (all text escaped).
+
+A submission is validated first (JSON lines only, nothing executed or unpickled, size limit,
+every expected document, offsets, text, labels, overlaps): an invalid one raises
+:class:`SubmissionError` and changes nothing. Entries are ranked by strict micro F1 within
+each protocol; each carries its bootstrap confidence interval.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from duikou import paths
+from duikou.errors import Problem, SubmissionError
+from duikou.eval.harness import evaluate
+from duikou.jsonio import atomic_write_text, write_json
+from duikou.schema import LABEL_NAMES
+
+MAX_BYTES = 20_000_000
+PROTOCOL_TITLES = {"cv": "5-fold document cross-validation (pooled)", "test": "fixed test split"}
+
+
+def board_paths(folder: Path | None = None) -> tuple[Path, Path, Path]:
+    folder = Path(folder) if folder else paths.eval_dir()
+    return folder / "leaderboard.json", folder / "LEADERBOARD.md", folder / "leaderboard.html"
+
+
+def load_board(folder: Path | None = None) -> dict:
+    path = board_paths(folder)[0]
+    if not path.is_file():
+        return {"entries": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def entry_from_result(result: dict, *, name: str, description: str, baseline: bool = False,
+                      extra: dict | None = None) -> dict:
+    s = result["scores"]
+    strict = s["strict"]
+    entry = {
+        "name": name, "description": description, "protocol": result["protocol"],
+        "baseline": baseline,
+        "strict": {k: strict["micro"][k] for k in ("precision", "recall", "f1")},
+        "strict_macro_f1": strict["macro"]["f1"],
+        "ci": {"low": result["ci"]["f1_low"], "high": result["ci"]["f1_high"],
+               "unit": result["ci"]["unit"], "n": result["ci"]["n"]},
+        "schemes_f1": {sc: s[sc]["micro"]["f1"] for sc in ("partial", "boundary", "type")},
+        "per_label_f1": {lb: strict["per_label"][lb]["f1"]
+                         for lb in LABEL_NAMES if lb in strict["per_label"]},
+        "figure_accuracy": result["figures"]["accuracy"] if result["figures"]["total"] else None,
+        "dataset_version": result["dataset_version"],
+        "manifest_sha256": result["manifest_sha256"],
+        "predictions_sha256": result["predictions_sha256"],
+        "git_commit": result["environment"]["git_commit"],
+    }
+    if "cv" in result:
+        entry["cv_fold_f1"] = {"mean": result["cv"]["f1_mean"], "sd": result["cv"]["f1_sd"]}
+    if extra:
+        entry.update(extra)
+    return entry
+
+
+def ranked(entries: list[dict], protocol: str) -> list[dict]:
+    rows = [e for e in entries if e["protocol"] == protocol]
+    return sorted(rows, key=lambda e: (-e["strict"]["f1"], e["name"]))
+
+
+def _check_name(board: dict, name: str, protocol: str) -> None:
+    if not name.strip():
+        raise SubmissionError(Problem("--name must not be empty", code="DK-SUBMIT-001"))
+    if any(e["name"] == name and e["protocol"] == protocol for e in board["entries"]):
+        raise SubmissionError(Problem(f"an entry named {name!r} already exists for protocol "
+                                      f"{protocol!r}; choose another name", code="DK-SUBMIT-002"))
+
+
+def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv",
+           corpus: Path | None = None, folder: Path | None = None) -> dict:
+    """Validate, score and append one submission; regenerate the pages. Returns the entry."""
+    pred_path = Path(pred_path)
+    board = load_board(folder)
+    _check_name(board, name, protocol)
+    if pred_path.is_file() and pred_path.stat().st_size > MAX_BYTES:
+        raise SubmissionError(Problem(f"file is {pred_path.stat().st_size} bytes; the limit is "
+                                      f"{MAX_BYTES}", file=str(pred_path), code="DK-SUBMIT-003"))
+    result = evaluate(pred_path, protocol=protocol, corpus=corpus)
+    entry = entry_from_result(result, name=name, description=description)
+    board["entries"].append(entry)
+    write_board(board, folder)
+    return entry
+
+
+def write_board(board: dict, folder: Path | None = None) -> None:
+    jpath, mpath, hpath = board_paths(folder)
+    board = {"entries": sorted(board["entries"], key=lambda e: (e["protocol"], e["name"]))}
+    write_json(jpath, board)
+    atomic_write_text(mpath, render_markdown(board))
+    atomic_write_text(hpath, render_html(board))
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.4f}"
+
+
+def _table_rows(board: dict, protocol: str) -> list[list[str]]:
+    rows = []
+    for rank, e in enumerate(ranked(board["entries"], protocol), 1):
+        rows.append([str(rank), e["name"], _fmt(e["strict"]["f1"]),
+                     f"[{_fmt(e['ci']['low'])}, {_fmt(e['ci']['high'])}]",
+                     _fmt(e["strict"]["precision"]), _fmt(e["strict"]["recall"]),
+                     _fmt(e["strict_macro_f1"]), _fmt(e["schemes_f1"]["partial"]),
+                     _fmt(e["figure_accuracy"]), e["description"]])
+    return rows
+
+
+HEADER = ["#", "system", "strict F1", "95% CI", "P", "R", "macro F1", "partial F1",
+          "figure acc.", "description"]
+
+
+def render_markdown(board: dict) -> str:
+    out = ["# duikou leaderboard", "",
+           "Generated from `eval/leaderboard.json` by `duikou leaderboard`; do not edit by hand.",
+           "Ranked by strict micro F1 (exact boundaries and label). The confidence interval is a "
+           "sentence bootstrap (1000 replicates, seed 0). Figure accuracy: share of strictly "
+           "matched figure/date spans whose normalised value, unit and qualifier (or date) are "
+           "right.", ""]
+    for protocol, title in PROTOCOL_TITLES.items():
+        rows = _table_rows(board, protocol)
+        if not rows:
+            continue
+        out += [f"## {title}", "", "| " + " | ".join(HEADER) + " |",
+                "|" + "---|" * len(HEADER)]
+        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_html(board: dict) -> str:
+    esc = html.escape
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>duikou leaderboard</title>",
+             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:4px 8px}td.n{text-align:right}</style>",
+             "</head><body><h1>duikou leaderboard</h1>",
+             "<p>Ranked by strict micro F1 with a 95% sentence-bootstrap confidence interval.</p>"]
+    for protocol, title in PROTOCOL_TITLES.items():
+        rows = _table_rows(board, protocol)
+        if not rows:
+            continue
+        parts.append(f"<h2>{esc(title)}</h2><table><tr>"
+                     + "".join(f"<th>{esc(h)}</th>" for h in HEADER) + "</tr>")
+        for r in rows:
+            parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

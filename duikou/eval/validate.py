@@ -1,0 +1,172 @@
+"""Safe validation of a submitted prediction JSONL file.
+
+The file is parsed with :mod:`json` only (no eval, no pickle); its size is checked against
+``max_bytes`` before a single byte is read. Each non-blank line must be a JSON object
+``{"id": str, "entities": [{"start": int, "end": int, "label": str, "text"?: str, ...}]}``;
+optional figure attributes (value, value_max, unit, approx, date) are kept in
+``Span.attrs``, other entity keys are ignored. Offsets are code points, end-exclusive.
+Every problem found is collected and raised once as :class:`SubmissionError`, each with the
+file, ``"line N"`` in ``Problem.extra`` (1-based), the document id and offsets where known.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from duikou.errors import Problem, SubmissionError
+from duikou.normalise import NORMALISATION_KEYS
+from duikou.spans import Span, span_problems
+
+ATTR_KEYS: tuple[str, ...] = NORMALISATION_KEYS
+REQUIRED_ENTITY_KEYS: tuple[str, ...] = ("start", "end", "label")
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    """The file's UTF-8 text; size limit checked with ``stat`` before reading."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SubmissionError(Problem(f"cannot read the file: {exc.strerror}", file=where,
+                                      code="DK-SUBMIT-004")) \
+            from exc
+    if size > max_bytes:
+        raise SubmissionError(Problem(
+            f"file is {size} bytes; the limit is {max_bytes} bytes", file=where,
+            code="DK-SUBMIT-005"))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(Problem(
+            f"expected UTF-8, found an invalid byte at byte offset {exc.start}", file=where,
+            code="DK-SUBMIT-006")) \
+            from exc
+    if not text.strip():
+        raise SubmissionError(Problem(
+            "file is empty; expected one JSON line per document "
+            '({"id": ..., "entities": [...]})', file=where, code="DK-SUBMIT-007"))
+    return text
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_line(raw: str, loc: dict, problems: list[Problem]) -> dict | None:
+    """One JSON object, or None after recording why it is not one."""
+    try:
+        obj = json.loads(raw, parse_constant=_reject_constant)
+    except ValueError as exc:
+        problems.append(Problem(f"malformed JSON: {exc}", **loc, code="DK-SUBMIT-008"))
+        return None
+    if not isinstance(obj, dict):
+        problems.append(Problem(
+            f"expected a JSON object with 'id' and 'entities', found {type(obj).__name__}",
+            **loc, code="DK-SUBMIT-009"))
+        return None
+    ok = True
+    if not isinstance(obj.get("id"), str):
+        problems.append(Problem(f"expected a string 'id', found {obj.get('id')!r}", **loc,
+                                code="DK-SUBMIT-010"))
+        ok = False
+    if not isinstance(obj.get("entities"), list):
+        problems.append(Problem(
+            f"expected an 'entities' list, found {type(obj.get('entities')).__name__}",
+            doc_id=obj.get("id") if ok else None, **loc, code="DK-SUBMIT-011"))
+        ok = False
+    return obj if ok else None
+
+
+def _entity_span(ent: object, k: int, doc_id: str, loc: dict,
+                 problems: list[Problem]) -> Span | None:
+    """A Span from entity ``k`` of a document, or None after recording the problem."""
+    extra = f"{loc['extra']}, entity {k}"
+    if not isinstance(ent, dict):
+        problems.append(Problem(f"expected an entity object, found {type(ent).__name__}",
+                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-012"))
+        return None
+    missing = [key for key in REQUIRED_ENTITY_KEYS if key not in ent]
+    start, end = ent.get("start"), ent.get("end")
+    if missing:
+        problems.append(Problem(f"entity lacks {', '.join(missing)}", file=loc["file"],
+                                doc_id=doc_id, extra=extra,
+                                start=start if isinstance(start, int) else None,
+                                end=end if isinstance(end, int) else None, code="DK-SUBMIT-013"))
+        return None
+    if isinstance(start, bool) or isinstance(end, bool):
+        problems.append(Problem(f"offsets must be integers, found {start!r} and {end!r}",
+                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-014"))
+        return None
+    text = ent.get("text")
+    if text is not None and not isinstance(text, str):
+        problems.append(Problem(f"expected 'text' to be a string, found {text!r}",
+                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-015"))
+        return None
+    attrs = {key: ent[key] for key in ATTR_KEYS if key in ent}
+    return Span(start, end, ent["label"], text, attrs or None)
+
+
+def _doc_spans(obj: dict, text: str, loc: dict, problems: list[Problem]) -> list[Span]:
+    doc_id = obj["id"]
+    spans = []
+    for k, ent in enumerate(obj["entities"]):
+        span = _entity_span(ent, k, doc_id, loc, problems)
+        if span is not None:
+            spans.append(span)
+    found = span_problems(text, spans, doc_id=doc_id, file=loc["file"])
+    problems.extend(dataclasses.replace(p, extra=loc["extra"]) for p in found)
+    return sorted(spans) if not found else []
+
+
+def validate_predictions(
+    path: Path,
+    docs: Mapping[str, str],
+    *,
+    max_bytes: int = 50_000_000,
+) -> dict[str, list[Span]]:
+    """Validate a prediction JSONL against the documents ``{doc_id: clean text}``.
+
+    Checks: size <= ``max_bytes`` (before reading), UTF-8, non-empty; each non-blank line a
+    JSON object with a string ``id`` and an ``entities`` list; every document of ``docs``
+    present exactly once and no unknown id; each entity an object with integer offsets
+    ``0 <= start < end <= len(text)``, a schema label, ``text == text[start:end]`` where
+    given, and no two spans of a document overlapping. Returns ``{doc_id: spans sorted by
+    (start, end, label)}`` for every document of ``docs``; raises :class:`SubmissionError`
+    listing every problem otherwise.
+    """
+    path = Path(path)
+    where = str(path)
+    content = _read_text(path, max_bytes)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    out: dict[str, list[Span]] = {}
+    for n, raw in enumerate(content.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        loc = {"file": where, "extra": f"line {n}"}
+        obj = _parse_line(raw, loc, problems)
+        if obj is None:
+            continue
+        doc_id = obj["id"]
+        if doc_id in seen:
+            problems.append(Problem(f"duplicate document; first given on line {seen[doc_id]}",
+                                    file=where, doc_id=doc_id, extra=f"line {n}",
+                                    code="DK-SUBMIT-016"))
+            continue
+        seen[doc_id] = n
+        if doc_id not in docs:
+            problems.append(Problem("unknown document id; it is not in the evaluation set",
+                                    file=where, doc_id=doc_id, extra=f"line {n}",
+                                    code="DK-SUBMIT-017"))
+            continue
+        out[doc_id] = _doc_spans(obj, docs[doc_id], loc, problems)
+    problems.extend(
+        Problem("document missing from the predictions; expected one line for it",
+                file=where, doc_id=d, code="DK-SUBMIT-018")
+        for d in sorted(set(docs) - set(seen)))
+    if problems:
+        raise SubmissionError(problems)
+    return {d: out[d] for d in sorted(docs)}

@@ -1,1 +1,0 @@
-"""duikou.eval: see the folder's README or the project README."""
