@@ -144,7 +144,8 @@ CODES: dict[str, str] = {
     "DK-ANN-019": "unknown label {…}",  # annotation/worksheet.py
     "DK-ANN-020": "sentence {…} does not exist (1..{…})",  # annotation/worksheet.py
     "DK-ANN-021": "occurrence {…} of {…} not found in sentence {…}: {…}",  # annotation/worksheet.py
-    "DK-CLI-001": "no annotation sheet for this document",  # app/cli.py
+    "DK-ANN-022": "an annotation sheet's name is not a document id",  # annotation/worksheet.py
+    "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
     "DK-CORPUS-001": "document has no split/fold in corpus/splits.py",  # dataset/build.py
@@ -167,6 +168,9 @@ CODES: dict[str, str] = {
     "DK-INGEST-009": "listed in sources.yaml but the file does not exist",  # ingest/sources.py
     "DK-INGEST-010": "raw file sha256 is {…}, sources.yaml says {…}: the file changed",  # ingest/sources.py
     "DK-INGEST-011": "duplicate {…}: same as {…}",  # ingest/sources.py
+    "DK-INGEST-012": "status must be gold or pending",  # ingest/sources.py
+    "DK-INGEST-013": "a sources.yaml file entry points outside seeds/",  # ingest/sources.py
+    "DK-INGEST-014": "near-duplicate article (mirror or script twin of another seed)",  # ingest/sources.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
     "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py

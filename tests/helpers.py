@@ -26,7 +26,7 @@ SAMPLE = [
 
 
 def sample_gold(seeds: Path, out: Path) -> dict[str, list[Span]]:
-    docs = {d.id[:3]: d for d in load_sources(seeds)}
+    docs = {d.id[:3]: d for d in load_sources(seeds) if d.status == "gold"}
     by_doc: dict[str, list[Span]] = {d.id: [] for d in docs.values()}
     for prefix, surface, label, k in SAMPLE:
         d = docs[prefix]

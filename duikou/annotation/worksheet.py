@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from duikou.annotation.gold import annotation_record
 from duikou.errors import AnnotationError, Problem
 from duikou.ingest.segment import sentence_spans
 from duikou.schema import is_label
@@ -80,3 +81,34 @@ def _kth(text: str, surface: str, a: int, b: int, k: int) -> int | None:
 def compile_file(text: str, path: Path, *, doc_id: str, provenance: str = "manual") -> list[Span]:
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     return compile_lines(text, lines, doc_id=doc_id, file=str(path), provenance=provenance)
+
+
+def compile_folder(folder: Path, texts: dict[str, str], *, annotator: str,
+                   provenance: str = "manual") -> list[dict]:
+    """Annotation records from every ``DOC_ID.tsv`` sheet in ``folder`` (one pass).
+
+    A pass covers the documents it has sheets for; a sheet whose name is not a document id,
+    or a folder with no sheet at all, is an error. Raises AnnotationError listing every
+    problem of every sheet.
+    """
+    sheets = sorted(Path(folder).glob("*.tsv"))
+    problems: list[Problem] = []
+    if not sheets:
+        problems.append(Problem("no DOC_ID.tsv annotation sheets in this folder",
+                                file=str(folder), code="DK-ANN-023"))
+    records = []
+    for sheet in sheets:
+        doc_id = sheet.name.removesuffix(".tsv")
+        if doc_id not in texts:
+            problems.append(Problem("sheet name is not a document id of seeds/sources.yaml",
+                                    file=str(sheet), code="DK-ANN-022"))
+            continue
+        try:
+            spans = compile_file(texts[doc_id], sheet, doc_id=doc_id, provenance=provenance)
+        except AnnotationError as exc:
+            problems.extend(exc.problems)
+            continue
+        records.append(annotation_record(doc_id, texts[doc_id], spans, annotator=annotator))
+    if problems:
+        raise AnnotationError(problems)
+    return records

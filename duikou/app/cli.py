@@ -15,11 +15,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _corpus_build(a: argparse.Namespace) -> int:
-    from duikou.dataset.build import build
+    from duikou.dataset.build import build, pending
     from duikou.dataset.stats import compute, render
 
     out = build(Path(a.out) if a.out else None)
     print(f"built dataset in {out}")
+    waiting = pending()
+    if waiting:
+        print(f"{len(waiting)} seed documents are pending annotation (status: pending in "
+              "seeds/sources.yaml) and are not in this release")
     print(render(compute(out)))
     return 0
 
@@ -57,29 +61,14 @@ def _annotation_worksheets(a: argparse.Namespace) -> int:
 
 
 def _annotation_compile(a: argparse.Namespace) -> int:
-    from duikou.annotation.gold import annotation_record, write_annotations
-    from duikou.annotation.worksheet import compile_file
-    from duikou.errors import AnnotationError
+    from duikou.annotation.gold import write_annotations
+    from duikou.annotation.worksheet import compile_folder
     from duikou.ingest.sources import load_sources
     from duikou.paths import seeds_dir
 
-    records, problems = [], []
-    for d in load_sources(seeds_dir()):
-        sheet = Path(a.folder) / f"{d.id}.tsv"
-        if not sheet.is_file():
-            from duikou.errors import Problem
-
-            problems.append(Problem("no annotation sheet for this document", file=str(sheet),
-                                    doc_id=d.id, code="DK-CLI-001"))
-            continue
-        try:
-            spans = compile_file(d.text, sheet, doc_id=d.id, provenance=a.provenance)
-        except AnnotationError as exc:
-            problems.extend(exc.problems)
-            continue
-        records.append(annotation_record(d.id, d.text, spans, annotator=a.annotator))
-    if problems:
-        raise AnnotationError(problems)
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    records = compile_folder(Path(a.folder), texts, annotator=a.annotator,
+                             provenance=a.provenance)
     write_annotations(Path(a.out), records)
     print(f"{sum(len(r['entities']) for r in records)} spans in {len(records)} documents "
           f"→ {a.out}")

@@ -34,8 +34,10 @@ GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png")
 
 
 def assemble(seeds: Path, annotations: Path | None) -> list[BuiltDoc]:
-    """Load, clean, attach gold spans and validate every document; raise on any problem."""
-    sources = load_sources(seeds)
+    """Load, clean, attach gold spans and validate every document with ``status: gold``;
+    raise on any problem. Documents still ``pending`` annotation are not part of a release
+    (:func:`pending` lists them)."""
+    sources = [d for d in load_sources(seeds) if d.status == "gold"]
     texts = {d.id: d.text for d in sources}
     gold: dict[str, list[Span]] = {}
     if annotations is not None and annotations.is_file():
@@ -53,6 +55,11 @@ def assemble(seeds: Path, annotations: Path | None) -> list[BuiltDoc]:
         split, fold = ASSIGNMENT[d.id]
         built.append(BuiltDoc(d, split, fold, spans, sentence_spans(d.text, spans)))
     return built
+
+
+def pending(seeds: Path | None = None) -> list[SourceDoc]:
+    """Seed documents collected and cleaned but not yet annotated (``status: pending``)."""
+    return [d for d in load_sources(seeds or paths.seeds_dir()) if d.status == "pending"]
 
 
 def _check_bio_round_trip(d: SourceDoc, spans: list[Span]) -> None:
