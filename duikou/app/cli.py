@@ -108,6 +108,19 @@ def _annotation_adjudicate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_audit(a: argparse.Namespace) -> int:
+    from duikou.annotation.audit import audit, read_justified, render
+    from duikou.annotation.gold import read_annotations
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    gold = read_annotations(Path(a.gold), texts, require_all=False)
+    hits, n_justified = audit(texts, gold, read_justified(Path(a.justified)))
+    print(render(hits, texts, n_justified))
+    return 1 if hits else 0
+
+
 def _annotation_agreement(a: argparse.Namespace) -> int:
     from duikou.annotation.agreement import run_agreement
 
@@ -303,6 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--decisions", required=True)
     ad.add_argument("--out", required=True)
     ad.set_defaults(func=_annotation_adjudicate)
+    au = asub.add_parser("audit", help="consistency audit of the gold: label conflicts, "
+                         "unannotated mentions, digits outside figures, span edges")
+    au.add_argument("--gold", default="annotation/gold.jsonl", help="gold JSONL to audit")
+    au.add_argument("--justified", default="annotation/audit_justified.jsonl",
+                    help="JSONL of justified hits {doc, check, start, end, reason}")
+    au.set_defaults(func=_annotation_audit)
     ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
     ag.add_argument("files", nargs="+")
     ag.add_argument("--out-md")
