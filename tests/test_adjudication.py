@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duikou.annotation.adjudication import adjudicate
 from duikou.annotation.gold import annotation_record, read_annotations, write_annotations
@@ -75,3 +77,27 @@ def test_compiled_passes_are_what_the_sheets_say(tmp_path):
         assert main(["annotation", "compile", str(ROOT / "annotation/passes" / name),
                      "--out", str(out), "--annotator", name]) == 0
         assert out.read_bytes() == (ROOT / "annotation/passes/compiled" / f"{name}.jsonl").read_bytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_sheet_lines_compile_back_to_the_spans(data) -> None:
+    from duikou.annotation.worksheet import compile_lines, sheet_lines
+    from duikou.ingest.segment import sentence_spans
+
+    text = data.draw(st.text(alphabet="锦江炉霍援。，县", min_size=1, max_size=30))
+    sents = sentence_spans(text)
+    spans, used = [], set()
+    for a, b in sents:
+        if b - a >= 2 and data.draw(st.booleans()):
+            s = data.draw(st.integers(a, b - 2))
+            e = data.draw(st.integers(s + 1, min(b, s + 4)))
+            if not used & set(range(s, e)):
+                spans.append(Span(s, e, "LOC", text[s:e]))
+                used |= set(range(s, e))
+    try:
+        lines = sheet_lines(text, spans)
+    except ValueError:
+        return  # overlapping own-surface occurrence: refused, not mis-encoded
+    back = compile_lines(text, lines, doc_id="d", file="f")
+    assert [x.key for x in back] == sorted(x.key for x in spans)

@@ -112,3 +112,30 @@ def compile_folder(folder: Path, texts: dict[str, str], *, annotator: str,
     if problems:
         raise AnnotationError(problems)
     return records
+
+
+def sheet_lines(text: str, spans: list[Span]) -> list[str]:
+    """The worksheet lines ``N<TAB>LABEL<TAB>surface[<TAB>k]`` that compile back to
+    ``spans`` (the inverse of :func:`compile_lines`): for pre-annotations an annotator
+    reviews. ValueError for a span that crosses a sentence boundary of
+    :func:`sentence_spans` or that the occurrence search cannot reach (it overlaps an
+    earlier occurrence of its own surface).
+
+    >>> sheet_lines("援助炉霍。炉霍县和炉霍。", [Span(9, 11, "LOC")])
+    ['2\tLOC\t炉霍\t2']
+    """
+    sents = sentence_spans(text)
+    lines = []
+    for s in sorted(spans):
+        n = next((i for i, (a, b) in enumerate(sents, 1) if a <= s.start and s.end <= b), None)
+        if n is None:
+            raise ValueError(f"span [{s.start}, {s.end}) crosses a sentence boundary")
+        a, b = sents[n - 1]
+        surface = text[s.start:s.end]
+        k = 1
+        while _kth(text, surface, a, b, k) not in (s.start, None):
+            k += 1
+        if _kth(text, surface, a, b, k) != s.start:
+            raise ValueError(f"span [{s.start}, {s.end}) is not reachable as an occurrence")
+        lines.append(f"{n}\t{s.label}\t{surface}" + (f"\t{k}" if k > 1 else ""))
+    return lines

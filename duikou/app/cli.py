@@ -108,6 +108,28 @@ def _annotation_adjudicate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_preannotate(a: argparse.Namespace) -> int:
+    from duikou.annotation.worksheet import sheet_lines
+    from duikou.baselines.api import load_tagger
+    from duikou.ingest.sources import load_sources
+    from duikou.jsonio import atomic_write_text
+    from duikou.paths import seeds_dir
+
+    docs = [d for d in load_sources(seeds_dir()) if a.all or d.status == "pending"]
+    taggers = [load_tagger(Path(m), allow_other_dataset=True)[0] for m in a.models]
+    merged = [[] for _ in docs]
+    for tagger in taggers:  # earlier models win where spans overlap
+        for i, spans in enumerate(tagger.predict_spans([d.text for d in docs])):
+            taken = {p for s in merged[i] for p in range(s.start, s.end)}
+            merged[i] += [s for s in spans if not taken & set(range(s.start, s.end))]
+    head = f"# pre-annotation by {', '.join(a.models)}: review every line\n"
+    for d, spans in zip(docs, merged, strict=True):
+        lines = sheet_lines(d.text, spans)
+        atomic_write_text(Path(a.out) / f"{d.id}.tsv", head + "".join(x + "\n" for x in lines))
+    print(f"{sum(map(len, merged))} pre-annotated spans in {len(docs)} sheets → {a.out}")
+    return 0
+
+
 def _annotation_audit(a: argparse.Namespace) -> int:
     from duikou.annotation.audit import audit, read_justified, render
     from duikou.annotation.gold import read_annotations
@@ -316,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--decisions", required=True)
     ad.add_argument("--out", required=True)
     ad.set_defaults(func=_annotation_adjudicate)
+    pa = asub.add_parser("preannotate", help="worksheet span sheets from taggers, for "
+                         "annotators to review (pending documents by default)")
+    pa.add_argument("models", nargs="+", help="model folders; earlier ones win on overlaps")
+    pa.add_argument("--out", required=True, help="folder for the DOC_ID.tsv sheets")
+    pa.add_argument("--all", action="store_true", help="every seed document, not only "
+                    "those pending annotation")
+    pa.set_defaults(func=_annotation_preannotate)
     au = asub.add_parser("audit", help="consistency audit of the gold: label conflicts, "
                          "unannotated mentions, digits outside figures, span edges")
     au.add_argument("--gold", default="annotation/gold.jsonl", help="gold JSONL to audit")

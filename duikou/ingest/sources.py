@@ -47,6 +47,7 @@ class SourceDoc:
     status: str = "gold"
     url: str | None = None
     pairing: str | None = None
+    pairing_group: str | None = None
 
     @property
     def text(self) -> str:
@@ -120,7 +121,8 @@ def _load_one(seeds: Path, e: dict) -> SourceDoc:
                                   doc_id=e["id"], code="DK-INGEST-010"))
     clean = ingest_bytes(data, file=str(path))
     return SourceDoc(e["id"], e["file"], e["title"], e["outlet"], e["date"], e["script"],
-                     digest, clean, e.get("status", "gold"), e.get("url"), e.get("pairing"))
+                     digest, clean, e.get("status", "gold"), e.get("url"), e.get("pairing"),
+                     e.get("pairing_group"))
 
 
 def _duplicates(docs: list[SourceDoc]) -> list[Problem]:
@@ -184,7 +186,8 @@ def to_simplified(text: str) -> str:
 
 def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved: str,
              script: str, outlet: str | None = None, date: str | None = None,
-             pairing: str | None = None, note: str | None = None,
+             pairing: str | None = None, pairing_group: str | None = None,
+             note: str | None = None,
              source_name: str = "<input>") -> dict:
     """Copy one raw article into ``seeds/`` byte for byte and list it in ``sources.yaml``
     with ``status: pending``; returns the new entry.
@@ -210,7 +213,7 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
     entry = {"id": doc_id, "file": f"{doc_id}.txt", "title": None, "outlet": outlet,
              "date": date, "script": script, "sha256": digest, "status": "pending",
              "url": url, "query": query, "retrieved": retrieved, "pairing": pairing,
-             "note": note}
+             "pairing_group": pairing_group, "note": note}
     atomic_write_bytes(seeds / entry["file"], raw)
     meta = seeds / "sources.yaml"
     block = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=1000)
