@@ -36,8 +36,7 @@ def _decide(tmp_path, rows):
 def test_undecided_disputes_are_listed(tmp_path):
     with pytest.raises(AnnotationError) as exc:
         adjudicate(_passes(tmp_path), tmp_path / "none.jsonl", TEXTS, tmp_path / "gold.jsonl")
-    msg = str(exc.value)
-    assert msg.count("no decision") == 3 and "offsets [5, 8)" in msg
+    assert exc.value.codes == ["DK-ANN-002"] * 3 and "offsets [5, 8)" in str(exc.value)
     assert not (tmp_path / "gold.jsonl").exists()
 
 
@@ -101,3 +100,32 @@ def test_sheet_lines_compile_back_to_the_spans(data) -> None:
         return  # overlapping own-surface occurrence: refused, not mis-encoded
     back = compile_lines(text, lines, doc_id="d", file="f")
     assert [x.key for x in back] == sorted(x.key for x in spans)
+
+
+def test_batches_of_documents_are_decided_by_their_own_passes(tmp_path):
+    texts = {**TEXTS, "d2": "厦门市向临夏市捐赠5万元"}
+    batch1 = _passes(tmp_path)  # A and B annotate d1
+    paths = []
+    for name in ("S", "L"):  # a later batch: S and L annotate d2, and agree
+        p = tmp_path / f"{name}.jsonl"
+        write_annotations(p, [annotation_record(
+            "d2", texts["d2"], [Span(0, 3, "DONOR"), Span(4, 7, "RECIPIENT")], annotator=name)])
+        paths.append(p)
+    rows = [{"id": "d1", "start": 5, "end": 8, "label": lab, "decision": dec, "rule": "§5"}
+            for lab, dec in (("RECIPIENT", "accept"), ("LOC", "reject"))]
+    rows.append({"id": "d1", "start": 8, "end": 13, "label": "MONEY", "decision": "accept",
+                 "rule": "G13"})
+    out = tmp_path / "gold.jsonl"
+    counts = adjudicate(batch1 + paths, _decide(tmp_path, rows), texts, out)
+    assert counts["documents"] == 2 and counts["disputes"] == 3 and counts["agreed"] == 3
+    assert [s.key for s in read_annotations(out, texts)["d2"]] == [(0, 3, "DONOR"),
+                                                                  (4, 7, "RECIPIENT")]
+
+
+def test_a_document_with_one_pass_cannot_be_adjudicated(tmp_path):
+    texts = {**TEXTS, "d2": "厦门市向临夏市捐赠5万元"}
+    lone = tmp_path / "S.jsonl"
+    write_annotations(lone, [annotation_record("d2", texts["d2"], [], annotator="S")])
+    with pytest.raises(AnnotationError) as exc:
+        adjudicate([lone], tmp_path / "none.jsonl", texts, tmp_path / "gold.jsonl")
+    assert "DK-ANN-025" in exc.value.codes

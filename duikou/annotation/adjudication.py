@@ -1,7 +1,8 @@
 """Gold from annotation passes plus logged adjudication decisions.
 
-A span that every pass marked identically (same start, end and label) enters the gold with
-provenance ``agreed``. Every other span marked by at least one pass is a *dispute* and must
+Passes may cover different batches of documents; each document is decided by the passes that
+annotated it (at least two). A span that every one of them marked identically (same start,
+end and label) enters the gold with provenance ``agreed``. Every other span marked by at least one pass is a *dispute* and must
 have a decision in the adjudication log (``annotation/adjudication.jsonl``): one line per
 disputed span ``{"id", "start", "end", "label", "text", "votes", "decision": "accept" |
 "reject", "rule", "note"}``. Accepted disputes enter with provenance ``adjudicated``. A dispute
@@ -23,15 +24,26 @@ from duikou.spans import Span, span_problems
 Key = tuple[str, int, int, str]
 
 
+def voters(sets: Mapping[str, Mapping[str, Sequence[Span]]]) -> dict[str, list[str]]:
+    """Document id → the passes that annotated it (passes may cover different batches of
+    documents: the v1 documents three passes, later batches two)."""
+    out: dict[str, list[str]] = {}
+    for who in sorted(sets):
+        for doc in sets[who]:
+            out.setdefault(doc, []).append(who)
+    return out
+
+
 def disputes(sets: Mapping[str, Mapping[str, Sequence[Span]]]) -> dict[Key, list[str]]:
-    """Every span key not marked by all passes → the passes that marked it."""
-    names = sorted(sets)
+    """Every span key not marked by all the passes that annotated its document → the passes
+    that marked it."""
+    covering = voters(sets)
     votes: dict[Key, list[str]] = {}
-    for who in names:
+    for who in sorted(sets):
         for doc, spans in sets[who].items():
             for s in spans:
                 votes.setdefault((doc, s.start, s.end, s.label), []).append(who)
-    return {k: v for k, v in sorted(votes.items()) if len(v) < len(names)}
+    return {k: v for k, v in sorted(votes.items()) if len(v) < len(covering[k[0]])}
 
 
 def read_decisions(path: Path) -> dict[Key, dict]:
@@ -57,10 +69,15 @@ def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[
     """Write the gold file; return counts. Raises AnnotationError listing every problem."""
     sets = load_sets(pass_files, texts)
     names = sorted(sets)
-    docs = sorted(set.intersection(*(set(v) for v in sets.values())))
+    covering = voters(sets)
+    docs = sorted(covering)
     disp = disputes(sets)
     decisions = read_decisions(decisions_file) if Path(decisions_file).is_file() else {}
-    problems = [Problem(f"disputed span (marked by {', '.join(v)} of {', '.join(names)}) has "
+    problems = [Problem(f"document annotated by {len(covering[d])} pass(es), "
+                        f"{', '.join(covering[d])}; adjudication needs at least two",
+                        doc_id=d, code="DK-ANN-025") for d in docs if len(covering[d]) < 2]
+    problems += [Problem(f"disputed span (marked by {', '.join(v)} of "
+                        f"{', '.join(covering[k[0]])}) has "
                         "no decision in the adjudication log", file=str(decisions_file),
                         doc_id=k[0], start=k[1], end=k[2], extra=k[3], code="DK-ANN-002")
                 for k, v in disp.items() if k not in decisions]
@@ -68,11 +85,11 @@ def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[
                          doc_id=k[0], start=k[1], end=k[2], extra=k[3], code="DK-ANN-003")
                  for k in decisions if k not in disp]
     records, counts = [], {"agreed": 0, "adjudicated": 0, "rejected": 0}
-    first = sets[names[0]]
     for doc in docs:
         text = texts[doc]
+        first = sets[covering[doc][0]][doc]
         spans = [Span(s.start, s.end, s.label, text[s.start:s.end], {"provenance": "agreed"})
-                 for s in first[doc] if (doc, s.start, s.end, s.label) not in disp]
+                 for s in first if (doc, s.start, s.end, s.label) not in disp]
         counts["agreed"] += len(spans)
         for k, dec in decisions.items():
             if k[0] == doc and k in disp:
