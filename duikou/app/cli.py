@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from duikou import __version__
 from duikou.errors import DuikouError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -278,33 +279,91 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
     lss = ls.add_subparsers(dest="sub", required=True)
     lss.add_parser("config", help="print the labeling config XML").set_defaults(func=_ls_config)
     ex = lss.add_parser("export", help="write Label Studio import JSON (one task per document)")
-    ex.add_argument("--out", required=True)
+    ex.add_argument("--out", required=True, help="Label Studio tasks JSON file to write")
     ex.add_argument("--docs", help="comma-separated document ids (default: all)")
     ex.add_argument("--predictions", help="predictions JSONL to attach as pre-annotations")
-    ex.add_argument("--model-version")
+    ex.add_argument("--model-version", help="model_version recorded on the predictions")
     ex.add_argument("--with-gold", action="store_true", help="attach gold as annotations")
     ex.set_defaults(func=_ls_export)
     im = lss.add_parser("import", help="Label Studio JSON export → annotation JSONL")
-    im.add_argument("export")
-    im.add_argument("--out", required=True)
+    im.add_argument("export", help="JSON export from the Label Studio UI or API")
+    im.add_argument("--out", required=True, help="annotation JSONL to write")
     im.set_defaults(func=_ls_import)
     for name, func in (("push", _ls_push), ("pull", _ls_pull)):
         sp = lss.add_parser(name, help=f"{name} tasks {'to' if name == 'push' else 'from'} a "
                             "running server (LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY)")
         sp.add_argument("--project", required=True, help="project title")
-        sp.add_argument("--url")
-        sp.add_argument("--api-key")
+        sp.add_argument("--url", help="server URL (default: $LABEL_STUDIO_URL)")
+        sp.add_argument("--api-key", help="access token (default: $LABEL_STUDIO_API_KEY)")
         if name == "push":
-            sp.add_argument("--predictions")
-            sp.add_argument("--model-version")
-            sp.add_argument("--batch-size", type=int, default=50)
+            sp.add_argument("--predictions", help="predictions JSONL to attach")
+            sp.add_argument("--model-version", help="model_version of the predictions")
+            sp.add_argument("--batch-size", type=int, default=50,
+                            help="tasks per import request (default 50)")
         else:
-            sp.add_argument("--out", required=True)
+            sp.add_argument("--out", required=True, help="annotation JSONL to write")
         sp.set_defaults(func=func)
 
 
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "corpus build": ("duikou corpus build", "duikou corpus build --out /tmp/ds"),
+    "corpus stats": ("duikou corpus stats",),
+    "corpus verify": ("duikou corpus verify --corpus corpus",),
+    "annotation worksheets": ("duikou annotation worksheets --out sheets/",),
+    "annotation compile": ("duikou annotation compile annotation/passes/A --out A.jsonl "
+                           "--annotator A",),
+    "annotation check": ("duikou annotation check annotation/passes/A/DOC_ID.tsv",),
+    "annotation adjudicate": ("duikou annotation adjudicate A.jsonl B.jsonl "
+                              "--decisions annotation/adjudication.jsonl --out gold.jsonl",),
+    "annotation preannotate": ("duikou annotation preannotate models/rules models/crf "
+                               "--out sheets/pre",),
+    "annotation audit": ("duikou annotation audit",),
+    "annotation agreement": ("duikou annotation agreement A.jsonl B.jsonl --out-md AGREEMENT.md",),
+    "ls config": ("duikou ls config > config.xml",),
+    "ls export": ("duikou ls export --out tasks.json --with-gold",
+                  "duikou ls export --out tasks.json --predictions preds.jsonl "
+                  "--model-version crf-1"),
+    "ls import": ("duikou ls import export.json --out imported.jsonl",),
+    "ls push": ("duikou ls push --project duikou --predictions preds.jsonl --model-version crf",),
+    "ls pull": ("duikou ls pull --project duikou --out imported.jsonl",),
+    "evaluate": ("duikou evaluate preds.jsonl --protocol test --out result.json",
+                 "duikou evaluate cv.jsonl --protocol cv --compare other_cv.jsonl"),
+    "leaderboard submit": ("duikou leaderboard submit cv.jsonl --name my-tagger "
+                           "--description 'what it is' --protocol cv",),
+    "leaderboard show": ("duikou leaderboard show",),
+    "train": ("duikou train crf --split train --out models/crf",
+              "duikou train bert --model models/e5 --fold 2 --out models/bert-f2"),
+    "predict": ("duikou predict models/crf --split test --out preds.jsonl",),
+    "tag": ("duikou tag models/crf article.html other.txt --out tagged.jsonl",),
+    "models prepare-e5": ("duikou models prepare-e5 --out models/e5 --trim-corpus",),
+    "reproduce": ("duikou reproduce", "duikou reproduce --with-bert"),
+}
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse._SubParsersAction]:
+    return [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+
+
+def add_examples(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    """Give every subcommand of ``parser`` its example block (from :data:`EXAMPLES`)."""
+    for action in _subparsers(parser):
+        for name, child in action.choices.items():
+            key = " ".join((*path, name))
+            if key in EXAMPLES:
+                child.epilog = "examples:\n" + "\n".join(f"  {x}" for x in EXAMPLES[key])
+                child.formatter_class = argparse.RawDescriptionHelpFormatter
+            add_examples(child, (*path, name))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="duikou", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="duikou", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="duikou (对口): build, annotate, tag and score the paired-assistance "
+        "corpus.",
+        epilog="examples:\n  duikou corpus build\n  duikou train crf --split train --out "
+        "models/crf\n  duikou evaluate preds.jsonl --protocol test\n  duikou reproduce\n\n"
+        "Every command: duikou COMMAND --help. Errors exit 2 with located problems.")
+    p.add_argument("--version", action="version", version=f"duikou {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     corpus = sub.add_parser("corpus", help="build and inspect the dataset").add_subparsers(
@@ -316,27 +375,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus", help="dataset folder (default: corpus/)")
     s.set_defaults(func=_corpus_stats)
     v = corpus.add_parser("verify", help="check the files against MANIFEST.json")
-    v.add_argument("--corpus")
+    v.add_argument("--corpus", help="dataset folder (default: corpus/)")
     v.set_defaults(func=_corpus_verify)
 
     ann = sub.add_parser("annotation", help="worksheets, compiling and agreement")
     asub = ann.add_subparsers(dest="sub", required=True)
     w = asub.add_parser("worksheets", help="write sentence-numbered worksheets")
-    w.add_argument("--out", required=True)
+    w.add_argument("--out", required=True, help="folder for DOC_ID.sentences.txt files")
     w.set_defaults(func=_annotation_worksheets)
     c = asub.add_parser("compile", help="worksheet span lines (DOC.tsv) → annotation JSONL")
-    c.add_argument("folder")
-    c.add_argument("--out", required=True)
-    c.add_argument("--annotator", required=True)
-    c.add_argument("--provenance", default="manual")
+    c.add_argument("folder", help="pass folder of DOC_ID.tsv sheets")
+    c.add_argument("--out", required=True, help="annotation JSONL to write")
+    c.add_argument("--annotator", required=True, help="pass name recorded on every line")
+    c.add_argument("--provenance", default="manual",
+                   help="provenance recorded on every span (default manual)")
     c.set_defaults(func=_annotation_compile)
     ck = asub.add_parser("check", help="resolve one worksheet span file and show the spans")
-    ck.add_argument("sheet")
+    ck.add_argument("sheet", help="a DOC_ID.tsv sheet")
     ck.set_defaults(func=_annotation_check)
     ad = asub.add_parser("adjudicate", help="passes + adjudication log → gold JSONL")
-    ad.add_argument("passes", nargs="+")
-    ad.add_argument("--decisions", required=True)
-    ad.add_argument("--out", required=True)
+    ad.add_argument("passes", nargs="+", help="compiled pass JSONL files")
+    ad.add_argument("--decisions", required=True, help="adjudication log JSONL")
+    ad.add_argument("--out", required=True, help="gold JSONL to write")
     ad.set_defaults(func=_annotation_adjudicate)
     pa = asub.add_parser("preannotate", help="worksheet span sheets from taggers, for "
                          "annotators to review (pending documents by default)")
@@ -352,15 +412,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="JSONL of justified hits {doc, check, start, end, reason}")
     au.set_defaults(func=_annotation_audit)
     ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
-    ag.add_argument("files", nargs="+")
-    ag.add_argument("--out-md")
-    ag.add_argument("--out-json")
+    ag.add_argument("files", nargs="+", help="annotation JSONL files (one per pass, or a "
+                    "Label Studio import with several annotators)")
+    ag.add_argument("--out-md", help="write the Markdown report here")
+    ag.add_argument("--out-json", help="write every figure as JSON here")
     ag.add_argument("--note", help="a Markdown file placed under the title (method, caveats)")
     ag.set_defaults(func=_annotation_agreement)
     _add_ls(sub)
     ev = sub.add_parser("evaluate", help="score a prediction file")
-    ev.add_argument("predictions")
-    ev.add_argument("--protocol", choices=("test", "cv"), default="test")
+    ev.add_argument("predictions", help="predictions JSONL: {id, entities} per document")
+    ev.add_argument("--protocol", choices=("test", "cv"), default="test",
+                    help="test: the documents of the test split; cv: every document, each "
+                    "predicted by the model of the fold that held it out (default test)")
     ev.add_argument("--gold", help="dataset folder with the gold (default: corpus/)")
     ev.add_argument("--out", help="write every figure as JSON here")
     ev.add_argument("--compare", metavar="OTHER.jsonl",
@@ -369,10 +432,12 @@ def build_parser() -> argparse.ArgumentParser:
     lb = sub.add_parser("leaderboard", help="submit to / show the leaderboard")
     lbs = lb.add_subparsers(dest="sub", required=True)
     sm = lbs.add_parser("submit", help="validate, score and add a prediction file")
-    sm.add_argument("predictions")
-    sm.add_argument("--name", required=True)
-    sm.add_argument("--description", required=True)
-    sm.add_argument("--protocol", choices=("cv", "test"), default="cv")
+    sm.add_argument("predictions", help="predictions JSONL to score and add")
+    sm.add_argument("--name", required=True, help="system name shown on the board")
+    sm.add_argument("--description", required=True, help="what the system is")
+    sm.add_argument("--protocol", choices=("cv", "test"), default="cv",
+                    help="cv: cross-validation predictions of every document; test: the "
+                    "test split (default cv)")
     sm.set_defaults(func=_leaderboard_submit)
     lbs.add_parser("show", help="print the leaderboard").set_defaults(func=_leaderboard_show)
     try:
@@ -391,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reuse-models", action="store_true",
                    help="predict with model folders already in runs/ instead of retraining")
     r.set_defaults(func=_reproduce)
+    add_examples(p)
     return p
 
 
