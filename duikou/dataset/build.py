@@ -30,7 +30,8 @@ from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
 DATASET_VERSION = "1.0.0"
 CONFIGS = ("documents", "sentences")
 GOLD_FILE = "gold.jsonl"
-GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png")
+LICENSE_FILE = "LICENSE"
+GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png", LICENSE_FILE)
 
 
 def assemble(seeds: Path, annotations: Path | None) -> list[BuiltDoc]:
@@ -105,6 +106,10 @@ def build(out: Path | None = None, *, seeds: Path | None = None,
             files["label_distribution.png"] = hashlib.sha256(chart.read_bytes()).hexdigest()
         atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION))
         files["README.md"] = hashlib.sha256((tmp / "README.md").read_bytes()).hexdigest()
+        licence = paths.project_root() / "LICENSE-DATA"
+        if licence.is_file():  # the dataset folder carries its own licence (Hub upload)
+            shutil.copyfile(licence, tmp / LICENSE_FILE)
+            files[LICENSE_FILE] = hashlib.sha256((tmp / LICENSE_FILE).read_bytes()).hexdigest()
         write_json(tmp / "MANIFEST.json", manifest(files))
         _swap_in(tmp, out)
         _copy_changelog(out)
@@ -125,7 +130,8 @@ def _swap_in(tmp: Path, out: Path) -> None:
         (out / "data").rename(old)
     (tmp / "data").rename(out / "data")
     shutil.rmtree(old, ignore_errors=True)
-    for name in ("label_distribution.png", "README.md", "MANIFEST.json"):  # manifest last
+    for name in ("label_distribution.png", LICENSE_FILE, "README.md", "MANIFEST.json"):
+        # the manifest last: it vouches for everything swapped in before it
         if (tmp / name).exists():
             (tmp / name).replace(out / name)
         elif (out / name).exists() and name == "label_distribution.png":

@@ -17,7 +17,8 @@ from duikou.schema import BIO_TAGS, LABEL_NAMES, label_table_markdown
 CARD_BODY = Path(__file__).with_name("card_body.md")
 
 
-def header(version: str) -> dict:
+def header(version: str, sizes: dict[str, dict[str, int]] | None = None) -> dict:
+    """The card's YAML header; ``sizes`` = config → split → number of rows."""
     configs = []
     for name in CONFIG_FEATURES:
         cfg = {"config_name": name,
@@ -25,18 +26,21 @@ def header(version: str) -> dict:
         if name == "documents":
             cfg["default"] = True
         configs.append(cfg)
-    info = [{"config_name": name, "features": feats()._to_yaml_list()}
-            for name, feats in CONFIG_FEATURES.items()]
+    info = []
+    for name, feats in CONFIG_FEATURES.items():
+        entry: dict = {"config_name": name, "features": feats()._to_yaml_list()}
+        if sizes:
+            entry["splits"] = [{"name": s, "num_examples": sizes[name][s]} for s in SPLIT_NAMES]
+        info.append(entry)
     return {
         "pretty_name": "duikou: paired-assistance news with aid entity and figure spans",
         "language": ["zh"],
         "license": "other",
         "license_name": "duikou-data",
-        "license_link": "LICENSE-DATA",
+        "license_link": "LICENSE",
         "task_categories": ["token-classification"],
         "task_ids": ["named-entity-recognition"],
         "size_categories": ["n<1K"],
-        "version": version,
         "tags": ["chinese", "paired-assistance", "poverty-alleviation", "ner", "figures"],
         "configs": configs,
         "dataset_info": info,
@@ -57,7 +61,10 @@ def render_card(built: list[BuiltDoc], version: str) -> str:
         split_rows=split_rows, n_folds=N_FOLDS, n_tags=len(BIO_TAGS),
         labels=", ".join(LABEL_NAMES), annotation_process=_annotation_process(),
     )
-    head = yaml.safe_dump(header(version), allow_unicode=True, sort_keys=False, width=1000)
+    sizes = {"documents": {s: len(docs[s]) for s in SPLIT_NAMES},
+             "sentences": {s: len(sents[s]) for s in SPLIT_NAMES}}
+    head = yaml.safe_dump(header(version, sizes), allow_unicode=True, sort_keys=False,
+                          width=1000)
     return f"---\n{head}---\n\n{body}"
 
 
