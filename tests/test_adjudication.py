@@ -50,7 +50,7 @@ def test_decisions_make_the_gold_with_provenance(tmp_path):
     out = tmp_path / "gold.jsonl"
     counts = adjudicate(_passes(tmp_path), _decide(tmp_path, rows), TEXTS, out)
     assert counts == {"passes": ["A", "B"], "documents": 1, "disputes": 3, "agreed": 1,
-                      "adjudicated": 2, "rejected": 1}
+                      "adjudicated": 2, "rejected": 1, "revised_in": 0, "revised_out": 0}
     gold = read_annotations(out, TEXTS)["d1"]
     assert [(s.key, s.attrs["provenance"]) for s in gold] == [
         ((0, 3, "DONOR"), "agreed"), ((5, 8, "RECIPIENT"), "adjudicated"),
@@ -129,3 +129,23 @@ def test_a_document_with_one_pass_cannot_be_adjudicated(tmp_path):
     with pytest.raises(AnnotationError) as exc:
         adjudicate([lone], tmp_path / "none.jsonl", texts, tmp_path / "gold.jsonl")
     assert "DK-ANN-025" in exc.value.codes
+
+
+def test_revisions_may_change_agreed_spans_and_add_unmarked_ones(tmp_path):
+    rows = [{"id": "d1", "start": 5, "end": 8, "label": lab, "decision": dec, "rule": "§5"}
+            for lab, dec in (("RECIPIENT", "accept"), ("LOC", "reject"))]
+    rows += [{"id": "d1", "start": 8, "end": 13, "label": "MONEY", "decision": "accept",
+              "rule": "G13"},
+             {"id": "d1", "start": 0, "end": 3, "label": "DONOR", "decision": "reject",
+              "rule": "V6", "revision": True},
+             {"id": "d1", "start": 0, "end": 3, "label": "ORG", "decision": "accept",
+              "rule": "V6", "revision": True}]
+    out = tmp_path / "gold.jsonl"
+    counts = adjudicate(_passes(tmp_path), _decide(tmp_path, rows), TEXTS, out)
+    assert (counts["revised_in"], counts["revised_out"], counts["agreed"]) == (1, 1, 0)
+    gold = read_annotations(out, TEXTS)["d1"]
+    assert [(s.key, s.attrs["provenance"]) for s in gold][0] == ((0, 3, "ORG"), "revised")
+    rows[-1].pop("revision")
+    with pytest.raises(AnnotationError) as exc:
+        adjudicate(_passes(tmp_path), _decide(tmp_path, rows), TEXTS, out)
+    assert exc.value.codes == ["DK-ANN-003"]

@@ -5,9 +5,13 @@ annotated it (at least two). A span that every one of them marked identically (s
 end and label) enters the gold with provenance ``agreed``. Every other span marked by at least one pass is a *dispute* and must
 have a decision in the adjudication log (``annotation/adjudication.jsonl``): one line per
 disputed span ``{"id", "start", "end", "label", "text", "votes", "decision": "accept" |
-"reject", "rule", "note"}``. Accepted disputes enter with provenance ``adjudicated``. A dispute
-without a decision, or a decision for a span that no pass marked, is an error: the gold is
-always exactly what the passes and the log say, never edited by hand.
+"reject", "rule", "note"}``. Accepted disputes enter with provenance ``adjudicated``.
+
+When the guidelines are revised after a pass (a pilot decides cases the passes could not
+know), a line with ``"revision": true`` may also reject a span every pass agreed on, or
+accept a span no pass marked (provenance ``revised``); its ``rule`` names the revision. A
+dispute without a decision, or a non-revision decision for a span that is not disputed, is an
+error: the gold is always exactly what the passes and the log say, never edited by hand.
 """
 
 from __future__ import annotations
@@ -83,15 +87,24 @@ def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[
                 for k, v in disp.items() if k not in decisions]
     problems += [Problem("decision for a span that is not disputed", file=str(decisions_file),
                          doc_id=k[0], start=k[1], end=k[2], extra=k[3], code="DK-ANN-003")
-                 for k in decisions if k not in disp]
-    records, counts = [], {"agreed": 0, "adjudicated": 0, "rejected": 0}
+                 for k, dec in decisions.items() if k not in disp and not dec.get("revision")]
+    records = []
+    counts = {"agreed": 0, "adjudicated": 0, "rejected": 0, "revised_in": 0, "revised_out": 0}
     for doc in docs:
         text = texts[doc]
         first = sets[covering[doc][0]][doc]
+        agreed = [s for s in first if (doc, s.start, s.end, s.label) not in disp]
+        revised_out = {k for k, dec in decisions.items() if k[0] == doc and k not in disp
+                       and dec.get("revision") and dec["decision"] == "reject"}
         spans = [Span(s.start, s.end, s.label, text[s.start:s.end], {"provenance": "agreed"})
-                 for s in first if (doc, s.start, s.end, s.label) not in disp]
+                 for s in agreed if (doc, s.start, s.end, s.label) not in revised_out]
         counts["agreed"] += len(spans)
+        counts["revised_out"] += len(revised_out)
         for k, dec in decisions.items():
+            if k[0] == doc and k not in disp and dec.get("revision") and \
+                    dec["decision"] == "accept":
+                spans.append(Span(k[1], k[2], k[3], text[k[1]:k[2]], {"provenance": "revised"}))
+                counts["revised_in"] += 1
             if k[0] == doc and k in disp:
                 if dec["decision"] == "accept":
                     spans.append(Span(k[1], k[2], k[3], text[k[1]:k[2]],
