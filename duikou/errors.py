@@ -147,6 +147,7 @@ CODES: dict[str, str] = {
     "DK-ANN-022": "an annotation sheet's name is not a document id",  # annotation/worksheet.py
     "DK-ANN-024": "an audit justification line lacks doc, check, offsets or a reason",  # annotation/audit.py
     "DK-ANN-025": "a document is annotated by fewer than two passes",  # annotation/adjudication.py
+    "DK-ANN-026": "a sheet line's sentence is gone from the re-cleaned text",  # annotation/worksheet.py
     "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py

@@ -149,3 +149,18 @@ def test_revisions_may_change_agreed_spans_and_add_unmarked_ones(tmp_path):
     with pytest.raises(AnnotationError) as exc:
         adjudicate(_passes(tmp_path), _decide(tmp_path, rows), TEXTS, out)
     assert exc.value.codes == ["DK-ANN-003"]
+
+
+def test_realigned_sheet_lines_follow_their_sentences():
+    from duikou.annotation.worksheet import compile_lines, realign_lines
+
+    old = ["记者 王某 摄", "锦江区援助炉霍县。", "投入210万元。"]
+    new_text = "锦江区援助炉霍县。投入210万元。"  # the credit line was removed
+    lines = ["# parties", "2\tDONOR\t锦江区", "3\tMONEY\t210万元"]
+    moved = realign_lines(old, new_text, lines, doc_id="d", file="f")
+    assert moved == ["# parties", "1\tDONOR\t锦江区", "2\tMONEY\t210万元"]
+    spans = compile_lines(new_text, moved, doc_id="d", file="f")
+    assert [new_text[s.start:s.end] for s in spans] == ["锦江区", "210万元"]
+    with pytest.raises(AnnotationError) as exc:
+        realign_lines(old, new_text, ["1\tPER\t王某"], doc_id="d", file="f")
+    assert exc.value.codes == ["DK-ANN-026"]

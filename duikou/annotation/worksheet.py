@@ -13,6 +13,7 @@ document (end-exclusive) and reports every line it cannot resolve, with its line
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from duikou.annotation.gold import annotation_record
@@ -139,3 +140,42 @@ def sheet_lines(text: str, spans: list[Span]) -> list[str]:
             raise ValueError(f"span [{s.start}, {s.end}) is not reachable as an occurrence")
         lines.append(f"{n}\t{s.label}\t{surface}" + (f"\t{k}" if k > 1 else ""))
     return lines
+
+
+def read_worksheet(path: Path) -> list[str]:
+    """The sentences of a worksheet file written by :func:`worksheet_text`, in order."""
+    rows = Path(path).read_text(encoding="utf-8").split("\n")
+    return [r.split("\t", 1)[1] for r in rows if "\t" in r]
+
+
+def realign_lines(old_sentences: list[str], text: str, lines: list[str], *, doc_id: str,
+                  file: str) -> list[str]:
+    """Sheet lines written against ``old_sentences`` (a document's sentences before its
+    cleaning changed), renumbered for the sentences of the current ``text``.
+
+    Sentences are matched by their exact text, in order (the longest common subsequence of
+    the two sentence lists), so removing furniture lines or adding new ones moves the
+    numbers and nothing else; a line whose sentence no longer exists is an AnnotationError,
+    never dropped. Comment and blank lines are kept as they are.
+    """
+    new_sentences = [text[a:b] for a, b in sentence_spans(text)]
+    matcher = difflib.SequenceMatcher(a=old_sentences, b=new_sentences, autojunk=False)
+    moved = {i + 1 + k: j + 1 + k for i, j, n in matcher.get_matching_blocks()
+             for k in range(n)}
+    out, problems = [], []
+    for lineno, line in enumerate(lines, 1):
+        parts = line.split("\t")
+        if not line.strip() or line.lstrip().startswith("#") or not parts[0].isdigit():
+            out.append(line)
+            continue
+        n = int(parts[0])
+        if n not in moved:
+            sentence = old_sentences[n - 1] if 0 < n <= len(old_sentences) else None
+            problems.append(Problem(f"sentence {n} ({sentence!r}) is not in the current "
+                                    "text; re-annotate it", file=file, doc_id=doc_id,
+                                    extra=f"line {lineno}", code="DK-ANN-026"))
+            continue
+        out.append("\t".join([str(moved[n]), *parts[1:]]))
+    if problems:
+        raise AnnotationError(problems)
+    return out

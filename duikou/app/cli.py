@@ -131,6 +131,39 @@ def _annotation_preannotate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _annotation_realign(a: argparse.Namespace) -> int:
+    from duikou.annotation.worksheet import read_worksheet, realign_lines
+    from duikou.errors import AnnotationError
+    from duikou.ingest.sources import load_sources
+    from duikou.jsonio import atomic_write_text
+    from duikou.paths import seeds_dir
+
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    problems, moved, plans = [], 0, []
+    for folder in a.folders:
+        for sheet in sorted(Path(folder).glob("*.tsv")):
+            doc_id = sheet.name.removesuffix(".tsv")
+            old = Path(a.old_worksheets) / f"{doc_id}.sentences.txt"
+            if doc_id not in texts or not old.is_file():
+                continue
+            lines = sheet.read_text(encoding="utf-8").splitlines()
+            try:
+                new = realign_lines(read_worksheet(old), texts[doc_id], lines, doc_id=doc_id,
+                                    file=str(sheet))
+            except AnnotationError as exc:
+                problems.extend(exc.problems)
+                continue
+            if new != lines:
+                plans.append((sheet, new))
+    if problems:  # all or nothing: no sheet is rewritten while any line cannot move
+        raise AnnotationError(problems)
+    for sheet, new in plans:
+        atomic_write_text(sheet, "".join(x + "\n" for x in new))
+        moved += 1
+    print(f"{moved} sheets renumbered for the current texts")
+    return 0
+
+
 def _annotation_audit(a: argparse.Namespace) -> int:
     from duikou.annotation.audit import audit, read_justified, render
     from duikou.annotation.gold import read_annotations
@@ -318,6 +351,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "annotation preannotate": ("duikou annotation preannotate models/rules models/crf "
                                "--out sheets/pre",),
     "annotation audit": ("duikou annotation audit",),
+    "annotation realign": ("duikou annotation realign old_worksheets/ annotation/passes/A",),
     "annotation agreement": ("duikou annotation agreement A.jsonl B.jsonl --out-md AGREEMENT.md",),
     "ls config": ("duikou ls config > config.xml",),
     "ls export": ("duikou ls export --out tasks.json --with-gold",
@@ -405,6 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--all", action="store_true", help="every seed document, not only "
                     "those pending annotation")
     pa.set_defaults(func=_annotation_preannotate)
+    ra = asub.add_parser("realign", help="renumber span sheets written against older "
+                         "worksheets after the cleaning of their documents changed")
+    ra.add_argument("old_worksheets", help="folder of the worksheets the sheets were written on")
+    ra.add_argument("folders", nargs="+", help="folders of DOC_ID.tsv sheets to renumber")
+    ra.set_defaults(func=_annotation_realign)
     au = asub.add_parser("audit", help="consistency audit of the gold: label conflicts, "
                          "unannotated mentions, digits outside figures, span edges")
     au.add_argument("--gold", default="annotation/gold.jsonl", help="gold JSONL to audit")
