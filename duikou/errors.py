@@ -128,7 +128,7 @@ CODES: dict[str, str] = {
     "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
     "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py
     "DK-ANN-004": "agreement needs at least two annotators, found {…}",  # annotation/agreement.py
-    "DK-ANN-005": "annotators {…} and {…} share no document",  # annotation/agreement.py
+    "DK-ANN-005": "no two annotators share a document",  # annotation/agreement.py
     "DK-ANN-006": "annotation file does not exist",  # annotation/gold.py
     "DK-ANN-007": "annotation file is empty",  # annotation/gold.py
     "DK-ANN-008": "duplicate document: annotated on an earlier line too (by the same annotator)",  # annotation/gold.py

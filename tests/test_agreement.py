@@ -57,3 +57,15 @@ def test_needs_two_annotators(tmp_path):
     write_annotations(path, [annotation_record("d1", TEXTS["d1"], [])])
     with raises_code(AnnotationError, "DK-ANN-004"):
         agreement(load_sets([path], TEXTS), TEXTS)
+
+
+def test_passes_of_different_batches_are_reported_apart():
+    from duikou.annotation.agreement import agreement
+    from duikou.spans import Span
+
+    texts = {"d1": "锦江区援助炉霍县", "d2": "厦门市帮扶临夏市"}
+    sets = {"A": {"d1": [Span(0, 3, "DONOR")]}, "B": {"d1": [Span(0, 3, "DONOR")]},
+            "S": {"d2": [Span(0, 3, "DONOR")]}, "L": {"d2": []}}
+    res = agreement(sets, texts)
+    assert [(p["a"], p["b"]) for p in res["pairs"]] == [("A", "B"), ("L", "S")]
+    assert len(res["unpaired"]) == 4

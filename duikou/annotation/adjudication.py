@@ -118,3 +118,23 @@ def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[
         raise AnnotationError(problems)
     write_annotations(out, records)
     return {"passes": names, "documents": len(docs), "disputes": len(disp), **counts}
+
+
+def undecided(pass_files: Sequence[Path], decisions_file: Path,
+              texts: Mapping[str, str]) -> list[dict]:
+    """Every dispute without a decision yet, as the line an adjudicator completes:
+    ``{"id", "start", "end", "label", "text", "votes", "of", "context"}``, in document and
+    offset order (``context`` shows 12 characters either side, the span in brackets)."""
+    sets = load_sets(pass_files, texts)
+    covering = voters(sets)
+    decided = read_decisions(decisions_file) if Path(decisions_file).is_file() else {}
+    out = []
+    for (doc, start, end, label), votes in disputes(sets).items():
+        if (doc, start, end, label) in decided:
+            continue
+        t = texts[doc]
+        out.append({"id": doc, "start": start, "end": end, "label": label,
+                    "text": t[start:end], "votes": votes, "of": covering[doc],
+                    "context": f"{t[max(0, start - 12):start]}[{t[start:end]}]"
+                               f"{t[end:end + 12]}".replace("\n", "⏎")})
+    return out

@@ -66,14 +66,17 @@ def agreement(sets: Sets, texts: Mapping[str, str]) -> dict:
     if len(names) < 2:
         raise AnnotationError(Problem(f"agreement needs at least two annotators, found {names}",
                                       code="DK-ANN-004"))
-    pairs = []
+    pairs, apart = [], []
     for x, y in combinations(names, 2):
         res = pair_agreement(sets[x], sets[y], texts)
-        if not res["documents"]:
-            raise AnnotationError(Problem(f"annotators {x} and {y} share no document",
-                                          code="DK-ANN-005"))
-        pairs.append({"a": x, "b": y, **res})
-    return {"annotators": names, "pairs": pairs}
+        if res["documents"]:
+            pairs.append({"a": x, "b": y, **res})
+        else:  # passes of different batches of documents
+            apart.append([x, y])
+    if not pairs:
+        raise AnnotationError(Problem(f"no two of the annotators {names} share a document",
+                                      code="DK-ANN-005"))
+    return {"annotators": names, "pairs": pairs, "unpaired": apart}
 
 
 def load_sets(files: Sequence[Path], texts: Mapping[str, str]) -> dict[str, dict[str, list[Span]]]:

@@ -177,6 +177,20 @@ def _annotation_audit(a: argparse.Namespace) -> int:
     return 1 if hits else 0
 
 
+def _annotation_disputes(a: argparse.Namespace) -> int:
+    from duikou.annotation.adjudication import undecided
+    from duikou.ingest.sources import load_sources
+    from duikou.jsonio import write_jsonl
+    from duikou.paths import seeds_dir
+
+    texts = {d.id: d.text for d in load_sources(seeds_dir())}
+    rows = undecided([Path(f) for f in a.passes], Path(a.decisions), texts)
+    write_jsonl(Path(a.out), rows)
+    print(f"{len(rows)} undecided disputes in {len({r['id'] for r in rows})} documents "
+          f"→ {a.out}")
+    return 0
+
+
 def _annotation_agreement(a: argparse.Namespace) -> int:
     from duikou.annotation.agreement import run_agreement
 
@@ -351,6 +365,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "annotation preannotate": ("duikou annotation preannotate models/rules models/crf "
                                "--out sheets/pre",),
     "annotation audit": ("duikou annotation audit",),
+    "annotation disputes": ("duikou annotation disputes A.jsonl B.jsonl --decisions "
+                            "annotation/adjudication.jsonl --out todo.jsonl",),
     "annotation realign": ("duikou annotation realign old_worksheets/ annotation/passes/A",),
     "annotation agreement": ("duikou annotation agreement A.jsonl B.jsonl --out-md AGREEMENT.md",),
     "ls config": ("duikou ls config > config.xml",),
@@ -450,6 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--justified", default="annotation/audit_justified.jsonl",
                     help="JSONL of justified hits {doc, check, start, end, reason}")
     au.set_defaults(func=_annotation_audit)
+    di = asub.add_parser("disputes", help="list the disputes the adjudication log does not "
+                         "decide yet, ready to be completed")
+    di.add_argument("passes", nargs="+", help="compiled pass JSONL files")
+    di.add_argument("--decisions", required=True, help="adjudication log JSONL")
+    di.add_argument("--out", required=True, help="JSONL of undecided disputes to write")
+    di.set_defaults(func=_annotation_disputes)
     ag = asub.add_parser("agreement", help="inter-annotator agreement of two or more files")
     ag.add_argument("files", nargs="+", help="annotation JSONL files (one per pass, or a "
                     "Label Studio import with several annotators)")

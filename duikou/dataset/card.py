@@ -3,6 +3,7 @@ features, body following Hugging Face card conventions and "Datasheets for Datas
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -53,19 +54,51 @@ def render_card(built: list[BuiltDoc], version: str) -> str:
              for s in SPLIT_NAMES}
     table = table_from_rows(docs, sents)
     split_rows = "\n".join(
-        f"| {b.source.id} | {b.source.title or '—'} | {b.source.date or '—'} | "
-        f"{b.source.script} | {b.split} | {b.fold} |"
+        f"| {b.source.id} | {b.source.pairing_group or '—'} | {b.source.date or '—'} | "
+        f"{b.source.script} | {b.split} | {b.fold} | {_source(b)} |"
         for b in sorted(built, key=lambda b: b.source.id))
     body = CARD_BODY.read_text(encoding="utf-8").format(
         version=version, label_table=label_table_markdown(), stats=markdown(table),
         split_rows=split_rows, n_folds=N_FOLDS, n_tags=len(BIO_TAGS),
         labels=", ".join(LABEL_NAMES), annotation_process=_annotation_process(),
+        composition=composition(built),
     )
     sizes = {"documents": {s: len(docs[s]) for s in SPLIT_NAMES},
              "sentences": {s: len(sents[s]) for s in SPLIT_NAMES}}
     head = yaml.safe_dump(header(version, sizes), allow_unicode=True, sort_keys=False,
                           width=1000)
     return f"---\n{head}---\n\n{body}"
+
+
+def _source(b: BuiltDoc) -> str:
+    """Where the text comes from: its URL, else the outlet it names."""
+    if b.source.url:
+        return f"<{b.source.url}>"
+    return b.source.outlet or "—"
+
+
+def _count_table(title: str, counts: Counter, top: int | None = None) -> str:
+    rows = [f"| {title} | documents |", "|---|---:|"]
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = items[:top] if top else items
+    rows += [f"| {k} | {v} |" for k, v in shown]
+    if top and len(items) > top:
+        rows.append(f"| ({len(items) - top} more) | {sum(v for _, v in items[top:])} |")
+    return "\n".join(rows)
+
+
+def composition(built: list[BuiltDoc]) -> str:
+    """Markdown tables: documents by pairing group, script, year and outlet."""
+    years = Counter((b.source.date or "")[:4] or "not stated" for b in built)
+    outlets = Counter(b.source.outlet or "not stated" for b in built)
+    return "\n\n".join((
+        f"{len(built)} documents, {len({b.source.pairing_group for b in built})} pairing "
+        f"groups, {len(outlets) - ('not stated' in outlets)} named outlets.",
+        _count_table("pairing group (donor→recipient, province level)",
+                     Counter(b.source.pairing_group or "—" for b in built), top=15),
+        _count_table("script", Counter(b.source.script for b in built)),
+        _count_table("publication year", years),
+        _count_table("outlet", outlets, top=12)))
 
 
 def _annotation_process() -> str:
