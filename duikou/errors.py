@@ -122,6 +122,9 @@ CODES: dict[str, str] = {
     "DK-JSON-001": "a JSONL file does not exist",
     "DK-JSON-002": "a JSONL file cannot be read as UTF-8 text",
     "DK-JSON-003": "a line of a JSONL file is not valid JSON",
+    "DK-JSON-004": "an input file cannot be read (stat failed)",
+    "DK-JSON-005": "an input is not a regular file (directory, FIFO, device)",
+    "DK-JSON-006": "an input file is over its size limit",
     "DK-REL-001": "a relation refers to a span id that is not in the document",
     "DK-REL-002": "the same relation appears twice in a document",
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
@@ -253,9 +256,10 @@ CODES: dict[str, str] = {
     "DK-SPAN-006": "{…} does not continue a {…} span (previous tag {…}); IOB2 spans start with B-",  # spans.py
     "DK-SUBMIT-001": "--name must not be empty",  # eval/leaderboard.py
     "DK-SUBMIT-002": "an entry named {…} already exists for protocol {…}; choose another name",  # eval/leaderboard.py
-    "DK-SUBMIT-003": "file is {…} bytes; the limit is {…}",  # eval/leaderboard.py
-    "DK-SUBMIT-004": "cannot read the file: {…}",  # eval/validate.py
-    "DK-SUBMIT-005": "file is {…} bytes; the limit is {…} bytes",  # eval/validate.py
+    "DK-SUBMIT-003": "retired: see DK-JSON-006",
+    "DK-SUBMIT-019": "the leaderboard record is not a JSON board",  # eval/leaderboard.py
+    "DK-SUBMIT-004": "retired: see DK-JSON-004",
+    "DK-SUBMIT-005": "retired: see DK-JSON-006",
     "DK-SUBMIT-006": "expected UTF-8, found an invalid byte at byte offset {…}",  # eval/validate.py
     "DK-SUBMIT-007": "file is empty; expected one JSON line per document ({'id': ..., 'entities': [...]})",  # eval/validate.py
     "DK-SUBMIT-008": "malformed JSON: {…}",  # eval/validate.py

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -118,3 +119,24 @@ def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
 def read_jsonl(path: Path, *, error: type[DuikouError] = DuikouError) -> list[Any]:
     """The values of every non-blank line of a JSONL file (see :func:`read_jsonl_lines`)."""
     return [value for _, value in read_jsonl_lines(path, error=error)]
+
+
+def read_bounded(path: Path, max_bytes: int, *, error: type[DuikouError] = DuikouError) -> bytes:
+    """The bytes of the regular file ``path``, refusing anything that is not a regular file
+    (a FIFO would block, a device never end) and anything over ``max_bytes``. Never reads
+    more than ``max_bytes + 1`` bytes, whatever the file claims its size is."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise error(Problem(f"cannot read the file: {exc.strerror}", file=str(path),
+                            code="DK-JSON-004")) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise error(Problem("expected a regular file (not a directory, FIFO or device)",
+                            file=str(path), code="DK-JSON-005"))
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise error(Problem(f"file is larger than the limit of {max_bytes} bytes",
+                            file=str(path), code="DK-JSON-006"))
+    return data

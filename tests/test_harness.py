@@ -140,3 +140,38 @@ def test_spans_starting_between_sentences_are_scored(corpus, tmp_path):
     p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     res = evaluate(p, protocol="cv", corpus=corpus)
     assert res["scores"]["strict"]["micro"]["fp"] == 5 and res["ci"]["unit"] == "sentence"
+
+
+def _submit_one(args):
+    from duikou.eval.leaderboard import submit as sub
+
+    pred, name, corpus, board = args
+    sub(Path(pred), name=name, description="d", corpus=Path(corpus), folder=Path(board))
+    return name
+
+
+def test_concurrent_submits_keep_every_entry(corpus, tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    board = tmp_path / "eval"
+    jobs = [(str(_preds(corpus, tmp_path / f"p{i}.jsonl")), f"sys{i}", str(corpus), str(board))
+            for i in range(4)]
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(_submit_one, jobs))
+    assert sorted(done) == [f"sys{i}" for i in range(4)]
+    assert sorted(e["name"] for e in load_board(board)["entries"]) == sorted(done)
+
+
+def test_render_rebuilds_stale_pages_and_a_corrupt_record_is_located(corpus, tmp_path):
+    from duikou.eval.leaderboard import render_pages
+
+    board = tmp_path / "eval"
+    submit(_preds(corpus, tmp_path / "a.jsonl"), name="a", description="d", corpus=corpus,
+           folder=board)
+    _, md, _ = board_paths(board)
+    md.write_text("stale", encoding="utf-8")
+    render_pages(folder=board)
+    assert "| a |" in md.read_text(encoding="utf-8") or " a " in md.read_text(encoding="utf-8")
+    board_paths(board)[0].write_text("[]", encoding="utf-8")
+    with raises_code(SubmissionError, "DK-SUBMIT-019"):
+        load_board(board)

@@ -148,12 +148,22 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
     path = write(tmp_path, GOOD_A, GOOD_B)
     assert validate_predictions(path, DOCS, max_bytes=path.stat().st_size)
     [p] = problems_of(path, max_bytes=path.stat().st_size - 1)
-    assert "limit" in p.message and str(path.stat().st_size) in p.message
+    assert p.code == "DK-JSON-006" and str(path.stat().st_size - 1) in p.message
+
+
+def test_devices_fifos_and_folders_are_refused_without_reading(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo, tmp_path):
+        [p] = problems_of(path)
+        assert p.code == "DK-JSON-005", path
 
 
 def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
     [p] = problems_of(tmp_path / "nope.jsonl")
-    assert "cannot read" in p.message
+    assert p.code == "DK-JSON-004"
     path = tmp_path / "gbk.jsonl"
     path.write_bytes(GOOD_A.encode("gbk"))
     [p] = problems_of(path)

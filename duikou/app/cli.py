@@ -299,6 +299,14 @@ def _leaderboard_submit(a: argparse.Namespace) -> int:
     return 0
 
 
+def _leaderboard_render(a: argparse.Namespace) -> int:
+    from duikou.eval.leaderboard import render_pages
+
+    render_pages()
+    print("leaderboard pages rewritten from eval/leaderboard.json")
+    return 0
+
+
 def _leaderboard_show(a: argparse.Namespace) -> int:
     from duikou.eval.leaderboard import load_board, render_markdown
 
@@ -381,6 +389,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "leaderboard submit": ("duikou leaderboard submit cv.jsonl --name my-tagger "
                            "--description 'what it is' --protocol cv",),
     "leaderboard show": ("duikou leaderboard show",),
+    "leaderboard render": ("duikou leaderboard render",),
     "train": ("duikou train crf --split train --out models/crf",
               "duikou train bert --model models/e5 --fold 2 --out models/bert-f2"),
     "predict": ("duikou predict models/crf --split test --out preds.jsonl",),
@@ -501,6 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "test split (default cv)")
     sm.set_defaults(func=_leaderboard_submit)
     lbs.add_parser("show", help="print the leaderboard").set_defaults(func=_leaderboard_show)
+    lbs.add_parser("render", help="rewrite LEADERBOARD.md and leaderboard.html from "
+                   "leaderboard.json").set_defaults(func=_leaderboard_render)
     try:
         from duikou.app.baselines_cli import register
     except ImportError:  # pragma: no cover - baselines are part of the package

@@ -9,14 +9,17 @@ each protocol; each carries its bootstrap confidence interval.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import html
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from duikou import paths
 from duikou.errors import Problem, SubmissionError
 from duikou.eval.harness import evaluate
-from duikou.jsonio import atomic_write_text, write_json
+from duikou.jsonio import atomic_write_text, read_bounded, write_json
 from duikou.schema import LABEL_NAMES
 
 MAX_BYTES = 20_000_000
@@ -29,10 +32,33 @@ def board_paths(folder: Path | None = None) -> tuple[Path, Path, Path]:
 
 
 def load_board(folder: Path | None = None) -> dict:
+    """The board record; SubmissionError (located) when the file is not a board."""
     path = board_paths(folder)[0]
     if not path.is_file():
         return {"entries": []}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        board = json.loads(read_bounded(path, 100 * MAX_BYTES, error=SubmissionError))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SubmissionError(Problem(f"the leaderboard record is not valid JSON: {exc}",
+                                      file=str(path), code="DK-SUBMIT-019")) from None
+    if not isinstance(board, dict) or not isinstance(board.get("entries"), list):
+        raise SubmissionError(Problem("expected a JSON object with an 'entries' list",
+                                      file=str(path), code="DK-SUBMIT-019"))
+    return board
+
+
+@contextlib.contextmanager
+def locked(folder: Path | None = None) -> Iterator[None]:
+    """An exclusive lock on the board for a read-modify-write (``.leaderboard.lock`` beside
+    the record); concurrent submits queue instead of overwriting each other."""
+    lock = board_paths(folder)[0].with_name(".leaderboard.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def entry_from_result(result: dict, *, name: str, description: str, baseline: bool = False,
@@ -79,22 +105,31 @@ def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv"
            corpus: Path | None = None, folder: Path | None = None) -> dict:
     """Validate, score and append one submission; regenerate the pages. Returns the entry."""
     pred_path = Path(pred_path)
-    board = load_board(folder)
-    _check_name(board, name, protocol)
-    if pred_path.is_file() and pred_path.stat().st_size > MAX_BYTES:
-        raise SubmissionError(Problem(f"file is {pred_path.stat().st_size} bytes; the limit is "
-                                      f"{MAX_BYTES}", file=str(pred_path), code="DK-SUBMIT-003"))
+    _check_name(load_board(folder), name, protocol)  # fail fast, before scoring
+    read_bounded(pred_path, MAX_BYTES, error=SubmissionError)
     result = evaluate(pred_path, protocol=protocol, corpus=corpus)
     entry = entry_from_result(result, name=name, description=description)
-    board["entries"].append(entry)
-    write_board(board, folder)
+    with locked(folder):  # re-read inside the lock: another submit may have landed
+        board = load_board(folder)
+        _check_name(board, name, protocol)
+        board["entries"].append(entry)
+        write_board(board, folder)
     return entry
 
 
 def write_board(board: dict, folder: Path | None = None) -> None:
-    jpath, mpath, hpath = board_paths(folder)
+    """Pages first, the record last: a kill in between leaves pages that are newer than the
+    record, and ``duikou leaderboard render`` (or the next write) makes them agree again."""
+    jpath, _, _ = board_paths(folder)
     board = {"entries": sorted(board["entries"], key=lambda e: (e["protocol"], e["name"]))}
+    render_pages(board, folder)
     write_json(jpath, board)
+
+
+def render_pages(board: dict | None = None, folder: Path | None = None) -> None:
+    """(Re)write LEADERBOARD.md and leaderboard.html from the record; idempotent."""
+    _, mpath, hpath = board_paths(folder)
+    board = load_board(folder) if board is None else board
     atomic_write_text(mpath, render_markdown(board))
     atomic_write_text(hpath, render_html(board))
 

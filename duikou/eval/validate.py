@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from duikou.errors import Problem, SubmissionError
+from duikou.jsonio import read_bounded
 from duikou.normalise import NORMALISATION_KEYS
 from duikou.spans import Span, span_problems
 
@@ -25,20 +26,11 @@ REQUIRED_ENTITY_KEYS: tuple[str, ...] = ("start", "end", "label")
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
-    """The file's UTF-8 text; size limit checked with ``stat`` before reading."""
+    """The file's UTF-8 text, read through :func:`duikou.jsonio.read_bounded`."""
     where = str(path)
+    data = read_bounded(path, max_bytes, error=SubmissionError)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SubmissionError(Problem(f"cannot read the file: {exc.strerror}", file=where,
-                                      code="DK-SUBMIT-004")) \
-            from exc
-    if size > max_bytes:
-        raise SubmissionError(Problem(
-            f"file is {size} bytes; the limit is {max_bytes} bytes", file=where,
-            code="DK-SUBMIT-005"))
-    try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SubmissionError(Problem(
             f"expected UTF-8, found an invalid byte at byte offset {exc.start}", file=where,
