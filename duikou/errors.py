@@ -163,6 +163,8 @@ CODES: dict[str, str] = {
     "DK-CORPUS-008": "unknown fold {…}; expected one of {…}",  # dataset/reader.py
     "DK-CORPUS-009": "dataset file missing: build the corpus first (duikou corpus build)",  # dataset/stats.py
     "DK-EVAL-001": "{…} span {…} starts in no sentence unit",  # eval/stats.py
+    "DK-CORPUS-010": "the build output exists and is not a folder",  # dataset/build.py
+    "DK-CORPUS-011": "the build output folder holds files a build does not write",  # dataset/build.py
     "DK-INGEST-001": "file is empty; expected a UTF-8 article",  # ingest/clean.py
     "DK-INGEST-002": "not valid UTF-8 at byte {…} (found byte 0x{…}); expected UTF-8 text.{…}",  # ingest/clean.py
     "DK-INGEST-003": "no article text left after removing page furniture (removed: …)",  # ingest/clean.py

@@ -140,3 +140,25 @@ def read_bounded(path: Path, max_bytes: int, *, error: type[DuikouError] = Duiko
         raise error(Problem(f"file is larger than the limit of {max_bytes} bytes",
                             file=str(path), code="DK-JSON-006"))
     return data
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange_folders(a: Path, b: Path) -> None:
+    """Swap two existing folders in one atomic step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``); where that is unavailable, two renames with the second folder
+    briefly absent, never a mix of the two."""
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    at_fdcwd = -100
+    if renameat2 is not None and renameat2(at_fdcwd, os.fsencode(a), at_fdcwd,
+                                           os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return
+    aside = Path(b).with_name(f".{Path(b).name}.aside.{os.getpid()}")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)

@@ -136,3 +136,47 @@ def test_manifest_hash_tracks_data_not_card_prose(tmp_path, gold):
     man["files"]["data/documents/test.jsonl"] = "0" * 64
     (out / "MANIFEST.json").write_text(json.dumps(man))
     assert manifest_sha256(out) != before
+
+
+STEPS = ("after-data", "after-manifest", "before-exchange", "after-exchange")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", STEPS)
+def test_a_build_killed_at_any_step_leaves_the_old_or_the_new_dataset(tmp_path, gold, step):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "ds"
+    build(out, annotations=gold)
+    old = _snapshot(out)
+    code = ("import sys; from pathlib import Path; from duikou.dataset.build import build; "
+            "build(Path(sys.argv[1]), annotations=Path(sys.argv[2]))")
+    env = {**os.environ, "DUIKOU_KILL_AT": step}
+    res = subprocess.run([sys.executable, "-c", code, str(out), str(tmp_path / "no-gold")],
+                         env=env, capture_output=True, timeout=300)
+    assert res.returncode == 137, res.stderr.decode()[-2000:]
+    after = _snapshot(out)
+    verify(out)  # whichever it is, it is whole
+    if step == "after-exchange":
+        assert after != old  # the new dataset (no spans) is in place
+    else:
+        assert after == old
+    build(out, annotations=gold)  # the next build cleans the leftovers
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ds.build-")]
+    assert _snapshot(out) == old
+
+
+def test_a_folder_with_foreign_files_is_not_replaced(tmp_path, gold):
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with raises_code(CorpusError, "DK-CORPUS-011"):
+        build(out, annotations=gold)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"

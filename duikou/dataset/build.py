@@ -2,15 +2,16 @@
 
 ``build(out)`` is deterministic (same inputs → byte-identical files) and atomic: everything
 is written to a temporary folder beside ``out`` and validated there; only then are the
-generated parts swapped in (``data/`` by rename, then ``README.md`` and finally
-``MANIFEST.json``). A failure at any point before the swap leaves the previous dataset as it
-was. Hand-written files in the folder (``CHANGELOG.md``) are untouched.
+folder exchanged with the old one in one atomic step. A failure or a kill at any point
+leaves the previous dataset as it was, or the new one whole. The hand-written
+``CHANGELOG.md`` is carried over.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,7 +24,7 @@ from duikou.dataset.splits import ASSIGNMENT, SPLIT_NAMES
 from duikou.errors import CorpusError, Problem, SpanError
 from duikou.ingest.segment import sentence_spans
 from duikou.ingest.sources import SourceDoc, load_sources
-from duikou.jsonio import atomic_write_text, dumps_line, write_json
+from duikou.jsonio import atomic_write_text, dumps_line, exchange_folders, write_json
 from duikou.schema import SCHEMA_VERSION, schema_fingerprint
 from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
 
@@ -91,31 +92,80 @@ def write_dataset(built: list[BuiltDoc], tmp: Path) -> dict[str, str]:
 
 def build(out: Path | None = None, *, seeds: Path | None = None,
           annotations: Path | None = None) -> Path:
-    """Build the dataset folder at ``out`` (default ``corpus/``); returns ``out``."""
+    """Build the dataset folder at ``out`` (default ``corpus/``); returns ``out``.
+
+    The whole folder is written and validated in a temporary sibling, then exchanged with
+    ``out`` in one atomic step (:func:`duikou.jsonio.exchange_folders`): a reader sees the
+    old dataset or the new one, never a mix. ``out`` may hold only what a build writes plus
+    ``CHANGELOG.md`` (copied over); anything else is refused, never deleted.
+    """
     out = Path(out) if out is not None else paths.corpus_dir()
     seeds = seeds or paths.seeds_dir()
     if annotations is None:
         annotations = paths.annotation_dir() / GOLD_FILE
     built = assemble(seeds, annotations)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp's 0700 would become the dataset folder's mode
     try:
-        files = write_dataset(built, tmp)
-        chart = write_chart(built, tmp / "label_distribution.png")
-        if chart:
-            files["label_distribution.png"] = hashlib.sha256(chart.read_bytes()).hexdigest()
-        atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION))
-        files["README.md"] = hashlib.sha256((tmp / "README.md").read_bytes()).hexdigest()
-        licence = paths.project_root() / "LICENSE-DATA"
-        if licence.is_file():  # the dataset folder carries its own licence (Hub upload)
-            shutil.copyfile(licence, tmp / LICENSE_FILE)
-            files[LICENSE_FILE] = hashlib.sha256((tmp / LICENSE_FILE).read_bytes()).hexdigest()
-        write_json(tmp / "MANIFEST.json", manifest(files))
-        _swap_in(tmp, out)
-        _copy_changelog(out)
+        _fill(tmp, built)
+        _copy_changelog(out, tmp)
+        _fault("before-exchange")
+        if out.exists():
+            exchange_folders(tmp, out)  # tmp now holds the previous dataset
+        else:
+            os.rename(tmp, out)
+        _fault("after-exchange")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _fill(tmp: Path, built: list[BuiltDoc]) -> None:
+    files = write_dataset(built, tmp)
+    _fault("after-data")
+    chart = write_chart(built, tmp / "label_distribution.png")
+    if chart:
+        files["label_distribution.png"] = hashlib.sha256(chart.read_bytes()).hexdigest()
+    atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION))
+    files["README.md"] = hashlib.sha256((tmp / "README.md").read_bytes()).hexdigest()
+    licence = paths.project_root() / "LICENSE-DATA"
+    if licence.is_file():  # the dataset folder carries its own licence (Hub upload)
+        shutil.copyfile(licence, tmp / LICENSE_FILE)
+        files[LICENSE_FILE] = hashlib.sha256((tmp / LICENSE_FILE).read_bytes()).hexdigest()
+    write_json(tmp / "MANIFEST.json", manifest(files))
+    _fault("after-manifest")
+
+
+def _check_out(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise CorpusError(Problem("output exists and is not a folder", file=str(out),
+                                  code="DK-CORPUS-010"))
+    allowed = set(GENERATED) | {"CHANGELOG.md"}
+    foreign = sorted(p.name for p in out.iterdir()
+                     if p.name not in allowed and not p.name.startswith("."))
+    if foreign:
+        raise CorpusError(Problem(f"refusing to replace a folder with files a build does not "
+                                  f"write: {foreign[:10]}", file=str(out), code="DK-CORPUS-011"))
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove temporaries of builds that were killed (this layout's and the old one's)."""
+    for stale in out.parent.glob(f".{out.name}.build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    if out.is_dir():
+        for stale in [*out.glob(".build-*"), out / ".data-old"]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fault(step: str) -> None:
+    """Fault injection for the kill tests: die here when DUIKOU_KILL_AT names this step."""
+    if os.environ.get("DUIKOU_KILL_AT") == step:
+        os._exit(137)
 
 
 def manifest(files: dict[str, str]) -> dict:
@@ -123,25 +173,13 @@ def manifest(files: dict[str, str]) -> dict:
             "schema_fingerprint": schema_fingerprint(), "files": dict(sorted(files.items()))}
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    old = out / ".data-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if (out / "data").exists():
-        (out / "data").rename(old)
-    (tmp / "data").rename(out / "data")
-    shutil.rmtree(old, ignore_errors=True)
-    for name in ("label_distribution.png", LICENSE_FILE, "README.md", "MANIFEST.json"):
-        # the manifest last: it vouches for everything swapped in before it
-        if (tmp / name).exists():
-            (tmp / name).replace(out / name)
-        elif (out / name).exists() and name == "label_distribution.png":
-            (out / name).unlink()
-
-
-def _copy_changelog(out: Path) -> None:
-    src = paths.corpus_dir() / "CHANGELOG.md"
-    if src.is_file() and out.resolve() != paths.corpus_dir().resolve():
-        shutil.copyfile(src, out / "CHANGELOG.md")
+def _copy_changelog(out: Path, tmp: Path) -> None:
+    """The hand-written changelog travels with the dataset: from ``out`` when it has one,
+    else from the project's ``corpus/``."""
+    for src in (out / "CHANGELOG.md", paths.corpus_dir() / "CHANGELOG.md"):
+        if src.is_file():
+            shutil.copyfile(src, tmp / "CHANGELOG.md")
+            return
 
 
 def manifest_sha256(corpus: Path | None = None) -> str:
