@@ -125,6 +125,7 @@ CODES: dict[str, str] = {
     "DK-JSON-004": "an input file cannot be read (stat failed)",
     "DK-JSON-005": "an input is not a regular file (directory, FIFO, device)",
     "DK-JSON-006": "an input file is over its size limit",
+    "DK-JSON-007": "an output path is a folder, device or FIFO, or lies under a file",
     "DK-REL-001": "a relation refers to a span id that is not in the document",
     "DK-REL-002": "the same relation appears twice in a document",
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -20,23 +21,43 @@ def dumps_line(obj: object, *, sort_keys: bool = False) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, LF) to ``path`` via a temp file in the same folder + rename."""
+STDOUT = "-"  # an output path that means standard output
+
+
+def status_stream(out: object):
+    """Where a command's status line goes: stderr when its output is standard output."""
+    return sys.stderr if str(out) == STDOUT else sys.stdout
+
+
+def _target(path: Path) -> Path:
+    """Where an atomic write lands: through a symlink to its target; a path that exists and
+    is not a regular file (a device, a FIFO, a folder), or lies under a regular file, is
+    refused with a located error instead of being replaced."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    problem = None
+    if path.exists() and not path.is_file():
+        problem = "expected a regular file to write, found a folder, device or FIFO"
+    elif any(p.exists() and not p.is_dir() for p in path.parents):
+        problem = "cannot write here: a parent of this path is a file"
+    if problem:
+        raise DuikouError(Problem(problem, file=str(path), code="DK-JSON-007"))
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, LF) to ``path`` via a temp file in the same folder + rename;
+    ``-`` writes to standard output (see :func:`_target` for what is refused)."""
+    if str(path) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
+    path = _target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -163,3 +163,20 @@ def test_parser_registers_all_subcommands():
     assert a.func is cli.cmd_prepare_e5 and a.trim_corpus and a.out is None
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "crf", "--split", "train", "--fold", "1", "--out", "m"])
+
+
+def test_tag_writes_clean_jsonl_to_stdout(tmp_path, corpus, capsys):
+    from duikou.app.cli import main as cli_main
+
+    model = tmp_path / "rules"
+    assert cli_main(["train", "rules", "--split", "train", "--corpus", str(corpus),
+                     "--out", str(model)]) == 0
+    capsys.readouterr()
+    article = tmp_path / "a.txt"
+    article.write_text("2020年5月,锦江区向炉霍县捐赠210万元。\n", encoding="utf-8")
+    assert cli_main(["tag", str(model), str(article), "--out", "-", "--corpus",
+                     str(corpus)]) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert [e["text"] for e in rows[0]["entities"]] == ["2020年5月", "210万元"]
+    assert "tagged 1 file" in captured.err

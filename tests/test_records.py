@@ -112,3 +112,22 @@ def test_written_jsonl_reads_back(tmp_path: Path) -> None:
 
 def test_the_record_module_examples() -> None:
     assert doctest.testmod(duikou.records).failed == 0
+
+
+def test_writes_go_through_symlinks_and_refuse_devices_and_folders(tmp_path: Path) -> None:
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    write_jsonl(link, [{"a": 1}])
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == '{"a":1}\n'
+    for bad in (Path("/dev/null"), tmp_path, target / "under-a-file.jsonl"):
+        with pytest.raises(DuikouError) as exc:
+            write_jsonl(bad, [{"a": 1}])
+        assert exc.value.codes == ["DK-JSON-007"], bad
+    assert Path("/dev/null").is_char_device()
+
+
+def test_dash_writes_jsonl_to_stdout(capsys) -> None:
+    write_jsonl(Path("-"), [{"a": 1}, {"b": "援"}])
+    assert capsys.readouterr().out == '{"a":1}\n{"b":"援"}\n'

@@ -14,6 +14,7 @@ from duikou.baselines.api import predict_model, tag_files, train_model
 from duikou.baselines.registry import KINDS
 from duikou.dataset.reader import load_documents
 from duikou.encoders.e5 import default_e5_dir, prepare_e5, prepare_e5_trimmed
+from duikou.jsonio import status_stream
 
 
 def _path(value: str | None) -> Path | None:
@@ -33,14 +34,14 @@ def cmd_train(a: argparse.Namespace) -> int:
 def cmd_predict(a: argparse.Namespace) -> int:
     out = predict_model(Path(a.model_dir), corpus=_path(a.corpus), split=a.split, fold=a.fold,
                         out=Path(a.out), allow_other_dataset=a.allow_other_dataset)
-    print(f"predictions written to {out}")
+    print(f"predictions written to {out}", file=status_stream(out))
     return 0
 
 
 def cmd_tag(a: argparse.Namespace) -> int:
     out = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
                     corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset)
-    print(f"tagged {len(a.files)} file(s) into {out}")
+    print(f"tagged {len(a.files)} file(s) into {out}", file=status_stream(out))
     return 0
 
 
@@ -80,14 +81,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--split", choices=("train", "validation", "test"),
                    help="predict this split")
     g.add_argument("--fold", type=int, help="predict the documents held out in fold K")
-    p.add_argument("--out", required=True, help="predictions JSONL to write")
+    p.add_argument("--out", required=True, help="predictions JSONL to write (- for stdout)")
     _add_model_access(p)
     p.set_defaults(func=cmd_predict)
 
     tg = sub.add_parser("tag", help="tag raw .txt/.html articles into a JSONL file")
     tg.add_argument("model_dir", help="a model folder from duikou train")
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
-    tg.add_argument("--out", required=True, help="JSONL to write (clean text + spans)")
+    tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from duikou import __version__
 from duikou.errors import DuikouError
+from duikou.jsonio import status_stream
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -228,7 +229,7 @@ def _ls_export(a: argparse.Namespace) -> int:
     tasks = export_tasks(docs, predictions=_read_preds(a.predictions),
                          model_version=a.model_version, with_gold=a.with_gold)
     write_json(Path(a.out), tasks)
-    print(f"{len(tasks)} tasks → {a.out}")
+    print(f"{len(tasks)} tasks → {a.out}", file=status_stream(a.out))
     return 0
 
 
@@ -259,7 +260,7 @@ def _ls_pull(a: argparse.Namespace) -> int:
     res = pull(url=a.url, api_key=a.api_key, project_title=a.project,
                docs_by_id=docs_by_id(_corpus_docs()))
     write_jsonl(Path(a.out), res.records, sort_keys=True)
-    print(res.summary())
+    print(res.summary(), file=status_stream(a.out))
     return 0
 
 
@@ -334,7 +335,8 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
     lss = ls.add_subparsers(dest="sub", required=True)
     lss.add_parser("config", help="print the labeling config XML").set_defaults(func=_ls_config)
     ex = lss.add_parser("export", help="write Label Studio import JSON (one task per document)")
-    ex.add_argument("--out", required=True, help="Label Studio tasks JSON file to write")
+    ex.add_argument("--out", required=True,
+                    help="Label Studio tasks JSON file to write (- for stdout)")
     ex.add_argument("--docs", help="comma-separated document ids (default: all)")
     ex.add_argument("--predictions", help="predictions JSONL to attach as pre-annotations")
     ex.add_argument("--model-version", help="model_version recorded on the predictions")
@@ -356,7 +358,8 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
             sp.add_argument("--batch-size", type=int, default=50,
                             help="tasks per import request (default 50)")
         else:
-            sp.add_argument("--out", required=True, help="annotation JSONL to write")
+            sp.add_argument("--out", required=True,
+                            help="annotation JSONL to write (- for stdout)")
         sp.set_defaults(func=func)
 
 
