@@ -17,6 +17,11 @@ Schemes
 ``type``
     the spans overlap by at least one code point, any label.
 
+Readers who know nervaluate / SemEval-2013 Task 9.1: duikou's ``strict`` is their *strict*,
+``boundary`` their *exact* (boundaries only), ``partial`` their *ent_type* (right label, any
+overlap); duikou's ``type`` (any overlap, any label, full credit) has no counterpart, and
+their *partial* (half credit for a boundary overlap) is not computed here.
+
 Every scheme is a **one-to-one** matching: each gold span is matched at most once and each
 predicted span at most once. Candidate pairs are accepted greedily in this order
 (``_pair_priority``): larger overlap first; then smaller union (so an exact match beats a

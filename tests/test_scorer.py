@@ -329,3 +329,30 @@ def test_figure_accuracy_uses_duikou_figures_by_default() -> None:
     assert r["normaliser"] == "duikou.normalise.normalise"
     assert (r["correct"], r["total"], r["pred_normalised"]) == (2, 3, 3)
     assert r["per_label"]["PEOPLE"]["correct"] == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(corpora())
+def test_strict_and_boundary_equal_nervaluate_strict_and_exact(case: tuple) -> None:
+    """A second oracle: nervaluate (SemEval-2013 9.1 schemes; inclusive ends)."""
+    nervaluate = pytest.importorskip("nervaluate")
+    lengths, gold, pred = case
+    docs = sorted(lengths)
+
+    def as_lists(side: Docs) -> list[list[dict]]:
+        return [[{"label": s.label, "start": s.start, "end": s.end - 1} for s in side[d]]
+                for d in docs]
+
+    labels = sorted({s.label for side in (gold, pred) for d in docs for s in side[d]}) or ["X"]
+    # nervaluate cannot read a first document without spans: lead with one agreed span
+    # and take it off its counts again.
+    lead = [{"label": labels[0], "start": 0, "end": 0}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = nervaluate.Evaluator([lead, *as_lists(gold)], [lead, *as_lists(pred)],
+                                      tags=labels).evaluate()
+    ours = score(gold, pred)
+    for mine, their in (("strict", "strict"), ("boundary", "exact")):
+        m, t = ours[mine]["micro"], theirs["overall"][their]
+        assert (m["tp"], m["tp"] + m["fp"], m["tp"] + m["fn"]) == (
+            t.correct - 1, t.actual - 1, t.possible - 1), (mine, m, t)

@@ -148,6 +148,8 @@ def render(result: dict) -> str:
               f"{ci['n']} replicates, seed {ci['seed']})"]
     lines.append("other schemes (micro F1): " + ", ".join(
         f"{sc} {s[sc]['micro']['f1']:.4f}" for sc in SCHEMES if sc != "strict"))
+    lines.append("  (as nervaluate/SemEval-2013 name them: strict = strict; boundary = exact; "
+                 "partial = ent_type; type = any overlap, any label: no counterpart)")
     fig = result["figures"]
     lines.append(f"figure normalisation accuracy on strict matches: {fig['correct']}/"
                  f"{fig['total']} = {fig['accuracy']:.4f}" if fig["total"] else
