@@ -9,7 +9,7 @@ import pytest
 
 from duikou.app import baselines_cli as cli
 from duikou.app import cli as main_cli
-from duikou.baselines.api import tag_files, train_model
+from duikou.baselines.api import predict_model, tag_files, train_model
 from duikou.dataset.reader import load_documents
 from duikou.errors import IngestError, ModelError
 from tests.helpers import raises_code
@@ -180,3 +180,23 @@ def test_tag_writes_clean_jsonl_to_stdout(tmp_path, corpus, capsys):
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [e["text"] for e in rows[0]["entities"]] == ["2020年5月", "210万元"]
     assert "tagged 1 file" in captured.err
+
+
+@pytest.mark.parametrize("damage", ["truncate", "random", "empty"])
+def test_a_damaged_crf_model_file_is_a_located_error_not_a_crash(tmp_path, corpus, damage):
+    model = train_model("crf", corpus=corpus, split="train", out=tmp_path / "crf",
+                        max_iterations=5, c1_grid=(0.1,), c2_grid=(0.1,))
+    weights = model / "model.crfsuite"
+    data = weights.read_bytes()
+    weights.write_bytes({"truncate": data[: len(data) // 2], "random": bytes(range(256)) * 4,
+                         "empty": b""}[damage])
+    with raises_code(ModelError, "DK-MODEL-046"):
+        predict_model(model, corpus=corpus, split="test", out=tmp_path / "p.jsonl")
+
+
+@pytest.mark.parametrize("content", [b'{"kind": "crf"', b"[]", b"\xff\xfe\x00"])
+def test_a_corrupt_model_metadata_file_is_a_located_error(tmp_path, corpus, content):
+    model = train_model("rules", corpus=corpus, split="train", out=tmp_path / "rules")
+    (model / "duikou_model.json").write_bytes(content)
+    with raises_code(ModelError, "DK-MODEL-044"):
+        predict_model(model, corpus=corpus, split="test", out=tmp_path / "p.jsonl")

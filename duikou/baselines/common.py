@@ -13,6 +13,7 @@ unless the caller allows it: scores would otherwise be compared across data vers
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from duikou import __version__
 from duikou.baselines.registry import KINDS
 from duikou.dataset.build import manifest_sha256, verify
 from duikou.errors import ModelError, Problem
-from duikou.jsonio import write_json, write_jsonl
+from duikou.jsonio import read_bounded, write_json, write_jsonl
 from duikou.schema import BIO_TAGS, SCHEMA_VERSION, schema_fingerprint
 
 INFO_FILE = "duikou_model.json"
@@ -53,10 +54,40 @@ def write_model_info(folder: Path, *, kind: str, scope: TrainingScope, seed: int
         "kind": kind, "schema_version": SCHEMA_VERSION, "schema_fingerprint": schema_fingerprint(),
         "bio_tags": list(BIO_TAGS), **corpus_identity(corpus), "trained_on": scope.to_json(),
         "seed": seed, "training_time_s": round(training_time_s, 3),
-        "hyperparameters": dict(hyperparameters), "duikou_version": __version__, **extra,
+        "hyperparameters": dict(hyperparameters), "duikou_version": __version__,
+        "files": model_files(Path(folder)), **extra,
     }
     write_json(Path(folder) / INFO_FILE, info)
     return info
+
+
+def model_files(folder: Path) -> dict[str, dict]:
+    """Size and sha256 of every file the model folder holds so far (the weights; not the
+    metadata file or the model card), checked before a model is opened: a truncated or
+    overwritten weights file must give an error, not a crash inside a native library."""
+    return {str(p.relative_to(folder)): {"bytes": p.stat().st_size,
+                                         "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in (INFO_FILE, "README.md")
+            and not p.name.startswith(".")}
+
+
+def _file_problems(folder: Path, listed: object, info_path: Path) -> list[Problem]:
+    if not isinstance(listed, dict):
+        return []  # folders from before files were recorded
+    problems = []
+    for rel, want in sorted(listed.items()):
+        f = folder / rel
+        if not f.is_file():
+            problems.append(Problem("model file listed in the metadata is missing", file=str(f),
+                                    code="DK-MODEL-045"))
+        elif (f.stat().st_size != want.get("bytes")
+              or hashlib.sha256(f.read_bytes()).hexdigest() != want.get("sha256")):
+            problems.append(Problem(f"model file differs from the one trained (expected "
+                                    f"{want.get('bytes')} bytes, sha256 "
+                                    f"{str(want.get('sha256'))[:16]}…): it was truncated or "
+                                    f"replaced; retrain", file=str(f), code="DK-MODEL-046"))
+    return problems
 
 
 def read_model_info(folder: Path, *, corpus: Path | None = None,
@@ -70,8 +101,15 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
     if not path.is_file():
         raise ModelError(Problem(f"not a duikou model folder: {INFO_FILE} is missing",
                                  file=str(folder), code="DK-MODEL-024"))
-    info = json.loads(path.read_text(encoding="utf-8"))
-    problems = []
+    try:
+        info = json.loads(read_bounded(path, 10_000_000, error=ModelError).decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(Problem(f"{INFO_FILE} is not readable JSON ({exc}); the folder is "
+                                 "damaged: retrain", file=str(path), code="DK-MODEL-044")) from None
+    if not isinstance(info, dict):
+        raise ModelError(Problem(f"expected a JSON object in {INFO_FILE}, found "
+                                 f"{type(info).__name__}", file=str(path), code="DK-MODEL-044"))
+    problems = _file_problems(folder, info.get("files"), path)
     if info.get("kind") not in KINDS:
         problems.append(Problem(f"unknown model kind {info.get('kind')!r}; expected {KINDS}",
                                 file=str(path), code="DK-MODEL-025"))
