@@ -13,23 +13,63 @@ Contract
   decoded HTML source. The map is stored compactly as segments ``(clean_start, raw_start,
   length)`` within which positions advance together.
 
-Cleaning rules (documented in the dataset card; each is general, none names a seed file):
+Cleaning rules (documented in the dataset card; each is general, none names a seed file).
+R1–R9 are the original rules (kept byte-for-byte in effect on the gold documents); the
+extensions and R10–R14 live in :mod:`duikou.ingest.furniture`, which matches a *folded* copy of
+each line (NFKC, pinyin annotations such as ``網(wǎng)`` dropped, Traditional → Simplified,
+lower case) so one pattern serves both scripts; the clean text itself is never folded.
+Precision first: a rule needs a whole-line shape (short, no sentence-final mark, every token
+from a closed vocabulary), not a keyword somewhere in the line. Benchmark:
+``python -m duikou.ingest.bench_furniture`` (figures in ``eval/FURNITURE.md``).
 
 =====  ====================================================================================
 R1     Line ends CRLF/CR → LF; a leading BOM is dropped.
 R2     Whitespace: each line is stripped of leading/trailing whitespace (ASCII, NBSP, U+3000
        ideographic spaces used as indentation, tabs); inside a line every whitespace run
        becomes one ASCII space; blank lines are dropped, paragraphs are joined by ``\\n``.
-R3     Breadcrumb lines (您的位置: 首页 > …) are removed.
-R4     Site navigation and search-box lines (返回首页, 文章检索, 关键字: …) are removed.
-R5     Newspaper issue/page headers (…期 … 版 … 上一版 / 下一版) are removed.
-R6     Publication metadata lines (发布时间/發佈時間/来源 with a date; "outlet date time"
-       lines) are removed; the date and outlet they state are returned in ``meta``.
-R7     Byline and credit lines (□name 本报记者 name; 来源: / 文: / 图: / 编辑: / 责任编辑: /
-       作者: / 记者: / 图文: and their Traditional forms, optionally in brackets) are removed.
-R8     Image placeholders ((资料图), (图片)) and lines made only of symbols (▼, ◆) are removed.
-R9     A tail marker line (标签:, 热门资讯, 资讯播报, 新闻推荐, 相关新闻, 相关阅读, …) is removed
-       together with everything after it: what follows is unrelated teasers.
+R3     Breadcrumb lines: a location lead (您的/当前/我的位置:, 正在阅读:) or a chain of short
+       items joined by ``>``, ``>>``, ``»``, ``›``, ``->`` (three or more items, two with a
+       double separator, or starting at 首页 / ending at 正文; also ``/`` and ``-`` chains
+       from 首页), and "site 正文" lines.
+R4     Site navigation: 返回首页-style single links, search boxes and hot-keyword lines
+       (关键字: …, 热门搜索: …, 请输入关键词), menu bars of three or more short items split by
+       ``|``/``丨``, or of space-separated menu words (首页 新闻 财经 …), footer link rows
+       (关于我们 | 联系我们 …), bare URLs, "…移动版/客户端" links, previous/next links
+       (上一篇: …, 查看完整版本).
+R5     Newspaper issue/page headers (…期 … 版 … 上一版 / 下一版), page labels (第2版(经济),
+       A2版) and print-edition source lines (《某某日报》(… 第 01 版)).
+R6     Publication metadata: a date with a time or a metadata key (来源/作者/编辑/发布/时间/
+       日期/点击/浏览 …:), bare date(-time) lines (2023-05-12 10:15, 12.05.2023 10:15, 2023年
+       5月12日 星期五), "outlet date" in any order (某某日报 2023年5月12日, Pinyin Name·date),
+       lines of two or more metadata fields, empty fields (专栏:). The date and outlet of the
+       original shapes are returned in ``meta``.
+R7     Byline and credit lines: □name 本报记者 name (□ followed by at least two tokens);
+       role + colon/bar (来源/文/图/编辑/责编/责任编辑/作者/记者/摄影/监制/策划/校对 …:, 本文来源:,
+       编辑 | name) in short lines; role without colon followed by names (新华社记者 name name,
+       记者 name name, 监制 name, …记者 name 文/图); lines of two or more personal names
+       only; photo credits (图片由…提供, 某某发(name 摄)); 本报讯(记者 …). Optionally bracketed.
+R8     Image placeholders ((资料图), [图片], 点击查看大图), image file names (…jpg/png), lines
+       made only of symbols (▼, ◆, |) or ASCII decoration (----, * * *), end marks ((完), END).
+R9     A tail marker (标签:, 热门资讯, 资讯播报, 新闻推荐, 相关新闻, 相关阅读, 相关链接, 推荐资讯,
+       编辑推荐, 栏目更新, 热门文章, 排行榜, …, optionally bracketed or followed by 更多>>) is
+       removed together with everything after it — but only below a line of running text; a
+       marker above the article (a menu item) is removed on its own.
+R10    Share/tool widgets: lines whose tokens all come from the widget vocabulary (分享 收藏
+       打印 评论 微博 朋友圈 字号 大 中 小 默认 来顶一下 用户名 密码 验证码 …) or are counters
+       ((2), 8721, 阅读 1.2万), "关注某某网", share hints (点击右上角…, 请使用浏览器分享功能…),
+       QR-code promotions (扫描下方二维码关注…), "更多资讯，尽在…", short weather lines, and
+       rows of bracketed items that are each furniture (【纠错】 【责任编辑: 某某】).
+R11    Site information: ICP/公安备案 numbers, licence numbers, copyright and reprint notices
+       (版权所有, ©, 未经授权不得转载, 凡本网注明…, 声明:, 如有侵权…), contact rows (two or more
+       of 主办/地址/邮编/电话/热线/传真/邮箱/投稿 …:, an e-mail address with a contact word, a
+       single phone/host field).
+R12    Injected spam: keyword-list lines of several porn-SEO terms (一区二区, 久久, 日韩 …); short
+       lottery/gambling promotions (体彩 …派奖).
+R13    A repeated page title: another line of the page with ``- Site``, ``_ Site`` or ``| Site``
+       appended.
+R14    Header zone — above the first line of running text only: a bare personal name (common
+       surname + one or two characters), a bare site/masthead name (某某网, 某某报, ≤ 7
+       characters) or a single menu word.
 =====  ====================================================================================
 """
 
@@ -42,6 +82,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from duikou.errors import IngestError, Problem
+from duikou.ingest import furniture
 
 _BREADCRUMB = re.compile(r"^(您的位置|你的位置|当前位置|您现在的位置|當前位置|您的位置)\s*[:：]")
 _NAV = re.compile(
@@ -62,7 +103,7 @@ _CREDIT_KEYS = (
 )
 _CREDIT = re.compile(rf"^[(（]?\s*({_CREDIT_KEYS})\s*[:：/／]\s*[^。！？]{{0,30}}[)）]?$")
 _BYLINE = re.compile(r"^(□|■)?\s*\S{0,12}\s*(本报记者|本報記者|本报讯|本報訊|通讯员|通訊員)\s*\S{0,12}$"
-                     r"|^□\S{1,6}(\s+\S{1,12}){0,3}$")
+                     r"|^□\S{1,6}(\s+\S{1,12}){1,3}$")
 _PLACEHOLDER = re.compile(r"^[(（](资料图|資料圖|图片|圖片|配图|配圖|图|圖)[)）]$")
 _TAIL = re.compile(
     r"^((标签|標籤|关键词|關鍵詞|标签：)\s*[:：].*|热门资讯|熱門資訊|资讯播报|資訊播報|新闻推荐|"
@@ -231,32 +272,49 @@ def _prepare(raw: str) -> tuple[str, list[int], list[Removal]]:
 
 
 def clean_text(raw: str, *, file: str, positions: list[int] | None = None) -> CleanDocument:
-    """Apply rules R1–R9 to decoded text. ``positions`` maps ``raw`` chars to source offsets
+    """Apply rules R1–R14 to decoded text. ``positions`` maps ``raw`` chars to source offsets
     (used for HTML input); by default position ``i`` is raw offset ``i``."""
     text, pos, removed = _prepare(raw)
     if positions is not None:
         pos = [positions[p] for p in pos]
     meta: dict[str, str | None] = {}
-    kept: list[tuple[str, list[int]]] = []
     lines = _lines(text, pos)
-    for n, (line, lpos) in enumerate(lines):
-        norm, npos = _normalise_line(line, lpos)
-        if not norm:
-            continue
-        rule = _classify(norm)
+    # (line index, normalised line, its raw positions) for the non-blank lines
+    items = [(n, *_normalise_line(line, lpos)) for n, (line, lpos) in enumerate(lines)]
+    items = [(n, norm, npos) for n, norm, npos in items if norm]
+    rules = [_classify(norm) or furniture.classify(norm) for _, norm, _ in items]
+    for k, (_, norm, _) in enumerate(items):
+        if rules[k] is None and furniture.tail_marker(furniture.fold(norm)):
+            rules[k] = "R9-tail"
+    body = [k for k, (_, norm, _) in enumerate(items)
+            if rules[k] is None and furniture.is_body(norm)]
+    # R9: the first tail marker below a paragraph of running text ends the article; a marker
+    # above every paragraph (a menu item in the page header) is removed on its own.
+    cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k),
+               len(items))
+    if body and body[0] < cut:
+        for k in range(body[0]):  # R14: the header zone above the first paragraph
+            if rules[k] is None:
+                rules[k] = furniture.header_zone(items[k][1])
+    others = [norm for _, norm, _ in items[:cut]]
+    for k in range(cut):  # R13: a repeated page title with the site name appended
+        if rules[k] is None and furniture.page_title_copy(items[k][1], others):
+            rules[k] = "R13-page-title"
+    kept: list[tuple[str, list[int]]] = []
+    for k, (n, norm, npos) in enumerate(items[: cut + 1]):
+        rule = rules[k]
         if rule is None:
             kept.append((norm, npos))
             continue
         removed.append(Removal(rule, npos[0], npos[-1] + 1, norm))
         if rule in ("R6-metadata", "R7-byline"):
-            for k, v in _metadata(norm).items():
-                meta.setdefault(k, v)
-        if rule == "R9-tail":
+            for key, v in _metadata(norm).items():
+                meta.setdefault(key, v)
+        if k == cut:
             rest = [(ln, lp) for ln, lp in lines[n + 1 :] if ln.strip()]
             if rest:
                 removed.append(Removal("R9-tail", rest[0][1][0], rest[-1][1][-1] + 1,
                                        "\n".join(ln for ln, _ in rest)))
-            break
     if not kept:
         raise IngestError(Problem(
             "no article text left after removing page furniture (removed: "

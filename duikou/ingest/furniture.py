@@ -1,0 +1,500 @@
+"""Line classifiers for page furniture beyond the original rules R3–R9 of :mod:`clean`.
+
+Every test here is a *pattern* (lead words, separators, field keys, line shapes, positions),
+never a string taken from one page. Lines are matched in a folded form (:func:`fold`):
+Unicode NFKC (full-width ``：｜＞（`` → ``:|>(``), pinyin annotations that some gateways insert
+after Traditional characters (``網(wǎng)``) dropped, Traditional → Simplified (OpenCC
+``t2s``) and lower case. The folded form is used for matching only; the clean text keeps
+the publisher's characters.
+
+Precision comes first: removing a line of article text is worse than keeping a line of
+furniture, so each test requires a whole-line shape (short, no sentence-final punctuation,
+every token from a closed vocabulary, …), not just a keyword somewhere in the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# --------------------------------------------------------------------------- folding
+
+_PINYIN = re.compile(r"[(?][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]*\)")
+
+
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def fold(line: str) -> str:
+    """The matching form of a (whitespace-normalised) line; see the module docstring."""
+    f = unicodedata.normalize("NFKC", line)
+    f = _PINYIN.sub("", f)
+    return _t2s().convert(f).lower().strip()
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# sentence-final punctuation; an ASCII "?" directly before Latin letters is mojibake (a
+# Traditional character lost next to its pinyin annotation), not a question mark
+_SENTENCE_END = re.compile(r"[。!！？]|\?(?![a-z(āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])")
+_CLAUSE = re.compile(r"[,，;；、。!?！？]")
+
+
+def han_count(s: str) -> int:
+    return len(_HAN.findall(s))
+
+
+def is_body(line: str) -> bool:
+    """A line of running text (it bounds the page header zone and must precede a tail
+    marker): a sentence-final mark, or many Han characters with clause punctuation."""
+    n = han_count(line)
+    return (n >= 30 and bool(_CLAUSE.search(line))) or n >= 60 or bool(
+        _SENTENCE_END.search(fold(line)))
+
+
+# --------------------------------------------------------------------------- shared parts
+
+_DATE = (r"(?:(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?)"
+         r"|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2})")
+_NUMERIC_DATE = r"(?:(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2})"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+_WEEKDAY = r"(?:星期|周|礼拜)[一二三四五六日天]"
+_DATE_RE = re.compile(_DATE)
+_TIME_RE = re.compile(rf"(?<![\d:]){_TIME}(?![\d:])")
+_BARE_DATE = re.compile(
+    rf"^(?:{_NUMERIC_DATE}(?:\s*{_TIME})?|{_DATE}\s*{_TIME})(?:\s*{_WEEKDAY})?$"
+    rf"|^{_DATE}\s*{_WEEKDAY}(?:\s*{_TIME})?(?:\s*农历\S{{2,8}})?$")
+# publication metadata field keys (folded, Simplified)
+_META_FIELD = re.compile(
+    r"(?:来源|稿源|出处|作者|编辑|责编|责任编辑|发布|发表|时间|日期|更新|点击|浏览|阅读|原创|"
+    r"首发|字号|字体|记者|通讯员|摄影)[^:\s]{0,3}\s*:")
+
+# --------------------------------------------------------------------------- breadcrumbs
+
+_CRUMB_LEAD = re.compile(
+    r"^(?:(?:您|你|我)的?(?:当前|现在|目前|所在)?的?|(?:当前|现在|目前|所在)的?)"
+    r"(?:位置|所在位置|页面|栏目)\s*(?::|>)|^正在(?:阅读|浏览)\s*:")
+_CRUMB_SEP = re.compile(r"\s*(?:->|>>|>|»|›)\s*")
+_CRUMB_HOME = {"首页", "主页", "网站首页", "home", "首页新闻", "返回首页"}
+_CRUMB_LEAF = {"正文", "文章详情", "详情", "内容", "正文内容", "详细内容", "阅读", "文章", "新闻详情"}
+_CRUMB_TAIL = re.compile(r"^\S{1,15}(?:\s+\S{1,15}){0,3}\s+正文$")
+
+
+_CRUMB_LABEL = re.compile(r"^\S{0,8}位置\s*:\s*")
+_DASH_SEP = re.compile(r"\s*(?:[-–—_]|——)\s*")
+
+
+def _breadcrumb(f: str) -> bool:
+    if _CRUMB_LEAD.match(f):
+        return True
+    label = _CRUMB_LABEL.match(f)
+    if label and len(f) <= 120 and (_CRUMB_SEP.search(f) or "首页" in f):
+        return True
+    if len(f) <= 120 and not _SENTENCE_END.search(f):
+        items = [x.strip() for x in _CRUMB_SEP.split(f)]
+        if len(items) >= 2 and all(items[1:]):
+            short = all(len(x) <= 30 for x in items)
+            if short and len(items) >= 3 and not any(_CLAUSE.search(x) for x in items):
+                return True
+            if short and (items[0].split(" ")[0] in _CRUMB_HOME
+                          or items[-1].split(" ")[-1] in _CRUMB_LEAF):
+                return True
+            if all(len(x) <= 15 for x in items) and re.search(r">>|->|»|›", f) \
+                    and not any(_CLAUSE.search(x) for x in items):
+                return True
+        for parts in (f.split("/"), _DASH_SEP.split(f)):
+            parts = [x.strip() for x in parts]
+            if len(parts) >= 2 and all(0 < len(x) <= 15 for x in parts) and (
+                    parts[0] in _CRUMB_HOME or parts[-1] in _CRUMB_LEAF):
+                return True
+    return len(f) <= 40 and bool(_CRUMB_TAIL.match(f))
+
+
+# --------------------------------------------------------------------------- navigation
+
+# section names of a site menu: generic ones, and topic ones that article text uses too
+_NAV_GENERIC = {
+    "首页", "主页", "新闻", "要闻", "资讯", "财经", "行业", "快讯", "国内", "国际", "社会", "体育",
+    "娱乐", "科技", "汽车", "房产", "军事", "图片", "视频", "评论", "专题", "政务", "原创", "本地",
+    "地方", "时政", "直播", "论坛", "博客", "数据", "服务", "互动", "州市", "县区", "区县", "时尚",
+    "网评", "图集", "频道", "政策", "通知公告", "公告", "领导", "机构", "招聘", "english", "en",
+    "手机版", "客户端", "订阅", "专栏", "访谈", "人事", "滚动", "热点", "推荐", "更多",
+}
+_NAV_TOPIC = {
+    "教育", "健康", "旅游", "文化", "经济", "民生", "法治", "理财", "基金", "股票", "期货", "外汇",
+    "黄金", "原油", "银行", "保险", "调查", "公益", "生活", "美食", "读书", "历史", "党建", "乡村振兴",
+    "扶贫", "三农", "农业", "环保", "财富", "证券", "商业", "产业", "消费", "金融", "创投", "地产",
+    "家居",
+}
+_NAV_WORDS = _NAV_GENERIC | _NAV_TOPIC
+_NAV_LINE = {
+    "返回首页", "网站首页", "设为首页", "加入收藏", "收藏本站", "手机版", "移动版", "客户端",
+    "en", "english", "繁体", "简体", "繁体版", "简体版", "无障碍", "无障碍浏览", "长者模式",
+    "登录", "注册", "登录注册", "网站地图", "rss", "联系我们", "关于我们", "站内搜索", "搜索",
+    "高级搜索", "我要投稿", "在线投稿", "返回列表", "返回目录", "返回上页", "返回上一页",
+    "进入专题", "阅读原文", "查看原文", "更多", "更多>>", "more", "more>>", "下载app", "下载客户端",
+    "打开app", "app下载", "手机看", "手机阅读", "微信公众号", "官方微博", "官方微信",
+}
+_NAV_LEAD = re.compile(
+    r"^(?:查看完整版本|查看原文|阅读原文|点击查看|点击进入|点击阅读|上一篇|下一篇|上一页|下一页|"
+    r"上一条|下一条|前一篇|后一篇)\s*(?::|>|$|\s)|^点击(?:进入|查看|阅读)(?:专题|原文|全文|详情|更多)")
+_SEARCH = re.compile(
+    r"^(?:热门搜索|热搜|热搜词|热词|搜索热词|热门关键词|热门关键字|热门标签|热门话题|大家都在搜|站内搜索|"
+    r"搜索)\s*:|^请?输入(?:关键字|关键词|搜索内容)")
+_NAV_SUFFIX = re.compile(r"^[•·●◆■▪►▶>\-\s]*\S{1,12}(?:移动版|手机版|客户端|app|wap版|触屏版)$")
+_URL_LINE = re.compile(r"^(?:https?:)?//[\w.-]+\.[a-z]{2,}\S*$|^www\.[\w.-]+\.[a-z]{2,}\S*$")
+_NAV_TOKEN_END = re.compile(r"(?:新闻|中心|频道|公开|服务|交流|动态|专题|首页|资讯|要闻|视频|图片|政务|"
+                            r"之窗|在线|互动|概况|指南)$")
+_BAR_SEP = re.compile(r"\s*[|丨¦]\s*")
+_FOOTER_LINKS = re.compile(
+    r"关于我们|联系我们|网站地图|法律声明|隐私(?:保护|政策|声明)|服务协议|广告服务|版权声明|"
+    r"免责声明|网站声明|诚聘英才|人才招聘|招聘英才|意见反馈|投稿须知|用户协议")
+
+
+def _navigation(f: str) -> bool:
+    bare = f.strip("•·●◆■▪►▶ ")
+    if bare in _NAV_LINE or _NAV_LEAD.match(bare) or _URL_LINE.match(bare):
+        return True
+    if len(bare) <= 20 and _NAV_SUFFIX.match(bare):
+        return True
+    if len(f) <= 80 and _SEARCH.match(bare) and not _SENTENCE_END.search(f):
+        return True
+    if _SENTENCE_END.search(f):
+        return False
+    items = [x for x in _BAR_SEP.split(f) if x]
+    if len(items) >= 3 and all(len(x) <= 12 for x in items) and not any(
+            re.search(r"[,，、;；]", x) for x in items):
+        return True
+    if len(_FOOTER_LINKS.findall(f)) >= 2 and len(f) <= 100:
+        return True
+    tokens = f.split()
+    generic = sum(t in _NAV_GENERIC or t in _NAV_LINE for t in tokens)
+    if len(tokens) >= 3 and generic >= 2 and all(
+            t in _NAV_LINE or t in _NAV_WORDS for t in tokens):
+        return True
+    if len(tokens) >= 4 and all(len(t) <= 10 for t in tokens) and not _CLAUSE.search(f) \
+            and not re.search(r"[:“”\"《》()]", f):
+        nav = sum(t in _NAV_WORDS or bool(_NAV_TOKEN_END.search(t)) for t in tokens)
+        if tokens[0] in _CRUMB_HOME or (generic >= 2 and nav >= max(3, (len(tokens) + 1) // 2)):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- widgets
+
+_WIDGET_WORDS = {
+    "分享", "分享到", "分享至", "转发", "转发到", "收藏", "打印", "打印本页", "打印此页", "关闭",
+    "关闭窗口", "关闭本页", "close", "评论", "发表评论", "我要评论", "网友评论", "查看评论", "写评论",
+    "微博", "新浪微博", "腾讯微博", "微信", "微信好友", "朋友圈", "qq", "qq好友", "qq空间", "qzone",
+    "空间", "豆瓣", "人人网", "facebook", "twitter", "图集", "字号", "字体", "大", "中", "小",
+    "默认", "超大", "放大", "缩小", "大字体", "小字体", "中字体", "大字", "小字", "扫码带走",
+    "扫一扫", "天气", "顶", "踩", "来顶一下", "顶一下", "踩一下", "返回顶部", "回到顶部", "顶部",
+    "top", "点赞", "赞", "举报", "纠错", "我要纠错", "用户名", "密码", "验证码", "登录", "注册",
+    "匿名发表", "匿名", "提交", "发表", "复制链接", "复制网址", "链接", "阅读", "浏览", "点击",
+    "阅读数", "阅读量", "浏览量", "浏览次数", "点击数", "点击量", "点击率", "人次", "次", "人",
+    "手机看", "手机阅读", "在手机上阅读", "听新闻", "语音播报", "播报", "暂停", "播放", "朗读",
+    "下载", "app", "收起", "展开", "展开全文", "全文", "更多", "关注", "已关注", "喜欢", "好评",
+    "差评", "打赏", "推荐", "反馈", "共有条评论", "条评论", "评论数", "手机看新闻", "微信扫一扫",
+    "手机扫一扫", "扫一扫分享", "分享本文", "字号t", "t", "打印文章", "打印此文", "关闭本文",
+    "收藏本文", "推荐给朋友", "回复", "引用", "楼主", "只看该作者", "回复主题", "发表主题", "在看",
+    "写留言", "留言", "赞赏", "取消", "允许", "知道了", "已赞", "已收藏",
+}
+_WIDGET_SPLIT = re.compile(r"[\s|丨:：/\-–—·•,，【】\[\]<>()（）]+")
+_COUNTER = re.compile(r"^\d+(?:\.\d+)?[万千kw]?\+?(?:次|人次|人|条)?$|^共有?\d*条评论$|^\d+条评论$")
+_COUNTER_LINE = re.compile(r"^[(\[]?\s*\d{1,7}\s*[)\]]?$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_FOLLOW = re.compile(r"^(?:关注|欢迎关注|请关注)(?:我们|\S{1,10}(?:网|号|微信|微博|公众号|客户端|app))$")
+_SHARE_PHRASE = re.compile(
+    r"^点击右上角|^点击右下角|(?:使用|用)浏览器(?:的)?分享|分享功能|分享到朋友圈|分享给朋友|"
+    r"扫码带走|视频加载中|不支持(?:video|html5|该视频)|您的浏览器不支持|"
+    r"^扫一扫|^手机扫码|^用手机扫|^微信扫一扫|点击上方.{0,6}关注|继续滑动看下一个|向上滑动看下一个|"
+    r"轻触阅读原文|预览时标签不可点|轻点两下取消|使用小程序|^(?:正在)?加载中")
+_WEATHER = re.compile(r"(?:℃|°c).*(?:晴|阴|云|雨|雪|风)|(?:晴|阴|云|雨|雪|风).*(?:℃|°c)")
+_QR = re.compile(r"(?:下方|上方|下图|上图|图中|左侧|右侧|左边|右边|文末|页面|本页|此)的?二维码|"
+                 r"^(?:请)?(?:扫描|扫码|长按|扫一扫)")
+_QR_WHY = re.compile(r"关注|阅读|下载|订阅|资讯|公众号|客户端|微信|app|更多")
+_MORE_PROMO = re.compile(r"更多(?:资讯|精彩|新闻|内容|信息|报道).{0,20}(?:尽在|请关注|敬请关注|请下载|欢迎关注)")
+
+
+def _widget(f: str) -> bool:
+    if _COUNTER_LINE.match(f) and not _YEAR.match(f.strip("()[] ")):
+        return True
+    if len(f) <= 60:
+        tokens = [t for t in _WIDGET_SPLIT.split(f) if t]
+        if tokens and all(t in _WIDGET_WORDS or _COUNTER.match(t) for t in tokens) and any(
+                t in _WIDGET_WORDS for t in tokens):
+            return True
+        if _FOLLOW.match(f) or _SHARE_PHRASE.search(f):
+            return True
+    if len(f) <= 30 and _WEATHER.search(f) and not _CLAUSE.search(f):
+        return True
+    if len(f) <= 80 and _QR.search(f) and _QR_WHY.search(f):
+        return True
+    return len(f) <= 80 and bool(_MORE_PROMO.search(f))
+
+
+# --------------------------------------------------------------------------- metadata
+
+_OUTLET_WORD = re.compile(r"(?:网|报|新闻社|通讯社|电视台|广播电台|在线|客户端|新闻|频道|app|\.com|\.cn)$"
+                          r"|^[a-z][a-z .·]{2,}$")
+_EMPTY_FIELD = re.compile(
+    r"^(?:专栏|栏目|来源|稿源|出处|作者|编辑|责编|责任编辑|关键词|关键字|日期|时间|发布时间|"
+    r"分类|点击|浏览|字号|字体|摄影|记者|通讯员|原标题)\s*:?$")
+_PAGE_LABEL = re.compile(r"^第?\s*[a-z]?\d{1,3}\s*版(?:\s*[(:]\s*\S{0,10}?\s*\)?)?$"
+                         r"|^《\s*[^》]{2,20}\s*》\s*\(?[^()]{0,30}第?\s*[a-z]?\d{1,3}\s*版\s*\)?$")
+
+
+def _metadata(f: str) -> bool:
+    if _EMPTY_FIELD.match(f):
+        return True
+    if len(f) > 120 or _SENTENCE_END.search(f):
+        return False
+    if _BARE_DATE.match(f):
+        return True
+    if _DATE_RE.search(f) and (_TIME_RE.search(f) or _META_FIELD.search(f)):
+        rest = _TIME_RE.sub("", _DATE_RE.sub("", f))
+        return len(_CLAUSE.findall(rest)) <= 2
+    if len(f) <= 60 and _DATE_RE.search(f):  # "outlet date" in other shapes
+        rest = re.sub(_WEEKDAY, "", _TIME_RE.sub("", _DATE_RE.sub(" ", f))).strip(" -|·•/")
+        if 0 < len(rest) <= 20 and len(rest.split()) <= 3 and not _CLAUSE.search(rest) \
+                and any(_OUTLET_WORD.search(t) for t in re.split(r"[\s\-|·•/]+", rest)):
+            return True
+    return len(f) <= 80 and len(_META_FIELD.findall(f)) >= 2 and len(_CLAUSE.findall(f)) <= 2
+
+
+# --------------------------------------------------------------------------- credits
+
+_ROLE = (r"(?:记者|通讯员|特约记者|见习记者|实习记者|全媒体记者|融媒体记者|首席记者|实习生|"
+         r"摄影|摄像|摄影记者|监制|制片|制片人|策划|统筹|主编|编审|审核|审校|审签|校对|责编|"
+         r"责任编辑|编辑|网络编辑|值班编辑|终审|初审|复审|出品|出品人|海报|设计|美编|制图|撰文|"
+         r"撰稿|翻译|编译|剪辑|配音|主播|视频|文字|本报记者|本刊记者|本台记者|本网记者)")
+_ROLE_PREFIX = r"(?:[\u4e00-\u9fffa-z]{0,8}?(?:社|报|网|台|在线|新闻|客户端|中心|频道|杂志|刊))?"
+_NAME = r"(?:[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff·]{1,12}|[\u4e00-\u9fff]{2,4})"
+_NAMES = rf"{_NAME}(?:\s*[、,，/\s]\s*{_NAME})*"
+_CREDIT_NOCOLON = re.compile(
+    rf"^{_ROLE_PREFIX}{_ROLE}(?:\s+{_NAMES})?(?:\s*(?:文/图|图/文|文图|图文|摄|报道|文|图))?$")
+_CREDIT_COLON = re.compile(
+    rf"^(?:本文|文章|稿件|图片|照片|视频|原文|信息|新闻|消息|本版|本期|本栏)?(?:{_ROLE}|来源|作者|文|图|图文|文/图|摄)"
+    r"\s*[:：|丨]")
+_DATELINE_CREDIT = re.compile(rf"^(?:本报|本刊|本网|本台)讯\s*\(\s*{_ROLE}.{{0,30}}\)$")
+_PHOTO_CREDIT = re.compile(r"^(?:本文)?(?:图片|照片|图)由\S{1,20}提供$|^\S{0,10}发?\s*\(\S{1,12}\s*摄\)$")
+_NOT_NAMES = re.compile(r"手记|观察|调查|感言|走访|探访|体验|日记|随笔|笔记|札记|视角|连线|专访|说|问")
+
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔汤温康施牛樊葛邢齐乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳祝鲍"
+    "宁尚舒阮柯纪梅童凌毕裴霍涂苗谷翁冉骆蓝辛靳柴蒙喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄窦戚岑"
+    "邬卞姬仇栾隋刁巫寇桑郎甄丛仲虞敖巩佘池邝鞠荆冀郁胥储栗鄢谌奚皮粟冼蔺闵臧佟瞿桂晏"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
+                      "司徒", "夏侯", "宇文", "长孙", "端木", "呼延")
+
+
+def looks_like_name(token: str) -> bool:
+    """A Han personal name: a common surname and one or two given-name characters."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", token):
+        return False
+    if token[:2] in _COMPOUND_SURNAMES:
+        return len(token) in (3, 4)
+    return token[0] in _SURNAMES and len(token) in (2, 3)
+
+
+def _credit(f: str) -> bool:
+    if len(f) > 50 or _SENTENCE_END.search(f):
+        return False
+    g = f.strip("()[]【】 •·●◆■□▪►▶")
+    m = _CREDIT_NOCOLON.match(g)
+    if m and not _NOT_NAMES.search(g):
+        return True
+    if _CREDIT_COLON.match(g) and len(g) <= 40 and len(_CLAUSE.findall(g)) <= 2:
+        return True
+    if _PHOTO_CREDIT.match(g) or _PHOTO_CREDIT.match(f) or _DATELINE_CREDIT.match(f):
+        return True
+    tokens = re.split(r"\s+|、", g)
+    if len(tokens) >= 3 and tokens[-1] in ("摄", "报道", "文", "图", "文/图"):
+        tokens = tokens[:-1]
+    return 2 <= len(tokens) <= 8 and all(looks_like_name(t) for t in tokens)
+
+
+# --------------------------------------------------------------------------- placeholders
+
+_IMAGE_FILE = re.compile(r"^[\w\-.()\u4e00-\u9fff]{1,120}\.(?:jpe?g|png|gif|webp|bmp|tiff?)$")
+_PLACEHOLDER = re.compile(
+    r"^[(\[【<]?\s*(?:资料图片?|图片|配图|组图|图|视频|点击播放|查看原图|原图|点击查看大图|"
+    r"点击图片查看下一张|点击图片进入下一页|图片来源(?:于)?网络|图片来自网络|网络图片|"
+    r"示意图|效果图|图示|插图|图表|视频截图|截图)\s*[)\]】>]?$")
+
+
+_CLICK_IMAGE = re.compile(r"^点击(?:图片)?(?:查看|浏览|放大|进入)(?:大图|原图|下一张|下一页|图集)")
+_DECORATION = re.compile(r"^(?:[-=*_~#+]\s?){3,}$")
+_END_MARK = re.compile(r"^[(\[【]\s*完\s*[)\]】]$|^[-—\s]*end[-—\s]*$")
+
+
+def _placeholder(f: str) -> bool:
+    if _IMAGE_FILE.match(f) or _PLACEHOLDER.match(f) or _CLICK_IMAGE.match(f) or _END_MARK.match(f):
+        return True
+    # a run of ASCII decoration (----, ****, ====, ~~~~, ####)
+    return bool(_DECORATION.match(f))
+
+
+# --------------------------------------------------------------------------- site info
+
+_ICP = re.compile(r"icp[备证]|icp\s*[:：]?\s*\d|公网安备|公安备|网安备")
+_LICENCE = re.compile(r"(?:信息服务业务|增值电信业务|新闻信息服务|广播电视节目制作|网络文化|信息网络传播视听节目|"
+                      r"互联网药品信息服务|出版物)(?:经营)?许可证?")
+_COPYRIGHT = re.compile(
+    r"版权所有|copyright|©|all rights reserved|未经(?:书面)?(?:协议)?(?:授权|许可).{0,12}(?:不得|禁止|严禁)|"
+    r"(?:不得|禁止|严禁)(?:转载|复制|建立镜像)|凡本网注明|凡注明.{0,20}(?:来源|稿件|作品)|"
+    r"如有侵权|侵权.{0,8}(?:联系|删除)|传递更多信息|不代表本(?:网|站|平台)(?:的)?(?:观点|立场)|"
+    r"^(?:免责|版权|特别)?声明\s*:|^本(?:网|站)(?:所载|转载)|转载(?:请|须|务必)注明|请注明出处|"
+    r"不(?:代表|表明)本(?:网|站|平台)")
+_SITE_KEY = re.compile(
+    r"(?:^|[\s|丨,，;；])[\u4e00-\u9fffa-z]{0,4}?(?:主办|承办|协办|主管|运营|运维|制作单位|技术支持|地址|"
+    r"邮编|邮政编码|电话|热线|传真|邮箱|e-?mail|投稿|项目合作|广告合作|商务合作|合作热线|备案号|"
+    r"举报)[^:\s]{0,4}\s*:")
+_ONE_CONTACT = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,10}(?:电话|热线|传真)|邮编|邮政编码)\s*:\s*[\d\-() ]{5,}$"
+    r"|^(?:主办|承办|协办|主管)(?:单位)?\s*:|^技术支持\s*:|^(?:网站)?运营(?:单位)?\s*:")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_WORD = re.compile(r"投稿|报料|爆料|联系|电话|热线|邮箱|e-?mail|广告|合作|举报")
+
+
+def _site_info(f: str) -> bool:
+    if _ICP.search(f):
+        return True
+    cues = {m.group(0) for m in _COPYRIGHT.finditer(f)}
+    # a long line needs the notice at its start or two cues, so that a paragraph merely
+    # mentioning 版权/侵权 is never taken for a reprint notice
+    if cues and (len(f) <= 60 or len(cues) >= 2 or _COPYRIGHT.match(f)):
+        return True
+    if _LICENCE.search(f) and re.search(r"编号|证号|\d{5,}", f) and not _SENTENCE_END.search(f):
+        return True
+    if len(f) <= 60 and _ONE_CONTACT.match(f):
+        return True
+    if len(f) <= 200 and len(_SITE_KEY.findall(f)) >= 2:
+        return True
+    return len(f) <= 120 and bool(_EMAIL.search(f)) and bool(_CONTACT_WORD.search(f))
+
+
+# --------------------------------------------------------------------------- spam
+
+_SPAM_STRONG = ("一区二区", "二区三区", "麻豆", "久久", "无码", "午夜", "偷拍", "自拍", "av",
+                "伦理", "亚洲天堂", "黄色", "日韩", "色综合", "在线视频", "番号")
+_SPAM_WEAK = ("国产", "精品", "亚洲", "欧美", "在线观看", "成人", "天堂", "高清", "免费观看", "视频")
+_GAMBLING = re.compile(r"体彩|福彩|彩票|大乐透|双色球|博彩|娱乐城|赌场|百家乐|时时彩|六合彩|老虎机|棋牌|"
+                       r"真人娱乐|彩金")
+_PROMO = re.compile(r"派奖|惊喜|开奖|注册|送|优惠|下载|官网|娱乐|投注|中奖|彩金|返水|点击")
+
+
+def _spam(f: str) -> bool:
+    strong = sum(t in f for t in _SPAM_STRONG)
+    weak = sum(t in f for t in _SPAM_WEAK)
+    items = [x for x in re.split(r"[\s,，、|_\-]+", f) if x]
+    keyword_list = len(items) >= 4 and sum(map(len, items)) / len(items) <= 12
+    if strong >= 2 and strong + weak >= 3 and keyword_list and not _SENTENCE_END.search(f):
+        return True
+    return len(f) <= 40 and not _SENTENCE_END.search(f) and bool(
+        _GAMBLING.search(f)) and bool(_PROMO.search(f))
+
+
+# --------------------------------------------------------------------------- tail markers
+
+_TAIL_WORDS = {
+    "标签", "关键词", "热门资讯", "资讯播报", "新闻推荐", "相关新闻", "相关阅读", "相关推荐", "推荐阅读",
+    "猜你喜欢", "热点新闻", "延伸阅读", "相关链接", "相关文章", "相关报道", "相关专题", "推荐资讯",
+    "编辑推荐", "热门推荐", "精彩推荐", "热门文章", "热点推荐", "为你推荐", "为您推荐", "推荐新闻",
+    "更多新闻", "更多阅读", "更多资讯", "往期回顾", "往期推荐", "栏目更新", "栏目热门", "最新文章",
+    "最新新闻", "最新资讯", "点击排行", "阅读排行", "热门排行", "排行榜", "新闻排行",
+    "大家都在看", "图片新闻", "精彩图片", "热门新闻", "热门阅读", "热读", "热门点击", "今日推荐",
+    "本周热点", "24小时排行", "一周排行", "你可能感兴趣", "你可能还喜欢", "您可能感兴趣的文章",
+    "相关新闻推荐", "相关资讯", "同类文章", "相关稿件", "相关图集", "相关视频",
+}
+_TAIL_STRIP = re.compile(r"^[\s【\[<《▎|丨•·>»\-—■□●◆▶►▪★☆]+|[\s】\]>》:：|丨•·»\-—]+$")
+
+
+def tail_marker(f: str) -> bool:
+    """A heading that opens a block of teasers for other articles (相关新闻, 推荐阅读, …)."""
+    if len(f) > 20:
+        return False
+    g = _TAIL_STRIP.sub("", f)
+    g = re.sub(r"\s*(?:更多|more)\s*>*$", "", g).strip()
+    return g in _TAIL_WORDS
+
+
+# --------------------------------------------------------------------------- entry points
+
+_RULES = (
+    ("R3-breadcrumb", _breadcrumb),
+    ("R11-site-info", _site_info),
+    ("R12-spam", _spam),
+    ("R6-metadata", _metadata),
+    ("R4-navigation", _navigation),
+    ("R10-widget", _widget),
+    ("R7-byline", _credit),
+    ("R8-placeholder", _placeholder),
+)
+
+
+_SEGMENT = re.compile(r"[【\[]([^】\]]*)[】\]]")
+
+
+def _classify_folded(f: str) -> str | None:
+    if _PAGE_LABEL.match(f):
+        return "R5-page-header"
+    for rule, test in _RULES:
+        if test(f):
+            return rule
+    return None
+
+
+def classify(line: str) -> str | None:
+    """The rule that removes this non-empty, whitespace-normalised line on its own, or None."""
+    f = fold(line)
+    if not f:
+        return None
+    rule = _classify_folded(f)
+    if rule is None and not _SEGMENT.sub("", f).strip():
+        # a row of bracketed tools and fields (【纠错】 【责任编辑：某某】): each one furniture
+        parts = [p.strip() for p in _SEGMENT.findall(f)]
+        rules = [_classify_folded(p) for p in parts if p]
+        if len(rules) >= 2 and all(rules):
+            rule = rules[0]
+    return rule
+
+
+_SITE_NAME = re.compile(
+    r"^[\u4e00-\u9fffa-z.·]{1,10}(?:网|报|日报|晚报|早报|在线|新闻网|频道|客户端|电视台|广播电台|"
+    r"新闻|门户网站|融媒|融媒体中心|传媒|杂志)$")
+
+
+def header_zone(line: str) -> str | None:
+    """Rule for a still-unclassified line *above the first paragraph of running text*: a bare
+    author name, a bare site/masthead name (≤ 7 characters), or a single menu word."""
+    f = fold(line)
+    if looks_like_name(f):
+        return "R14-header-zone"
+    if 3 <= len(f) <= 7 and _SITE_NAME.match(f):
+        return "R14-header-zone"
+    if f in _NAV_WORDS:
+        return "R14-header-zone"
+    return None
+
+
+_TITLE_SUFFIX = re.compile(r"^\s*(?:[-_|–—]|——)\s*\S.{0,40}$")
+
+
+def page_title_copy(line: str, others: list[str]) -> bool:
+    """A repeated page ``<title>``: another line of the page plus ``- Site name`` (or ``_``,
+    ``|``) appended."""
+    for t in others:
+        if len(t) >= 6 and t != line and line.startswith(t):
+            rest = line[len(t):]
+            if _TITLE_SUFFIX.match(rest) and not _SENTENCE_END.search(rest):
+                return True
+    return False

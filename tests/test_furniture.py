@@ -1,0 +1,221 @@
+"""Page-furniture rules (duikou.ingest.furniture via clean.py) and the line-level benchmark.
+
+Every example below is invented for the test (none is copied from a seed file): per rule
+family, lines that must be removed and look-alike article lines that must be kept.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from duikou.ingest.bench_furniture import (
+    LineLabel,
+    LineResult,
+    evaluate,
+    line_results,
+    raw_line_spans,
+    score,
+)
+from duikou.ingest.clean import clean_text, ingest_bytes, sha256_text
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY = "2023年，江苏省某市向贵州省某县投入东西部协作资金1.2亿元，共建产业园区3个，带动就业5000人。"
+
+
+def _removed(line: str) -> str | None:
+    """The rule that removes ``line`` when it stands between two article paragraphs."""
+    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt")
+    rules = [r.rule for r in doc.removed if r.text == " ".join(line.split())]
+    assert doc.text.count(BODY) == 2
+    return rules[0] if rules else None
+
+
+def _kept(line: str) -> bool:
+    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt")
+    return " ".join(line.split()) in doc.text.split("\n")
+
+
+# (rule, furniture lines, article lines) — the article lines share a surface cue with the
+# furniture of the same family and must survive.
+FAMILIES = [
+    ("R3-breadcrumb",
+     ["当前位置：首页 » 新闻中心 » 正文", "我的位置: 资讯 > 地方", "首页 / 新闻 / 地方新闻",
+      "网站首页>>新闻中心>>图片新闻", "人民网>>时政", "某某网 正文", "正在阅读：山海协作结硕果",
+      "首页-新闻中心-国内新闻", "论坛 -> 2019年 -> 某县召开会议"],
+     ["项目位置：县城东部工业园区", "镇江→连云港的结对关系调整后，两地合作更加紧密。",
+      "收入从3000元>5000元", "正文部分由县委宣传部提供"]),
+    ("R4-navigation",
+     ["首页 | 新闻 | 图片 | 视频 | 专题", "网站首页 新闻中心 政务公开 办事服务 互动交流",
+      "设为首页 加入收藏 联系我们", "EN", "https://www.example.gov.cn/", "//www.example.com/",
+      "某某新闻网移动版", "上一篇：某县召开扶贫工作会议", "查看完整版本：[-- 某某 --]",
+      "关于我们 丨 联系我们 丨 法律声明 丨 隐私保护", "热门搜索：东西部协作 对口支援 乡村振兴",
+      "请输入关键字"],
+     ["上海援疆 | 民生为本", "扶贫 产业", "教育 医疗 产业 就业 生态 文化", "返回家乡的年轻人越来越多",
+      "首页设计大赛启动"]),
+    ("R5-page-header",
+     ["第3版(要闻)", "第A2版：要闻", "《 某某日报 》（ 2020年03月17日 第 01 版）"],
+     ["第三版规划已经出台", "3版本的方案各有侧重"]),
+    ("R6-metadata",
+     ["2023年05月12日 10:25 来源：某某网", "来源：某某日报 | 2023-05-12", "09.06.2019  14:20",
+      "2023-05-12 10:15:00", "某某日报 2019年04月11日 星期四", "某某新闻网 2019年5月1日",
+      "作者：张某 来源：某某网", "发布者：管理员 发布时间：2023-05-12 阅读：100", "专栏：",
+      "Xin Wen Bao·2023-05-12 02:32", "2023/5/12 10:25:00"],
+     ["2023年5月12日，杭州市代表团抵达恩施，双方签署协议。", "2019年3月1日 合作社成立",
+      "5月12日上午10:00，签约仪式在县城举行。", "2019年"]),
+    ("R7-byline",
+     ["新华社记者 张某某 李某", "记者 王某 刘某", "监制 赵某 钱某某", "某某在线记者 孙某 文/图",
+      "责编：周某", "编辑 | 吴某", "（编辑 郑某）", "王某某 冯某 陈某某 褚某", "（本文图片由县委宣传部提供）",
+      "本报讯（记者 卫某 通讯员 蒋某）", "新华社发（沈某 摄）", "■ 记者 韩某 杨某"],
+     ["记者手记", "□援建", "记者：援建工作有哪些新变化？", "池某某 青海省某县县委书记", "设计单位已进场施工。",
+      "张书记说：“我们一定要干好。”"]),
+    ("R8-placeholder",
+     ["IMG_20230512_1234.JPG", "a3f9c2d1e0b4.png", "[图片]", "（资料图片）", "点击图片查看大图",
+      "------", "* * *", "（完）", "- END -"],
+     ["……", "图片展示了村里的新变化。", "——记某某援建工作队"]),
+    ("R10-widget",
+     ["分享到：微信 微博 QQ空间", "【字体：大 中 小】", "[打印] [关闭窗口]", "阅读量：1234",
+      "浏览：1.2万次", "(15)", "8721", "关注某某网", "点击右上角分享给好友", "扫一扫在手机打开当前页",
+      "了解更多资讯，请扫描下方二维码关注我们。", "用户名： 密码：", "发表评论 共有0条评论",
+      "【纠错】 【责任编辑：张某】", "北京 晴 -3℃~5℃"],
+     ["村民扫码就能下单，农产品直达城市餐桌。", "1000人次", "2019", "关注民生", "分享经验",
+      "【记者手记】", "气温降至-20℃，积雪深达半米。"]),
+    ("R11-site-info",
+     ["京ICP备12345678号-1", "Copyright © 2003-2023 example.com All Rights Reserved",
+      "某某网版权所有，未经授权禁止转载", "转载请注明出处", "如有侵权，请联系删除。",
+      "地址：某市某路1号 邮编：100000 电话：010-12345678", "投稿邮箱：news@example.com",
+      "违法和不良信息举报电话：12377", "主办单位：某县人民政府"],
+     ["企业取得了食品经营许可证，产品顺利进入超市。", "产业合作：共建园区3个；劳务协作：输出劳动力1万人。",
+      "联系电话为12345，群众可随时咨询。"]),
+    ("R12-spam",
+     ["亚洲精品-日韩在线视频-国产午夜-一区二区三区-免费观看", "• 某某彩票派奖有惊喜"],
+     ["亚洲开发银行、欧美企业和国产设备厂商参加了展会。", "体彩公益金助力乡村学校建设"]),
+]
+
+
+@pytest.mark.parametrize("rule,furniture,article", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_rule_family_removes_furniture_and_keeps_look_alike_article_lines(
+        rule, furniture, article):
+    for line in furniture:
+        assert _removed(line) is not None, line
+    assert _removed(furniture[0]) == rule
+    for line in article:
+        assert _kept(line), line
+
+
+def test_traditional_and_pinyin_annotated_furniture_is_folded_before_matching():
+    assert _removed("來源:中國新聞網(wǎng)") is not None
+    assert _removed("時間:2010-02-01 13:34   來源:某某廣播網(wǎng)") is not None
+    assert _removed("責任編輯:李某") is not None
+    assert _removed("2022-03-21 17:09:18 來源:某某日?qǐng)?bào)客戶端") is not None
+    assert _kept("記者:兩地之間的協作,一直堅持受援地所需、支援方所能的原則。")
+
+
+def test_tail_marker_cuts_teasers_below_the_article_only():
+    raw = f"相关新闻\n某县标题\n{BODY}\n【推荐阅读】\n某地举办招聘会\n另一条新闻标题"
+    doc = clean_text(raw, file="t.txt")
+    assert doc.text == f"某县标题\n{BODY}"  # the menu item above the body went alone
+    tail = [r for r in doc.removed if r.rule == "R9-tail"]
+    assert len(tail) == 3 and "招聘会" in tail[-1].text
+
+
+def test_header_zone_removes_bare_names_and_mastheads_above_the_first_paragraph():
+    raw = f"某某网\n援建路上\n张某某\n{BODY}\n张某某\n{BODY}"
+    doc = clean_text(raw, file="t.txt")
+    assert doc.text == f"援建路上\n{BODY}\n张某某\n{BODY}"
+    assert {r.rule for r in doc.removed} == {"R14-header-zone"}
+
+
+def test_repeated_page_title_with_site_name_is_removed():
+    title = "某市累计投入对口援助资金50亿元"
+    doc = clean_text(f"{title}\n{BODY}\n{title} - Example News", file="t.txt")
+    assert doc.text == f"{title}\n{BODY}"
+    assert [r.rule for r in doc.removed] == ["R13-page-title"]
+
+
+def test_offset_map_stays_exact_with_new_rules():
+    raw = ("\ufeff首页 | 新闻 | 图片 | 视频\r\n当前位置：首页 » 正文\r\n援建路上\r\n"
+           "2023-05-12 10:15:00 来源：某某网\r\n\u3000\u3000" + BODY + "\r\n分享到：微信 微博\r\n"
+           "京ICP备12345678号\r\n")
+    doc = ingest_bytes(raw.encode("utf-8"), file="x.txt")
+    assert doc.text == "援建路上\n" + BODY
+    for i, ch in enumerate(doc.text):
+        r = doc.raw_text[doc.raw_offset(i)]
+        assert r.isspace() if ch == "\n" else r == ch
+
+
+# ---------------------------------------------------------------- the benchmark's metrics
+
+def test_score_counts_precision_recall_per_type_and_lists_wrong_removals():
+    labels = [LineLabel("d", 1, "首页 | 新闻", "furniture", "nav"),
+              LineLabel("d", 2, "标题", "article"),
+              LineLabel("d", 3, "正文。", "article"),
+              LineLabel("d", 4, "分享", "furniture", "widget"),
+              LineLabel("d", 5, "收藏", "furniture", "widget")]
+    results = {"d": {1: LineResult(True, "R4-navigation"), 2: LineResult(True, "R7-byline"),
+                     3: LineResult(False), 4: LineResult(True, "R10-widget"),
+                     5: LineResult(False)}}
+    s = score(labels, results)
+    assert (s.tp, s.fp, s.fn, s.tn) == (2, 1, 1, 1)
+    assert s.precision == pytest.approx(2 / 3) and s.recall == pytest.approx(2 / 3)
+    assert s.by_type["widget"] == {"n": 2, "removed": 1}
+    assert s.by_type["nav"] == {"n": 1, "removed": 1}
+    assert [(lab.line, rule) for lab, rule in s.wrongly_removed] == [(2, "R7-byline")]
+    assert [lab.line for lab in s.missed] == [5]
+    assert s.by_rule["R7-byline"] == {"article": 1}
+
+
+def test_empty_score_is_perfect_not_a_division_by_zero():
+    s = score([], {})
+    assert s.precision == 1.0 and s.recall == 1.0
+
+
+def test_line_results_follow_raw_line_numbers_and_ignore_blank_lines():
+    raw = "首页 | 新闻 | 图片\r\n\r\n标题\r当前位置：首页 > 正文\n   \n" + BODY
+    doc = clean_text(raw, file="x.txt")
+    res = line_results(doc)
+    assert sorted(res) == [1, 3, 4, 6]  # lines 2 and 5 are blank
+    assert res[1] == LineResult(True, "R4-navigation") and res[4].rule == "R3-breadcrumb"
+    assert not res[3].removed and not res[6].removed
+    assert len(raw_line_spans(raw)) == 6
+
+
+def test_evaluate_reads_a_labelled_set_and_checks_the_text(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "x1.txt").write_text(f"首页 | 新闻 | 图片\n标题\n{BODY}\n责编：王某\n", encoding="utf-8")
+    rows = [{"doc": "x1", "line": 1, "text": "首页 | 新闻 | 图片", "label": "furniture",
+             "type": "nav"},
+            {"doc": "x1", "line": 2, "text": "标题", "label": "article", "type": None},
+            {"doc": "x1", "line": 4, "text": "责编：王某", "label": "furniture", "type": "byline"}]
+    path = tmp_path / "lines-dev.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    s = evaluate(path, seeds)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+    rows[1]["text"] = "另一个标题"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="does not match"):
+        evaluate(path, seeds)
+
+
+# ---------------------------------------------------------------- pinned gold texts
+
+GOLD_TEXT_SHA256 = {
+    "000_23c96dd05b37828e": "a910eece3b79327fcb3daad4a600d19ff3a443f775bd24262abf8767b6572f1e",
+    "001_665092daac9cb18a": "425b084203f7e73fd27159994afe953b30f2131466ffae390d0088aee196a330",
+    "002_2fc9e8fd9388bc8d": "2d9c154aa014cf93406d51dc0d65b0cf0ef84da8633189ab513f61bb322f2d64",
+    "003_42fd10be9643c7c2": "c2cfd5132a3201c5ede00265d75fc2d0593a31432b708284224f497e56597ebe",
+    "004_5831ecf365ee58fc": "b7391d8fd2cb2d6a49443272970c09621e3f9b9e99e10b60a1c03b58c0987bc3",
+}
+
+
+@pytest.mark.parametrize("doc_id", sorted(GOLD_TEXT_SHA256), ids=lambda d: d[:3])
+def test_the_five_gold_clean_texts_are_unchanged(doc_id):
+    """Gold annotations are pinned to these clean texts: a cleaning rule may never alter them."""
+    path = ROOT / "seeds" / f"{doc_id}.txt"
+    text = ingest_bytes(path.read_bytes(), file=str(path)).text
+    assert sha256_text(text) == GOLD_TEXT_SHA256[doc_id]
