@@ -34,8 +34,9 @@ def sample_corpus(tmp_path_factory) -> Path:
     """A dataset folder built from the real seeds with the small sample gold of
     ``tests/helpers.py``; shared read-only by every test that needs spans in a corpus."""
     from duikou.dataset.build import build
-    from tests.helpers import sample_gold
+    from tests.helpers import sample_gold, v1_seeds
 
     tmp = tmp_path_factory.mktemp("sample")
-    sample_gold(SEEDS, tmp / "gold.jsonl")
-    return build(tmp / "corpus", annotations=tmp / "gold.jsonl")
+    seeds = v1_seeds(tmp / "seeds")
+    sample_gold(seeds, tmp / "gold.jsonl")
+    return build(tmp / "corpus", seeds=seeds, annotations=tmp / "gold.jsonl")

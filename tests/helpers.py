@@ -13,6 +13,8 @@ from duikou.errors import DuikouError
 from duikou.ingest.sources import load_sources
 from duikou.spans import Span
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
 # (doc prefix, surface, label, occurrence) — a few real mentions, enough to exercise every
 # span code path of the build without depending on the full gold file.
 SAMPLE = [
@@ -23,6 +25,23 @@ SAMPLE = [
     ("003", "南明区", "DONOR", 1), ("003", "13个", "COUNT", 1),
     ("004", "临夏市", "RECIPIENT", 1), ("004", "984万元", "MONEY", 1),
 ]
+
+
+def v1_seeds(out: Path) -> Path:
+    """A seeds folder with only the five documents of dataset 1 (the ones SAMPLE names):
+    small and fast for tests that train taggers, whatever the real corpus grows to."""
+    import shutil
+
+    import yaml
+
+    meta = yaml.safe_load((SEEDS / "sources.yaml").read_text(encoding="utf-8"))
+    keep = [e for e in meta["documents"] if e["id"][:3] in {p for p, *_ in SAMPLE}]
+    out.mkdir(parents=True)
+    for e in keep:
+        shutil.copyfile(SEEDS / e["file"], out / e["file"])
+    (out / "sources.yaml").write_text(yaml.safe_dump({"documents": keep}, allow_unicode=True,
+                                                     sort_keys=False), encoding="utf-8")
+    return out
 
 
 def sample_gold(seeds: Path, out: Path) -> dict[str, list[Span]]:

@@ -8,8 +8,9 @@ evaluation: scores measure how a tagger does on aid relationships it has not see
 :func:`assign` is deterministic and depends only on the groups, not on which documents are
 annotated yet: groups are ordered by the sha256 of their name (a fixed pseudo-random
 order), the first groups fill the test split until it holds :data:`TEST_SHARE` of all
-documents (at least :data:`MIN_TEST`), the next ones the validation split
-(:data:`VALIDATION_SHARE`, at least :data:`MIN_VALIDATION`), the rest train. Folds: groups
+documents, the next ones the validation split (:data:`VALIDATION_SHARE`), the rest train
+(each at least one document). For the full corpus that is >= 15 test and >= 8 validation
+documents (a test checks it). Folds: groups
 from largest to smallest go to the fold with the fewest documents so far (ties: the lower
 fold number), :data:`GROUPED_FOLDS` folds over all documents. A release contains the annotated
 documents only; each keeps the split and fold assigned here.
@@ -25,8 +26,6 @@ SPLIT_NAMES = ("train", "validation", "test")
 GROUPED_FOLDS = 10
 TEST_SHARE = 0.18
 VALIDATION_SHARE = 0.10
-MIN_TEST = 15
-MIN_VALIDATION = 8
 
 
 def _order(group: str) -> str:
@@ -45,8 +44,8 @@ def assign(docs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, int]]:
     for doc_id, group in docs:
         groups[group or f"(alone) {doc_id}"].append(doc_id)
     total = sum(len(v) for v in groups.values())
-    test_target = max(MIN_TEST, round(TEST_SHARE * total))
-    val_target = max(MIN_VALIDATION, round(VALIDATION_SHARE * total))
+    test_target = max(1, round(TEST_SHARE * total))
+    val_target = max(1, round(VALIDATION_SHARE * total))
     split_of: dict[str, str] = {}
     filled = {"test": 0, "validation": 0}
     for g in sorted(groups, key=_order):
