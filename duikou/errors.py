@@ -155,7 +155,7 @@ CODES: dict[str, str] = {
     "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
-    "DK-CORPUS-001": "document has no split/fold in corpus/splits.py",  # dataset/build.py
+    "DK-CORPUS-001": "retired: every document gets a split from its pairing group",
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
     "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py
     "DK-CORPUS-004": "listed in the manifest but missing",  # dataset/build.py

@@ -63,3 +63,11 @@ def test_a_justification_without_reason_is_an_error(tmp_path: Path) -> None:
     path.write_text('{"doc": "d", "check": "edge", "start": 1, "end": 2}\n')
     with raises_code(AnnotationError, "DK-ANN-024"):
         read_justified(path)
+
+
+
+def test_names_may_start_with_a_lead_in_character_figures_may_not() -> None:
+    text = "援助和田县。共计210万元。"
+    spans = [Span(2, 5, "RECIPIENT"), Span(6, 13, "MONEY")]
+    got = [(h.check, h.text) for h in audit_document("d", text, spans)]
+    assert got == [("edge", "共计210万元")]

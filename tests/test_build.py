@@ -35,12 +35,14 @@ def test_two_builds_are_byte_identical(tmp_path, gold):
 
 def test_build_carries_spans_into_both_configs(tmp_path, gold):
     out = build(tmp_path / "ds", annotations=gold)
-    docs = [json.loads(x) for x in (out / "data/documents/train.jsonl").read_text().splitlines()]
+    split = next(sp for sp in ("train", "validation", "test")
+                 if '"id":"000_' in (out / f"data/documents/{sp}.jsonl").read_text())
+    docs = [json.loads(x) for x in (out / f"data/documents/{split}.jsonl").read_text().splitlines()]
     d0 = next(d for d in docs if d["id"].startswith("000"))
     money = next(e for e in d0["entities"] if e["label"] == "MONEY")
     assert d0["text"][money["start"]:money["end"]] == money["text"] == "210万元"
     assert money["provenance"] == "manual"
-    sents = [json.loads(x) for x in (out / "data/sentences/train.jsonl").read_text().splitlines()]
+    sents = [json.loads(x) for x in (out / f"data/sentences/{split}.jsonl").read_text().splitlines()]
     tagged = [s for s in sents if "B-MONEY" in s["ner_tags"] and s["doc_id"] == d0["id"]]
     assert tagged
     s = tagged[0]
@@ -112,16 +114,22 @@ def test_committed_corpus_matches_a_fresh_build(tmp_path):
 
 def test_load_documents_selects_splits_and_folds(tmp_path, gold):
     from duikou.dataset.reader import load_documents
+    from duikou.ingest.sources import read_metadata
 
     out = build(tmp_path / "ds", annotations=gold)
     every = load_documents(out)
-    assert len(every) == 5 and sum(len(d.spans) for d in every) == 13
-    assert [d.split for d in load_documents(out, split="test")] == ["test"]
+    n_gold = sum(e.get("status", "gold") == "gold" for e in read_metadata(ROOT / "seeds"))
+    assert len(every) == n_gold and sum(len(d.spans) for d in every) == 13
+    test = load_documents(out, split="test")
+    assert test and {d.split for d in test} == {"test"}
     held = load_documents(out, fold=2)
     rest = load_documents(out, fold=2, held_out=False)
-    assert len(held) == 1 and len(rest) == 4 and held[0].fold == 2
+    assert held and {d.fold for d in held} == {2} and len(held) + len(rest) == len(every)
+    groups = {d.id: e["pairing_group"] for d in every for e in read_metadata(ROOT / "seeds")
+              if e["id"] == d.id}
+    assert not {groups[d.id] for d in held} & {groups[d.id] for d in rest}  # grouped folds
     with raises_code(CorpusError, "DK-CORPUS-008"):
-        load_documents(out, fold=9)
+        load_documents(out, fold=99)
 
 
 def test_manifest_hash_tracks_data_not_card_prose(tmp_path, gold):
@@ -180,3 +188,23 @@ def test_a_folder_with_foreign_files_is_not_replaced(tmp_path, gold):
     with raises_code(CorpusError, "DK-CORPUS-011"):
         build(out, annotations=gold)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_committed_splits_keep_every_pairing_on_one_side():
+    from duikou.dataset.reader import load_documents
+    from duikou.ingest.sources import read_metadata
+
+    group = {e["id"]: e["pairing_group"] for e in read_metadata(ROOT / "seeds")}
+    docs = load_documents(ROOT / "corpus")
+    by_split = {s: {group[d.id] for d in docs if d.split == s}
+                for s in ("train", "validation", "test")}
+    assert not by_split["train"] & by_split["test"]
+    assert not by_split["train"] & by_split["validation"]
+    assert not by_split["validation"] & by_split["test"]
+    folds = {}
+    for d in docs:
+        folds.setdefault(group[d.id], set()).add(d.fold)
+    assert all(len(f) == 1 for f in folds.values())
+    assert len({d.fold for d in docs}) == 10
+    assert sum(d.split == "test" for d in docs) >= 15
+    assert sum(d.split == "validation" for d in docs) >= 8

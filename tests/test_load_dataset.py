@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from duikou.dataset.build import build
-from tests.helpers import sample_gold
+from tests.helpers import sample_gold, v1_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ out = {
   "sent_rows": sum(v.num_rows for v in sents.values()),
   "tags": tagf.names,
   "ents": [[e["start"], e["end"], labf.int2str(e["label"]), e["text"], e["value"], e["unit"]]
-           for d in docs["train"] for e in d["entities"]],
+           for split in docs.values() for d in split for e in d["entities"]],
   "texts": {d["id"]: d["text"] for split in docs.values() for d in split},
   "bio": [[s["start"], [tagf.int2str(t) for t in s["ner_tags"]], "".join(s["tokens"])]
           for s in sents["train"]],
@@ -43,16 +43,21 @@ def _load(cwd: Path, first: str, second: str, cache: Path) -> dict:
 
 def test_repository_corpus_loads_by_relative_and_absolute_path(tmp_path):
     got = _load(ROOT, "corpus", str(ROOT / "corpus"), tmp_path / "cache")
-    assert got["splits"] == {"train": 3, "validation": 1, "test": 1}
-    assert got["sent_rows"] > 200
+    card = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    docs_info = card.split("config_name: documents", 2)[2].split("config_name:")[0]
+    for split, n in got["splits"].items():  # what load_dataset sees is what the card says
+        assert f"name: {split}\n    num_examples: {n}" in docs_info
+    assert got["splits"]["test"] >= 15 and got["splits"]["validation"] >= 8
+    assert got["sent_rows"] > 1000
     from duikou.schema import BIO_TAGS
 
     assert got["tags"] == list(BIO_TAGS)
 
 
 def test_loaded_spans_and_bio_agree_with_the_text(tmp_path):
-    sample_gold(ROOT / "seeds", tmp_path / "gold.jsonl")
-    out = build(tmp_path / "corpus", annotations=tmp_path / "gold.jsonl")
+    seeds = v1_seeds(tmp_path / "seeds")
+    sample_gold(seeds, tmp_path / "gold.jsonl")
+    out = build(tmp_path / "corpus", seeds=seeds, annotations=tmp_path / "gold.jsonl")
     got = _load(tmp_path, "corpus", str(out), tmp_path / "cache")
     texts = got["texts"]
     assert ["2022年6月", "DATE"] in [[e[3], e[2]] for e in got["ents"]]

@@ -12,7 +12,7 @@ documents, the next ones the validation split (:data:`VALIDATION_SHARE`), the re
 (each at least one document). For the full corpus that is >= 15 test and >= 8 validation
 documents (a test checks it). Folds: groups
 from largest to smallest go to the fold with the fewest documents so far (ties: the lower
-fold number), :data:`GROUPED_FOLDS` folds over all documents. A release contains the annotated
+fold number), :data:`N_FOLDS` folds over all documents. A release contains the annotated
 documents only; each keeps the split and fold assigned here.
 """
 
@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 SPLIT_NAMES = ("train", "validation", "test")
-GROUPED_FOLDS = 10
+N_FOLDS = 10
 TEST_SHARE = 0.18
 VALIDATION_SHARE = 0.10
 
@@ -58,20 +58,10 @@ def assign(docs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, int]]:
         if split_of[g] in filled:
             filled[split_of[g]] += len(groups[g])
     fold_of: dict[str, int] = {}
-    sizes = [0] * GROUPED_FOLDS
+    sizes = [0] * N_FOLDS
     for g in sorted(groups, key=lambda g: (-len(groups[g]), _order(g))):
-        k = min(range(GROUPED_FOLDS), key=lambda i: (sizes[i], i))
+        k = min(range(N_FOLDS), key=lambda i: (sizes[i], i))
         fold_of[g] = k
         sizes[k] += len(groups[g])
     return {d: (split_of[g], fold_of[g]) for g, ids in groups.items() for d in ids}
 
-
-# Dataset 1.x (five documents): 3 train / 1 validation / 1 test, leave-one-document-out.
-ASSIGNMENT: dict[str, tuple[str, int]] = {
-    "000_23c96dd05b37828e": ("train", 0),
-    "001_665092daac9cb18a": ("validation", 1),
-    "002_2fc9e8fd9388bc8d": ("train", 2),
-    "003_42fd10be9643c7c2": ("train", 3),
-    "004_5831ecf365ee58fc": ("test", 4),
-}
-N_FOLDS = len({fold for _, fold in ASSIGNMENT.values()})

@@ -23,7 +23,8 @@ from duikou.jsonio import atomic_write_text, read_bounded, write_json
 from duikou.schema import LABEL_NAMES
 
 MAX_BYTES = 20_000_000
-PROTOCOL_TITLES = {"cv": "5-fold document cross-validation (pooled)", "test": "fixed test split"}
+PROTOCOL_TITLES = {"cv": "10-fold cross-validation grouped by pairing (pooled)",
+                   "test": "fixed test split (pairings unseen in training)"}
 
 
 def board_paths(folder: Path | None = None) -> tuple[Path, Path, Path]:
