@@ -242,6 +242,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-042": "the administrative-division gazetteer needs the jionlp package",  # baselines/gazetteer.py
     "DK-MODEL-043": "cannot read the division table from the jionlp package",  # baselines/gazetteer.py
     "DK-MODEL-044": "unknown gazetteer levels {…}",  # baselines/gazetteer.py
+    "DK-MODEL-045": "not a roles model folder: its role settings cannot be read",  # baselines/roles.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py
