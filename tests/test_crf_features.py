@@ -62,12 +62,18 @@ def test_pos_features_appear():
 
 def test_gazetteer_names_get_their_feature():
     text = "锦江援建炉霍县,甘孜州、興安盟"
-    feats = sentence_features(text, FeatureConfig(gazetteer=("province", "city", "county")))
+    levels = ("province", "city", "county")
+    feats = sentence_features(text, FeatureConfig(gazetteer=levels, sparse=True))
     assert [f["gaz"] for f in feats[:2]] == ["B-county", "E-county"]  # 锦江, a short form
     assert [f["gaz"] for f in feats[4:7]] == ["B-county", "I-county", "E-county"]  # 炉霍县
     assert [f["gaz"] for f in feats[8:11]] == ["B-city", "I-city", "E-city"]  # 甘孜州
     assert [f["gaz"] for f in feats[12:15]] == ["B-city", "I-city", "E-city"]  # Traditional
-    assert feats[2]["gaz"] == "O" and feats[3]["gaz[-1]"] == "O" and feats[3]["gaz[+1]"] == "B-county"
+    # sparse: present only inside or next to a match
+    assert "gaz" not in feats[2] and feats[2]["gaz[-1]"] == "E-county"
+    assert "gaz[-1]" not in feats[3] and feats[3]["gaz[+1]"] == "B-county"
+    dense = sentence_features(text, FeatureConfig(gazetteer=levels))
+    assert dense[2]["gaz"] == "O" and dense[0]["gaz[-1]"] == "<pad>" and "bos" in dense[1]
+    assert "bos" not in feats[1] and feats[0]["bos"] == 1.0
 
 
 def test_gazetteer_table_levels_short_forms_and_source():
@@ -84,6 +90,17 @@ def test_gazetteer_table_levels_short_forms_and_source():
     assert simplified("扎賚特旗") == "扎赉特旗"
     with raises_code(ModelError, "DK-MODEL-044"):
         load_gazetteer(("planet",))
+
+
+def test_entity_lexicons_mark_titles_surnames_and_organisation_heads():
+    text = "党委书记廖斌到炉霍县人民医院"
+    feats = sentence_features(text, FeatureConfig(entity_lexicons=True, sparse=True))
+    i = text.index("廖")
+    assert feats[i]["title[-1]"] == "I" and feats[i]["surname"] == 1.0
+    assert "surname" not in feats[i + 1] and "title[-1]" not in feats[i + 2]
+    assert feats[len(text) - 2]["orghead"] == "B" and feats[-1]["orghead"] == "I"
+    dense = sentence_features(text, FeatureConfig(entity_lexicons=True))
+    assert dense[i + 1]["surname"] == 0.0 and dense[0]["title[-3]"] == "<pad>"
 
 
 def test_doctests():

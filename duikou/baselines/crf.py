@@ -34,7 +34,7 @@ DEFAULT_MAX_ITERATIONS = 150
 #: chosen on the train split → validation document and by inner cross-validation of the
 #: train split (baselines/BENCHMARKS.md); never on a test or cross-validation held-out score
 DEFAULT_FEATURES = FeatureConfig(pos=True, gazetteer=("province", "city", "county", "town"),
-                                 entity_lexicons=True)
+                                 entity_lexicons=True, sparse=True)
 
 Features = list[dict[str, str | float]]
 Sequences = tuple[list[Features], list[list[str]]]

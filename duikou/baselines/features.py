@@ -10,7 +10,8 @@ position inside the match) and the position of the character inside jieba's word
 
 * ``pos``: the part-of-speech tag of the jieba word containing the character with the
   character's B/M/E/S position in it, and the tags of the previous and next words
-  (:func:`jieba_pos`; jieba.posseg, HMM off, so dictionary-only and deterministic);
+  (:func:`jieba_pos`; jieba.posseg's dictionary tags on the same HMM-off segmentation as
+  the BMES feature, so dictionary-only and deterministic);
 * ``gazetteer``: longest-match B/I/E tags with the division level from the
   administrative-division gazetteer (:mod:`duikou.baselines.gazetteer`) for the character
   and its neighbours;
@@ -18,7 +19,11 @@ position inside the match) and the position of the character inside jieba's word
   the text (Traditional articles then share features with Simplified ones);
 * ``entity_lexicons``: person titles (:data:`TITLE_WORDS`, B/I of the match up to three
   characters either side, as names stand next to titles), a common-surname flag
-  (:data:`SURNAMES`) and organisation head words (:data:`ORG_HEADS`, B/I, ±1).
+  (:data:`SURNAMES`) and organisation head words (:data:`ORG_HEADS`, B/I, ±1);
+* ``sparse``: leave out what is almost always the same: indicator features whose value is
+  0 (``bos``, ``eos``, ``place_suffix``, ``surname``) and the ``O`` / beyond-the-text tags
+  of the gazetteer and entity-lexicon families. Tagging reads ~10 fewer attributes per
+  character, which keeps the CRF above 50,000 characters/s (baselines/BENCHMARKS.md).
 
 :data:`LEGACY` (every option off) reproduces the features of models trained before the
 options existed; a model folder records its config and is always tagged with it.
@@ -32,6 +37,8 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+
+from duikou.baselines.gazetteer import greedy_matches, load_gazetteer, prefixes, simplified
 
 CN_NUMERALS = frozenset("〇一二三四五六七八九十百千万亿两零萬億兩")
 UNITS: tuple[str, ...] = (
@@ -72,7 +79,7 @@ _PAD = "<pad>"
 
 _jieba_lock = threading.Lock()
 _tokenizer = None
-_pos_tokenizer = None
+_pos_table: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class FeatureConfig:
     gazetteer: tuple[str, ...] = ()  # division levels; empty: no gazetteer features
     simplified: bool = False
     entity_lexicons: bool = False
+    sparse: bool = False  # omit zero indicators and the O tags of the match families
 
     def to_json(self) -> dict:
         return {**asdict(self), "gazetteer": list(self.gazetteer)}
@@ -95,7 +103,8 @@ class FeatureConfig:
         return cls(pos=bool(data.get("pos", False)),
                    gazetteer=tuple(data.get("gazetteer", ())),
                    simplified=bool(data.get("simplified", False)),
-                   entity_lexicons=bool(data.get("entity_lexicons", False)))
+                   entity_lexicons=bool(data.get("entity_lexicons", False)),
+                   sparse=bool(data.get("sparse", False)))
 
     def describe(self) -> str:
         parts = ["char ±2, bigrams, trigrams, char class, lexicons, jieba BMES"]
@@ -107,12 +116,15 @@ class FeatureConfig:
             parts.append("simplified-script chars and bigrams")
         if self.entity_lexicons:
             parts.append("person titles ±3, surnames, organisation heads ±1")
+        if self.sparse:
+            parts.append("sparse (no zero indicators, no O match tags)")
         return "; ".join(parts)
 
 
 LEGACY = FeatureConfig()
 
 
+@functools.cache
 def char_class(c: str) -> str:
     """One of ``num_cn``, ``digit``, ``han``, ``latin``, ``space``, ``punct``, ``other``.
 
@@ -151,31 +163,43 @@ def _jieba():
     return _tokenizer
 
 
-def _posseg():
-    """The process-wide jieba.posseg tokenizer over :func:`_jieba`'s dictionary."""
-    global _pos_tokenizer
+def _word_tags() -> dict[str, str]:
+    """jieba.posseg's word → part-of-speech table for :func:`_jieba`'s dictionary."""
+    global _pos_table
     tok = _jieba()
     with _jieba_lock:
-        if _pos_tokenizer is None:
+        if _pos_table is None:
             import jieba.posseg
 
-            _pos_tokenizer = jieba.posseg.POSTokenizer(tok)
-    return _pos_tokenizer
+            _pos_table = jieba.posseg.POSTokenizer(tok).word_tag_tab
+    return _pos_table
+
+
+@functools.lru_cache(maxsize=4)
+def _words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (HMM off), shared by the BMES and POS features."""
+    return tuple(_jieba().cut(text, HMM=False))
 
 
 def jieba_pos(text: str) -> tuple[list[str], list[str], list[str]]:
     """Per code point: (position-tag of its word as ``B-ns``/``M-ns``/``E-ns``/``S-v``, the
-    previous word's tag, the next word's tag); ``<pad>`` beyond the text. jieba.posseg with
-    HMM off, so the result depends on the dictionary only and is deterministic."""
+    previous word's tag, the next word's tag); ``<pad>`` beyond the text.
+
+    The words are :func:`jieba_bmes`'s (one segmentation for both); a word's tag is the one
+    jieba.posseg's dictionary gives it, ``eng`` for a run of ASCII letters and digits and
+    ``x`` for anything else outside the dictionary, as jieba.posseg with HMM off tags them.
+    Dictionary-only, so deterministic."""
+    table = _word_tags()
+    words = _words(text)
+    flags = [_PAD] + [table.get(w) or ("eng" if w.isascii() and w.isalnum() else "x")
+                      for w in words] + [_PAD]
     here: list[str] = []
     prev: list[str] = []
     nxt: list[str] = []
-    words = [(w.word, w.flag) for w in _posseg().cut(text, HMM=False)]
-    flags = [_PAD] + [f for _, f in words] + [_PAD]
-    for k, (word, flag) in enumerate(words):
-        n = len(word)
-        pos = ["S"] if n == 1 else ["B"] + ["M"] * (n - 2) + ["E"]
-        here.extend(f"{p}-{flag}" for p in pos)
+    for k, word in enumerate(words):
+        n, flag = len(word), flags[k + 1]
+        here.extend([f"S-{flag}"] if n == 1 else
+                    [f"B-{flag}", *[f"M-{flag}"] * (n - 2), f"E-{flag}"])
         prev.extend([flags[k]] * n)
         nxt.extend([flags[k + 2]] * n)
     if len(here) != len(text):  # jieba must cover the text
@@ -187,30 +211,24 @@ def jieba_bmes(text: str) -> list[str]:
     """B/M/E/S of each code point inside the jieba word containing it (HMM off, so the
     segmentation depends on the dictionary only and is deterministic)."""
     tags: list[str] = []
-    for word in _jieba().cut(text, HMM=False):
+    for word in _words(text):
         n = len(word)
         tags.extend(["S"] if n == 1 else ["B"] + ["M"] * (n - 2) + ["E"])
     return tags if len(tags) == len(text) else ["S"] * len(text)  # jieba must cover the text
 
 
 @functools.lru_cache(maxsize=32)
-def _lexicon(words: frozenset[str]) -> tuple[frozenset[str], tuple[int, ...]]:
-    return words, tuple(sorted({len(w) for w in words if w}, reverse=True))
+def _lexicon(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(words), prefixes(words)
 
 
 def lexicon_tags(text: str, words: Iterable[str]) -> list[str]:
     """Greedy longest-match of ``words`` left to right: ``B``/``I`` inside a match, else ``O``."""
-    lexicon, lengths = _lexicon(frozenset(words))
+    lexicon, prefix_set = _lexicon(tuple(words))
     tags = ["O"] * len(text)
-    i = 0
-    while i < len(text):
-        n = next((n for n in lengths if i + n <= len(text) and text[i:i + n] in lexicon), 0)
-        if not n:
-            i += 1
-            continue
-        tags[i] = "B"
-        tags[i + 1:i + n] = ["I"] * (n - 1)
-        i += n
+    for a, b in greedy_matches(text, lexicon, prefix_set):
+        tags[a] = "B"
+        tags[a + 1:b] = ["I"] * (b - a - 1)
     return tags
 
 
@@ -219,10 +237,14 @@ def _padded(values: list[str]) -> list[str]:
 
 
 def _base_features(text: str) -> list[dict[str, str | float]]:
-    """The :data:`LEGACY` features (built position by position over padded arrays)."""
+    """The :data:`LEGACY` features (built position by position over padded arrays; each
+    n-gram is built once and read by the positions that share it)."""
     n = len(text)
     c = _padded(list(text))
+    bi = [a + b for a, b in zip(c, c[1:])]  # bi[j] = c[j] + c[j+1]
+    tri = [a + b for a, b in zip(bi, c[2:])]  # tri[j] = c[j] + c[j+1] + c[j+2]
     k = _padded([char_class(ch) for ch in text])
+    k3 = [f"{a}|{b}|{d}" for a, b, d in zip(k, k[1:], k[2:])]  # k3[j] centred on j+1
     bmes = _padded(jieba_bmes(text))
     units = _padded(lexicon_tags(text, UNITS))
     cues = lexicon_tags(text, CUE_WORDS)
@@ -230,21 +252,46 @@ def _base_features(text: str) -> list[dict[str, str | float]]:
     feats = []
     for i in range(n):
         j = i + 2  # index into the padded arrays
-        c2, c1, c0, n1, n2 = c[j - 2:j + 3]
-        k3 = f"{k[j - 1]}|{k[j]}|{k[j + 1]}"
         feats.append({
             "bias": 1.0,
-            "c[-2]": c2, "cls[-2]": k[j - 2], "c[-1]": c1, "cls[-1]": k[j - 1],
-            "c[0]": c0, "cls[0]": k[j], "c[1]": n1, "cls[1]": k[j + 1],
-            "c[2]": n2, "cls[2]": k[j + 2],
-            "bi[-2,-1]": c2 + c1, "bi[-1,0]": c1 + c0, "bi[0,1]": c0 + n1, "bi[1,2]": n1 + n2,
-            "tri[-2]": c2 + c1 + c0, "tri[-1]": c1 + c0 + n1, "tri[0]": c0 + n1 + n2,
-            "cls[-1,0,1]": k3, "bos": float(i == 0), "eos": float(i == n - 1),
+            "c[-2]": c[j - 2], "cls[-2]": k[j - 2], "c[-1]": c[j - 1], "cls[-1]": k[j - 1],
+            "c[0]": c[j], "cls[0]": k[j], "c[1]": c[j + 1], "cls[1]": k[j + 1],
+            "c[2]": c[j + 2], "cls[2]": k[j + 2],
+            "bi[-2,-1]": bi[j - 2], "bi[-1,0]": bi[j - 1], "bi[0,1]": bi[j], "bi[1,2]": bi[j + 1],
+            "tri[-2]": tri[j - 2], "tri[-1]": tri[j - 1], "tri[0]": tri[j],
+            "cls[-1,0,1]": k3[j - 1], "bos": float(i == 0), "eos": float(i == n - 1),
             "jieba": bmes[j], "jieba[-1]": bmes[j - 1], "jieba[+1]": bmes[j + 1],
             "unit": units[j], "unit[+1]": units[j + 1], "cue": cues[i],
             "place_suffix": suffix[i], "place_suffix[+1]": suffix[i + 1],
         })
     return feats
+
+
+_INDICATORS = ("bos", "eos", "place_suffix", "place_suffix[+1]")
+
+
+def _drop_zero_indicators(feats: list[dict]) -> None:
+    for f in feats:
+        for key in _INDICATORS:
+            if not f[key]:
+                del f[key]
+
+
+_GAZ_KEYS = (("gaz", 0), ("gaz[-1]", -1), ("gaz[+1]", 1))
+_TITLE_KEYS = tuple((f"title[{d}]", d) for d in (-3, -2, -1, 1, 2, 3))
+_HEAD_KEYS = (("orghead", 0), ("orghead[+1]", 1))
+
+
+def _add_matches(feats: list[dict], tags: list[str], keys: tuple[tuple[str, int], ...],
+                 sparse: bool) -> None:
+    """Add ``key: tags[i + d]`` to position i's features (``<pad>`` beyond the text); when
+    ``sparse``, only where that tag is a match (not ``O``, not beyond the text)."""
+    n = len(tags)
+    for key, d in keys:
+        for i in range(n):
+            tag = tags[i + d] if 0 <= i + d < n else _PAD
+            if not sparse or (tag != "O" and tag != _PAD):
+                feats[i][key] = tag
 
 
 def sentence_features(text: str, config: FeatureConfig = LEGACY
@@ -260,25 +307,17 @@ def sentence_features(text: str, config: FeatureConfig = LEGACY
             f["pos[-1]"] = p
             f["pos[+1]"] = q
     if config.gazetteer:
-        from duikou.baselines.gazetteer import load_gazetteer
-
-        gaz = _padded(load_gazetteer(tuple(config.gazetteer)).tags(text))
-        for i, f in enumerate(feats):
-            f["gaz"] = gaz[i + 2]
-            f["gaz[-1]"] = gaz[i + 1]
-            f["gaz[+1]"] = gaz[i + 3]
+        gaz = load_gazetteer(tuple(config.gazetteer)).tags(text)
+        _add_matches(feats, gaz, _GAZ_KEYS, config.sparse)
     if config.entity_lexicons:
-        titles = [_PAD] * 3 + lexicon_tags(text, TITLE_WORDS) + [_PAD] * 3
-        heads = _padded(lexicon_tags(text, ORG_HEADS))
-        for i, f in enumerate(feats):
-            for d in (-3, -2, -1, 1, 2, 3):
-                f[f"title[{d}]"] = titles[i + 3 + d]
-            f["surname"] = float(text[i] in SURNAMES)
-            f["orghead"] = heads[i + 2]
-            f["orghead[+1]"] = heads[i + 3]
+        _add_matches(feats, lexicon_tags(text, TITLE_WORDS), _TITLE_KEYS, config.sparse)
+        _add_matches(feats, lexicon_tags(text, ORG_HEADS), _HEAD_KEYS, config.sparse)
+        for ch, f in zip(text, feats):
+            if ch in SURNAMES or not config.sparse:
+                f["surname"] = float(ch in SURNAMES)
+    if config.sparse:
+        _drop_zero_indicators(feats)
     if config.simplified:
-        from duikou.baselines.gazetteer import simplified
-
         s = _padded(list(simplified(text)))
         for i, f in enumerate(feats):
             j = i + 2

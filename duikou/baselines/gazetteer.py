@@ -25,6 +25,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import zipfile
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,36 +40,60 @@ DEFAULT_LEVELS: tuple[str, ...] = ("province", "city", "county")
 _SHORT_SUFFIXES = {"自治州": "州", "自治县": "县"}
 
 
+def prefixes(words: Iterable[str]) -> frozenset[str]:
+    """Every non-empty prefix of every word (the walk of :func:`greedy_matches`)."""
+    return frozenset(w[:k] for w in words for k in range(1, len(w) + 1))
+
+
+def greedy_matches(text: str, words: Container[str], prefix_set: Container[str]
+                   ) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the longest word starting at each position, left to right, resuming
+    after each match (``prefix_set`` is :func:`prefixes` of ``words``).
+
+    >>> w = {"炉霍", "炉霍县", "县"}
+    >>> list(greedy_matches("援炉霍县县", w, prefixes(w)))
+    [(1, 4), (4, 5)]
+    """
+    i, n = 0, len(text)
+    while i < n:
+        end, j = 0, i + 1
+        while j <= n and text[i:j] in prefix_set:
+            if text[i:j] in words:
+                end = j
+            j += 1
+        if end:
+            yield i, end
+            i = end
+        else:
+            i += 1
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     """Surface name → level, and where the table came from."""
 
     names: dict[str, str]
-    lengths: tuple[int, ...]  # distinct name lengths, longest first
+    prefix_set: frozenset[str]
     source: dict[str, str]
+
+    @classmethod
+    def of(cls, names: dict[str, str], source: dict[str, str] | None = None) -> Gazetteer:
+        return cls(names, prefixes(names), source or {})
 
     def tags(self, text: str) -> list[str]:
         """Greedy longest match left to right over ``simplified(text)``: ``B-level``,
         ``I-level``, ``E-level`` inside a multi-character match, else ``O``.
 
-        >>> g = Gazetteer({"炉霍县": "county", "炉霍": "county"}, (3, 2), {})
-        >>> g.tags("援炉霍县")
+        >>> Gazetteer.of({"炉霍县": "county", "炉霍": "county"}).tags("援炉霍县")
         ['O', 'B-county', 'I-county', 'E-county']
         """
         text = simplified(text)
         out = ["O"] * len(text)
-        i = 0
-        while i < len(text):
-            for n in self.lengths:
-                level = self.names.get(text[i:i + n]) if i + n <= len(text) else None
-                if level is not None:
-                    out[i] = f"B-{level}"
-                    out[i + 1:i + n - 1] = [f"I-{level}"] * (n - 2)
-                    out[i + n - 1] = f"E-{level}"
-                    i += n
-                    break
-            else:
-                i += 1
+        for a, b in greedy_matches(text, self.names, self.prefix_set):
+            level = self.names[text[a:b]]
+            out[a] = f"B-{level}"
+            out[a + 1:b - 1] = [f"I-{level}"] * (b - a - 2)
+            out[b - 1] = f"E-{level}"
         return out
 
 
@@ -128,9 +153,7 @@ def load_gazetteer(levels: tuple[str, ...] = DEFAULT_LEVELS) -> Gazetteer:
     for name, level in _entries(table, frozenset(levels)):
         if len(name) >= 2 and (name not in names or rank[level] < rank[names[name]]):
             names[name] = level
-    lengths = tuple(sorted({len(n) for n in names}, reverse=True))
-    return Gazetteer(names, lengths, {**source, "levels": ",".join(levels),
-                                      "names": str(len(names))})
+    return Gazetteer.of(names, {**source, "levels": ",".join(levels), "names": str(len(names))})
 
 
 @functools.cache
