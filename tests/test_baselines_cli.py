@@ -140,7 +140,7 @@ def test_every_registered_tagger_implements_the_interface():
     from duikou.baselines.base import Tagger
     from duikou.baselines.registry import KINDS, tagger_class
 
-    assert set(KINDS) == {"rules", "crf", "bert"}
+    assert set(KINDS) == {"rules", "crf", "bert", "crf+roles", "bert+roles"}
     for kind in KINDS:
         cls = tagger_class(kind)
         assert issubclass(cls, Tagger) and cls.kind == kind
