@@ -248,9 +248,13 @@ CODES: dict[str, str] = {
     "DK-MODEL-039": "char map trie too large ({…} units)",  # encoders/e5.py
     "DK-MODEL-040": "keep_pieces: expected a vocabulary piece, found {…}",  # encoders/e5.py
     "DK-MODEL-041": "kind: expected one of {…}, found {…}",  # encoders/e5.py
-    "DK-MODEL-044": "duikou_model.json is not a readable JSON object",  # baselines/common.py
-    "DK-MODEL-045": "a model file listed in the metadata is missing",  # baselines/common.py
-    "DK-MODEL-046": "a model file differs from the one trained (truncated or replaced)",  # baselines/common.py
+    "DK-MODEL-047": "duikou_model.json is not a readable JSON object",  # baselines/common.py
+    "DK-MODEL-048": "a model file listed in the metadata is missing",  # baselines/common.py
+    "DK-MODEL-049": "a model file differs from the one trained (truncated or replaced)",  # baselines/common.py
+    "DK-MODEL-042": "the administrative-division gazetteer needs the jionlp package",  # baselines/gazetteer.py
+    "DK-MODEL-043": "cannot read the division table from the jionlp package",  # baselines/gazetteer.py
+    "DK-MODEL-044": "unknown gazetteer levels {…}",  # baselines/gazetteer.py
+    "DK-MODEL-045": "not a roles model folder: its role settings cannot be read",  # baselines/roles.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py

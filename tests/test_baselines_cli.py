@@ -145,7 +145,7 @@ def test_every_registered_tagger_implements_the_interface():
     from duikou.baselines.base import Tagger
     from duikou.baselines.registry import KINDS, tagger_class
 
-    assert set(KINDS) == {"rules", "crf", "bert"}
+    assert set(KINDS) == {"rules", "crf", "bert", "crf+roles", "bert+roles"}
     for kind in KINDS:
         cls = tagger_class(kind)
         assert issubclass(cls, Tagger) and cls.kind == kind
@@ -195,7 +195,7 @@ def test_a_damaged_crf_model_file_is_a_located_error_not_a_crash(tmp_path, corpu
     data = weights.read_bytes()
     weights.write_bytes({"truncate": data[: len(data) // 2], "random": bytes(range(256)) * 4,
                          "empty": b""}[damage])
-    with raises_code(ModelError, "DK-MODEL-046"):
+    with raises_code(ModelError, "DK-MODEL-049"):
         predict_model(model, corpus=corpus, split="test", out=tmp_path / "p.jsonl")
 
 
@@ -203,5 +203,5 @@ def test_a_damaged_crf_model_file_is_a_located_error_not_a_crash(tmp_path, corpu
 def test_a_corrupt_model_metadata_file_is_a_located_error(tmp_path, corpus, content):
     model = train_model("rules", corpus=corpus, split="train", out=tmp_path / "rules")
     (model / "duikou_model.json").write_bytes(content)
-    with raises_code(ModelError, "DK-MODEL-044"):
+    with raises_code(ModelError, "DK-MODEL-047"):
         predict_model(model, corpus=corpus, split="test", out=tmp_path / "p.jsonl")

@@ -52,7 +52,11 @@ def systems(with_bert: bool, e5_dir: Path | None = None) -> list[System]:
                "COUNT, QUANTITY, DATE only); written with the five seed texts in view, so "
                "its scores here are in-sample and optimistic", True),
         System("crf", "crf", "sklearn-crfsuite character CRF: char ±2, n-grams, classes, "
-               "lexicons, jieba BMES; c1/c2 tuned without test data", True),
+               "lexicons, jieba BMES and POS, administrative-division gazetteer (jionlp), "
+               "person/organisation lexicons; c1/c2 tuned without test data", True),
+        System("crf+roles", "crf+roles", "the CRF followed by the document-level roles "
+               "stage (one DONOR/RECIPIENT/ORG/LOC label per entity per document from the "
+               "mention labels and giving/receiving cues)", True),
     ]
     if with_bert:
         out.append(System("bert-e5-small", "bert", f"token classifier on {E5_NAME}",

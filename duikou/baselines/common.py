@@ -80,13 +80,13 @@ def _file_problems(folder: Path, listed: object, info_path: Path) -> list[Proble
         f = folder / rel
         if not f.is_file():
             problems.append(Problem("model file listed in the metadata is missing", file=str(f),
-                                    code="DK-MODEL-045"))
+                                    code="DK-MODEL-048"))
         elif (f.stat().st_size != want.get("bytes")
               or hashlib.sha256(f.read_bytes()).hexdigest() != want.get("sha256")):
             problems.append(Problem(f"model file differs from the one trained (expected "
                                     f"{want.get('bytes')} bytes, sha256 "
                                     f"{str(want.get('sha256'))[:16]}…): it was truncated or "
-                                    f"replaced; retrain", file=str(f), code="DK-MODEL-046"))
+                                    f"replaced; retrain", file=str(f), code="DK-MODEL-049"))
     return problems
 
 
@@ -105,10 +105,10 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
         info = json.loads(read_bounded(path, 10_000_000, error=ModelError).decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(Problem(f"{INFO_FILE} is not readable JSON ({exc}); the folder is "
-                                 "damaged: retrain", file=str(path), code="DK-MODEL-044")) from None
+                                 "damaged: retrain", file=str(path), code="DK-MODEL-047")) from None
     if not isinstance(info, dict):
         raise ModelError(Problem(f"expected a JSON object in {INFO_FILE}, found "
-                                 f"{type(info).__name__}", file=str(path), code="DK-MODEL-044"))
+                                 f"{type(info).__name__}", file=str(path), code="DK-MODEL-047"))
     problems = _file_problems(folder, info.get("files"), path)
     if info.get("kind") not in KINDS:
         problems.append(Problem(f"unknown model kind {info.get('kind')!r}; expected {KINDS}",

@@ -1,21 +1,26 @@
 """Character-level linear-chain CRF baseline (sklearn-crfsuite, L-BFGS).
 
 Sequences are sentences (:func:`duikou.ingest.segment.sentence_spans`, never cutting a gold
-span), one IOB2 tag per code point, features from :mod:`duikou.baselines.features`.
-``c1``/``c2`` are tuned on the validation documents, or by leave-one-document-out
-cross-validation on the training documents when there are none; test documents are never
-seen. L-BFGS is deterministic, so the same inputs give the same model and predictions.
+span), one IOB2 tag per code point, features from :mod:`duikou.baselines.features` with the
+:class:`~duikou.baselines.features.FeatureConfig` given to :func:`train` (default
+:data:`DEFAULT_FEATURES`; the model folder records it, and a folder without one was trained
+with the legacy features). ``c1``/``c2`` are tuned on the validation documents, or by
+leave-one-document-out cross-validation on the training documents when there are none; test
+documents are never seen. L-BFGS is deterministic, so the same inputs give the same model and
+predictions.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from duikou.baselines.base import Tagger
-from duikou.baselines.common import Timer, TrainingScope, write_model_info
-from duikou.baselines.features import sentence_features
+from duikou.baselines.common import INFO_FILE, Timer, TrainingScope, write_model_info
+from duikou.baselines.features import FeatureConfig, sentence_features
+from duikou.baselines.gazetteer import load_gazetteer
 from duikou.errors import ModelError, Problem
 from duikou.ingest.segment import sentence_spans
 from duikou.records import Document
@@ -26,17 +31,21 @@ MODEL_FILE = "model.crfsuite"
 DEFAULT_C1_GRID: tuple[float, ...] = (0.05, 0.25)
 DEFAULT_C2_GRID: tuple[float, ...] = (0.01, 0.1)
 DEFAULT_MAX_ITERATIONS = 150
+#: chosen on the train split → validation document and by inner cross-validation of the
+#: train split (baselines/BENCHMARKS.md); never on a test or cross-validation held-out score
+DEFAULT_FEATURES = FeatureConfig(pos=True, gazetteer=("province", "city", "county", "town"),
+                                 entity_lexicons=True, sparse=True)
 
 Features = list[dict[str, str | float]]
 Sequences = tuple[list[Features], list[list[str]]]
 
 
-def document_sequences(doc: Document) -> Sequences:
+def document_sequences(doc: Document, config: FeatureConfig = DEFAULT_FEATURES) -> Sequences:
     """(features, tags) per sentence of ``doc``."""
     tags = spans_to_bio(len(doc.text), doc.spans)
     xs, ys = [], []
     for a, b in sentence_spans(doc.text, doc.spans):
-        xs.append(sentence_features(doc.text[a:b]))
+        xs.append(sentence_features(doc.text[a:b], config))
         ys.append(tags[a:b])
     return xs, ys
 
@@ -79,12 +88,12 @@ def _f1(crf, docs: Sequence[Document], seqs: list[Sequences]) -> float:
 
 def _grid_scores(train_seqs: list[Sequences], train_docs: Sequence[Document],
                  val_docs: Sequence[Document], grid: list[tuple[float, float]],
-                 max_iterations: int) -> tuple[str, list[dict]]:
+                 max_iterations: int, config: FeatureConfig) -> tuple[str, list[dict]]:
     """Strict micro-F1 of every grid point, on validation or by inner LOO-CV."""
     if len(grid) == 1:
         return "none (single grid point)", [{"c1": grid[0][0], "c2": grid[0][1], "f1": None}]
     if val_docs:
-        val_seqs = [document_sequences(d) for d in val_docs]
+        val_seqs = [document_sequences(d, config) for d in val_docs]
         scores = [_f1(_fit(train_seqs, c1, c2, max_iterations), val_docs, val_seqs)
                   for c1, c2 in grid]
         return "validation", _rows(grid, scores)
@@ -115,11 +124,14 @@ def _best(rows: list[dict]) -> tuple[float, float]:
 def train(train_docs: Sequence[Document], val_docs: Sequence[Document], *, out: Path,
           scope: TrainingScope, corpus: Path | None = None, seed: int = 0,
           c1_grid: Sequence[float] = DEFAULT_C1_GRID, c2_grid: Sequence[float] = DEFAULT_C2_GRID,
-          max_iterations: int = DEFAULT_MAX_ITERATIONS) -> Path:
+          max_iterations: int = DEFAULT_MAX_ITERATIONS,
+          features: FeatureConfig | Mapping | None = None) -> Path:
     """Tune c1/c2, fit on all ``train_docs`` and write the model folder ``out``; returns it.
 
-    ``seed`` is recorded only: L-BFGS training has no randomness.
+    ``features``: a :class:`FeatureConfig` or its JSON form (default
+    :data:`DEFAULT_FEATURES`). ``seed`` is recorded only: L-BFGS training has no randomness.
     """
+    config = _config(features)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     grid = [(float(c1), float(c2)) for c1 in c1_grid for c2 in c2_grid]
@@ -127,8 +139,9 @@ def train(train_docs: Sequence[Document], val_docs: Sequence[Document], *, out: 
         raise ModelError(Problem("c1_grid and c2_grid must each hold at least one value",
                                  code="DK-MODEL-029"))
     with Timer() as timer:
-        train_seqs = [document_sequences(d) for d in train_docs]
-        tuning, rows = _grid_scores(train_seqs, train_docs, val_docs, grid, max_iterations)
+        train_seqs = [document_sequences(d, config) for d in train_docs]
+        tuning, rows = _grid_scores(train_seqs, train_docs, val_docs, grid, max_iterations,
+                                    config)
         c1, c2 = _best(rows)
         tmp = out / f".{MODEL_FILE}.{os.getpid()}.tmp"
         try:
@@ -138,11 +151,21 @@ def train(train_docs: Sequence[Document], val_docs: Sequence[Document], *, out: 
             tmp.unlink(missing_ok=True)
     hyper = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "algorithm": "lbfgs",
              "c1_grid": list(map(float, c1_grid)), "c2_grid": list(map(float, c2_grid)),
-             "grid_scores": rows, "tuning": tuning,
-             "features": "char ±2, bigrams, trigrams, char class, lexicons, jieba BMES"}
+             "grid_scores": rows, "tuning": tuning, "features": config.describe(),
+             "feature_config": config.to_json()}
+    if config.gazetteer:
+        hyper["gazetteer"] = load_gazetteer(tuple(config.gazetteer)).source
     write_model_info(out, kind="crf", scope=scope, seed=seed, training_time_s=timer.seconds,
                      hyperparameters=hyper, corpus=corpus)
     return out
+
+
+def _config(features: FeatureConfig | Mapping | None) -> FeatureConfig:
+    if features is None:
+        return DEFAULT_FEATURES
+    if isinstance(features, FeatureConfig):
+        return features
+    return FeatureConfig.from_json(features)
 
 
 class CrfTagger(Tagger):
@@ -151,8 +174,9 @@ class CrfTagger(Tagger):
 
     kind = "crf"
 
-    def __init__(self, crf) -> None:
+    def __init__(self, crf, config: FeatureConfig = DEFAULT_FEATURES) -> None:
         self.crf = crf
+        self.config = config
 
     @classmethod
     def train(cls, train_docs: Sequence[Document], val_docs: Sequence[Document], *,
@@ -168,12 +192,16 @@ class CrfTagger(Tagger):
         if not path.is_file():
             raise ModelError(Problem(f"CRF model file {MODEL_FILE} is missing", file=str(path),
                                      code="DK-MODEL-030"))
-        return cls(_crf(0.0, 0.0, 1, model_filename=str(path)))
+        info = Path(folder) / INFO_FILE
+        hyper = (json.loads(info.read_text(encoding="utf-8")).get("hyperparameters", {})
+                 if info.is_file() else {})
+        return cls(_crf(0.0, 0.0, 1, model_filename=str(path)),
+                   FeatureConfig.from_json(hyper.get("feature_config")))
 
     def predict_spans(self, texts: Sequence[str]) -> list[list[Span]]:
         out = []
         for text in texts:
             sents = sentence_spans(text)
-            xs = [sentence_features(text[a:b]) for a, b in sents]
+            xs = [sentence_features(text[a:b], self.config) for a, b in sents]
             out.append(_spans_from_tags(self.crf.predict(xs) if xs else [], sents, text))
         return out

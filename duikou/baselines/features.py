@@ -1,19 +1,44 @@
 """Character-level features for the CRF tagger.
 
-Contract: :func:`sentence_features(text)` returns one feature dict per code point of
-``text`` (``len(result) == len(text)``), deterministic for a given text. Features are
-local (the character and its neighbours within ±2, the bigrams/trigrams around it), the
-character class (:func:`char_class`), membership in small lexicons (units, place suffixes,
-donor/recipient cue words; longest match, marked B/I by position inside the match) and the
-position of the character inside jieba's word (B/M/E/S, :func:`jieba_bmes`).
+Contract: :func:`sentence_features(text, config)` returns one feature dict per code point of
+``text`` (``len(result) == len(text)``), deterministic for a given text and
+:class:`FeatureConfig`. Features are local (the character and its neighbours within ±2, the
+bigrams/trigrams around it), the character class (:func:`char_class`), membership in small
+lexicons (units, place suffixes, donor/recipient cue words; longest match, marked B/I by
+position inside the match) and the position of the character inside jieba's word (B/M/E/S,
+:func:`jieba_bmes`). Optional families, switched on by the config:
+
+* ``pos``: the part-of-speech tag of the jieba word containing the character with the
+  character's B/M/E/S position in it, and the tags of the previous and next words
+  (:func:`jieba_pos`; jieba.posseg's dictionary tags on the same HMM-off segmentation as
+  the BMES feature, so dictionary-only and deterministic);
+* ``gazetteer``: longest-match B/I/E tags with the division level from the
+  administrative-division gazetteer (:mod:`duikou.baselines.gazetteer`) for the character
+  and its neighbours;
+* ``simplified``: the character and bigram features also on the simplified-script form of
+  the text (Traditional articles then share features with Simplified ones);
+* ``entity_lexicons``: person titles (:data:`TITLE_WORDS`, B/I of the match up to three
+  characters either side, as names stand next to titles), a common-surname flag
+  (:data:`SURNAMES`) and organisation head words (:data:`ORG_HEADS`, B/I, ±1);
+* ``sparse``: leave out what is almost always the same: indicator features whose value is
+  0 (``bos``, ``eos``, ``place_suffix``, ``surname``) and the ``O`` / beyond-the-text tags
+  of the gazetteer and entity-lexicon families. Tagging reads ~10 fewer attributes per
+  character, which keeps the CRF above 50,000 characters/s (baselines/BENCHMARKS.md).
+
+:data:`LEGACY` (every option off) reproduces the features of models trained before the
+options existed; a model folder records its config and is always tagged with it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+from duikou.baselines.gazetteer import greedy_matches, load_gazetteer, prefixes, simplified
 
 CN_NUMERALS = frozenset("〇一二三四五六七八九十百千万亿两零萬億兩")
 UNITS: tuple[str, ...] = (
@@ -26,12 +51,80 @@ CUE_WORDS: tuple[str, ...] = (
     "援", "帮扶", "支援", "对口", "受援", "捐赠", "结对",
     "幫扶", "對口", "捐贈", "結對",
 )
+# Person titles (G3) that stand next to a name, common single-character surnames, and the
+# head words that end organisation names: the ``entity_lexicons`` family.
+TITLE_WORDS: tuple[str, ...] = (
+    "同志", "老师", "医生", "教授", "书记", "副书记", "院长", "副院长", "校长", "副校长",
+    "队长", "领队", "主任", "副主任", "主任医师", "医师", "旗长", "县长", "副县长", "州长",
+    "市长", "区长", "镇长", "乡长", "村长", "局长", "厅长", "部长", "主席", "副主席", "常委",
+    "委员", "园长", "记者", "专家", "教师", "队员", "支书", "经理", "董事长", "理事长",
+    "秘书长", "一行", "第一书记", "老師", "醫生", "書記", "副書記", "院長", "校長", "副校長",
+    "隊長", "領隊", "主任醫師", "醫師", "旗長", "縣長", "局長", "部長", "園長", "記者",
+    "專家", "教師", "隊員",
+)
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎"
+    "贺顾毛郝龚邵万钱严覃武戴莫孔向汤扎张張劉陳楊黃趙吳孫馬鄭謝許韓馮鄧蔣蘆葉蘇呂盧鍾譚陸"
+    "賈韋鄒龔嚴戴"
+)
+ORG_HEADS: tuple[str, ...] = (
+    "医院", "卫生院", "大学", "学院", "学校", "小学", "中学", "幼儿园", "中心", "局", "办",
+    "厅", "部", "委员会", "基金会", "合作社", "公司", "集团", "协会", "服务团", "工作队",
+    "支医队", "医疗队", "教育集团", "研究院", "研究所", "保健院", "醫院", "衛生院", "大學",
+    "學院", "學校", "小學", "中學", "幼兒園", "中心", "辦", "廳", "委員會", "基金會",
+    "合作社", "公司", "集團", "協會", "醫療隊",
+)
 _PAD = "<pad>"
 
 _jieba_lock = threading.Lock()
 _tokenizer = None
+_pos_table: dict[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Which optional feature families :func:`sentence_features` adds (module docstring)."""
+
+    pos: bool = False
+    gazetteer: tuple[str, ...] = ()  # division levels; empty: no gazetteer features
+    simplified: bool = False
+    entity_lexicons: bool = False
+    sparse: bool = False  # omit zero indicators and the O tags of the match families
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "gazetteer": list(self.gazetteer)}
+
+    @classmethod
+    def from_json(cls, data: Mapping | None) -> FeatureConfig:
+        """The config stored in a model folder; None (an older folder) is :data:`LEGACY`."""
+        if not data:
+            return LEGACY
+        return cls(pos=bool(data.get("pos", False)),
+                   gazetteer=tuple(data.get("gazetteer", ())),
+                   simplified=bool(data.get("simplified", False)),
+                   entity_lexicons=bool(data.get("entity_lexicons", False)),
+                   sparse=bool(data.get("sparse", False)))
+
+    def describe(self) -> str:
+        parts = ["char ±2, bigrams, trigrams, char class, lexicons, jieba BMES"]
+        if self.pos:
+            parts.append("jieba POS (B/M/E/S-tag, ±1 word)")
+        if self.gazetteer:
+            parts.append(f"division gazetteer ({'/'.join(self.gazetteer)}, B/I/E, ±1)")
+        if self.simplified:
+            parts.append("simplified-script chars and bigrams")
+        if self.entity_lexicons:
+            parts.append("person titles ±3, surnames, organisation heads ±1")
+        if self.sparse:
+            parts.append("sparse (no zero indicators, no O match tags)")
+        return "; ".join(parts)
+
+
+LEGACY = FeatureConfig()
+
+
+@functools.cache
 def char_class(c: str) -> str:
     """One of ``num_cn``, ``digit``, ``han``, ``latin``, ``space``, ``punct``, ``other``.
 
@@ -70,70 +163,165 @@ def _jieba():
     return _tokenizer
 
 
+def _word_tags() -> dict[str, str]:
+    """jieba.posseg's word → part-of-speech table for :func:`_jieba`'s dictionary."""
+    global _pos_table
+    tok = _jieba()
+    with _jieba_lock:
+        if _pos_table is None:
+            import jieba.posseg
+
+            _pos_table = jieba.posseg.POSTokenizer(tok).word_tag_tab
+    return _pos_table
+
+
+@functools.lru_cache(maxsize=4)
+def _words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (HMM off), shared by the BMES and POS features."""
+    return tuple(_jieba().cut(text, HMM=False))
+
+
+def jieba_pos(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Per code point: (position-tag of its word as ``B-ns``/``M-ns``/``E-ns``/``S-v``, the
+    previous word's tag, the next word's tag); ``<pad>`` beyond the text.
+
+    The words are :func:`jieba_bmes`'s (one segmentation for both); a word's tag is the one
+    jieba.posseg's dictionary gives it, ``eng`` for a run of ASCII letters and digits and
+    ``x`` for anything else outside the dictionary, as jieba.posseg with HMM off tags them.
+    Dictionary-only, so deterministic."""
+    table = _word_tags()
+    words = _words(text)
+    flags = [_PAD] + [table.get(w) or ("eng" if w.isascii() and w.isalnum() else "x")
+                      for w in words] + [_PAD]
+    here: list[str] = []
+    prev: list[str] = []
+    nxt: list[str] = []
+    for k, word in enumerate(words):
+        n, flag = len(word), flags[k + 1]
+        here.extend([f"S-{flag}"] if n == 1 else
+                    [f"B-{flag}", *[f"M-{flag}"] * (n - 2), f"E-{flag}"])
+        prev.extend([flags[k]] * n)
+        nxt.extend([flags[k + 2]] * n)
+    if len(here) != len(text):  # jieba must cover the text
+        return ["S-x"] * len(text), [_PAD] * len(text), [_PAD] * len(text)
+    return here, prev, nxt
+
+
 def jieba_bmes(text: str) -> list[str]:
     """B/M/E/S of each code point inside the jieba word containing it (HMM off, so the
     segmentation depends on the dictionary only and is deterministic)."""
     tags: list[str] = []
-    for word in _jieba().cut(text, HMM=False):
+    for word in _words(text):
         n = len(word)
         tags.extend(["S"] if n == 1 else ["B"] + ["M"] * (n - 2) + ["E"])
     return tags if len(tags) == len(text) else ["S"] * len(text)  # jieba must cover the text
 
 
+@functools.lru_cache(maxsize=32)
+def _lexicon(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(words), prefixes(words)
+
+
 def lexicon_tags(text: str, words: Iterable[str]) -> list[str]:
     """Greedy longest-match of ``words`` left to right: ``B``/``I`` inside a match, else ``O``."""
-    ordered = sorted(set(words), key=len, reverse=True)
+    lexicon, prefix_set = _lexicon(tuple(words))
     tags = ["O"] * len(text)
-    i = 0
-    while i < len(text):
-        hit = next((w for w in ordered if text.startswith(w, i)), None)
-        if hit is None:
-            i += 1
-            continue
-        tags[i] = "B"
-        for j in range(i + 1, i + len(hit)):
-            tags[j] = "I"
-        i += len(hit)
+    for a, b in greedy_matches(text, lexicon, prefix_set):
+        tags[a] = "B"
+        tags[a + 1:b] = ["I"] * (b - a - 1)
     return tags
 
 
-def _at(text: str, i: int) -> str:
-    return text[i] if 0 <= i < len(text) else _PAD
+def _padded(values: list[str]) -> list[str]:
+    return [_PAD, _PAD, *values, _PAD, _PAD]
 
 
-def _char_features(text: str, i: int, classes: list[str]) -> dict[str, str | float]:
-    f: dict[str, str | float] = {"bias": 1.0}
-    for d in (-2, -1, 0, 1, 2):
-        f[f"c[{d}]"] = _at(text, i + d)
-        f[f"cls[{d}]"] = classes[i + d] if 0 <= i + d < len(text) else _PAD
-    for a, b in ((-2, -1), (-1, 0), (0, 1), (1, 2)):
-        f[f"bi[{a},{b}]"] = _at(text, i + a) + _at(text, i + b)
-    for a in (-2, -1, 0):
-        f[f"tri[{a}]"] = "".join(_at(text, i + a + k) for k in range(3))
-    f["cls[-1,0,1]"] = "|".join(f[f"cls[{d}]"] for d in (-1, 0, 1))  # type: ignore[misc]
-    f["bos"] = float(i == 0)
-    f["eos"] = float(i == len(text) - 1)
-    return f
+def _base_features(text: str) -> list[dict[str, str | float]]:
+    """The :data:`LEGACY` features (built position by position over padded arrays; each
+    n-gram is built once and read by the positions that share it)."""
+    n = len(text)
+    c = _padded(list(text))
+    bi = [a + b for a, b in zip(c, c[1:])]  # bi[j] = c[j] + c[j+1]
+    tri = [a + b for a, b in zip(bi, c[2:])]  # tri[j] = c[j] + c[j+1] + c[j+2]
+    k = _padded([char_class(ch) for ch in text])
+    k3 = [f"{a}|{b}|{d}" for a, b, d in zip(k, k[1:], k[2:])]  # k3[j] centred on j+1
+    bmes = _padded(jieba_bmes(text))
+    units = _padded(lexicon_tags(text, UNITS))
+    cues = lexicon_tags(text, CUE_WORDS)
+    suffix = [float(ch in PLACE_SUFFIXES) for ch in text] + [0.0]
+    feats = []
+    for i in range(n):
+        j = i + 2  # index into the padded arrays
+        feats.append({
+            "bias": 1.0,
+            "c[-2]": c[j - 2], "cls[-2]": k[j - 2], "c[-1]": c[j - 1], "cls[-1]": k[j - 1],
+            "c[0]": c[j], "cls[0]": k[j], "c[1]": c[j + 1], "cls[1]": k[j + 1],
+            "c[2]": c[j + 2], "cls[2]": k[j + 2],
+            "bi[-2,-1]": bi[j - 2], "bi[-1,0]": bi[j - 1], "bi[0,1]": bi[j], "bi[1,2]": bi[j + 1],
+            "tri[-2]": tri[j - 2], "tri[-1]": tri[j - 1], "tri[0]": tri[j],
+            "cls[-1,0,1]": k3[j - 1], "bos": float(i == 0), "eos": float(i == n - 1),
+            "jieba": bmes[j], "jieba[-1]": bmes[j - 1], "jieba[+1]": bmes[j + 1],
+            "unit": units[j], "unit[+1]": units[j + 1], "cue": cues[i],
+            "place_suffix": suffix[i], "place_suffix[+1]": suffix[i + 1],
+        })
+    return feats
 
 
-def sentence_features(text: str) -> list[dict[str, str | float]]:
+_INDICATORS = ("bos", "eos", "place_suffix", "place_suffix[+1]")
+
+
+def _drop_zero_indicators(feats: list[dict]) -> None:
+    for f in feats:
+        for key in _INDICATORS:
+            if not f[key]:
+                del f[key]
+
+
+_GAZ_KEYS = (("gaz", 0), ("gaz[-1]", -1), ("gaz[+1]", 1))
+_TITLE_KEYS = tuple((f"title[{d}]", d) for d in (-3, -2, -1, 1, 2, 3))
+_HEAD_KEYS = (("orghead", 0), ("orghead[+1]", 1))
+
+
+def _add_matches(feats: list[dict], tags: list[str], keys: tuple[tuple[str, int], ...],
+                 sparse: bool) -> None:
+    """Add ``key: tags[i + d]`` to position i's features (``<pad>`` beyond the text); when
+    ``sparse``, only where that tag is a match (not ``O``, not beyond the text)."""
+    n = len(tags)
+    for key, d in keys:
+        for i in range(n):
+            tag = tags[i + d] if 0 <= i + d < n else _PAD
+            if not sparse or (tag != "O" and tag != _PAD):
+                feats[i][key] = tag
+
+
+def sentence_features(text: str, config: FeatureConfig = LEGACY
+                      ) -> list[dict[str, str | float]]:
     """One feature dict per code point of ``text`` (see the module docstring)."""
     if not text:
         return []
-    classes = [char_class(c) for c in text]
-    bmes = jieba_bmes(text)
-    units = lexicon_tags(text, UNITS)
-    cues = lexicon_tags(text, CUE_WORDS)
-    feats = []
-    for i in range(len(text)):
-        f = _char_features(text, i, classes)
-        f["jieba"] = bmes[i]
-        f["jieba[-1]"] = bmes[i - 1] if i else _PAD
-        f["jieba[+1]"] = bmes[i + 1] if i + 1 < len(text) else _PAD
-        f["unit"] = units[i]
-        f["unit[+1]"] = units[i + 1] if i + 1 < len(text) else _PAD
-        f["cue"] = cues[i]
-        f["place_suffix"] = float(text[i] in PLACE_SUFFIXES)
-        f["place_suffix[+1]"] = float(_at(text, i + 1) in PLACE_SUFFIXES)
-        feats.append(f)
+    feats = _base_features(text)
+    if config.pos:
+        here, prev, nxt = jieba_pos(text)
+        for f, h, p, q in zip(feats, here, prev, nxt):
+            f["pos"] = h
+            f["pos[-1]"] = p
+            f["pos[+1]"] = q
+    if config.gazetteer:
+        gaz = load_gazetteer(tuple(config.gazetteer)).tags(text)
+        _add_matches(feats, gaz, _GAZ_KEYS, config.sparse)
+    if config.entity_lexicons:
+        _add_matches(feats, lexicon_tags(text, TITLE_WORDS), _TITLE_KEYS, config.sparse)
+        _add_matches(feats, lexicon_tags(text, ORG_HEADS), _HEAD_KEYS, config.sparse)
+        for ch, f in zip(text, feats):
+            if ch in SURNAMES or not config.sparse:
+                f["surname"] = float(ch in SURNAMES)
+    if config.sparse:
+        _drop_zero_indicators(feats)
+    if config.simplified:
+        s = _padded(list(simplified(text)))
+        for i, f in enumerate(feats):
+            j = i + 2
+            f["s[0]"] = s[j]
+            f["sbi[-1,0]"] = s[j - 1] + s[j]
+            f["sbi[0,1]"] = s[j] + s[j + 1]
     return feats

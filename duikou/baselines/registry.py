@@ -17,6 +17,8 @@ TAGGERS: dict[str, str] = {
     "rules": "duikou.baselines.rules:RulesTagger",
     "crf": "duikou.baselines.crf:CrfTagger",
     "bert": "duikou.baselines.bert:BertTagger",
+    "crf+roles": "duikou.baselines.roles:CrfRolesTagger",
+    "bert+roles": "duikou.baselines.roles:BertRolesTagger",
 }
 KINDS: tuple[str, ...] = tuple(TAGGERS)
 

@@ -1,0 +1,131 @@
+"""Document-level roles: entity grouping, role assignment, the tagger wrapper."""
+
+from __future__ import annotations
+
+import doctest
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from duikou.baselines import roles
+from duikou.baselines.api import predict_model, train_model
+from duikou.baselines.registry import tagger_class
+from duikou.baselines.roles import (
+    GIVER,
+    RECEIVER,
+    ROLE_LABELS,
+    RoleSettings,
+    assign_roles,
+    group_mentions,
+)
+from duikou.dataset.reader import load_documents
+from duikou.errors import ModelError
+from duikou.spans import Span
+from tests.helpers import raises_code
+
+NAMES = ["锦江", "锦江区", "成都市锦江区", "炉霍", "炉霍县", "甘孜州炉霍县", "临夏", "临夏市",
+         "临夏州", "演武小学", "厦门市演武小学", "人民医院", "普安县人民医院", "南明区人民医院",
+         "西南医科大学", "凉山州", "市中区", "县"]
+FAST = {"c1_grid": (0.05,), "c2_grid": (0.01,), "max_iterations": 30}
+
+
+def test_doctests():
+    assert doctest.testmod(roles).failed == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(NAMES) | st.text(alphabet="锦江区县市村炉霍", max_size=6),
+                max_size=25))
+def test_grouping_is_a_partition_that_keeps_equal_strings_together(mentions):
+    groups = group_mentions(mentions)
+    flat = [i for g in groups for i in g]
+    assert sorted(flat) == list(range(len(mentions)))  # each mention in exactly one group
+    assert all(g == sorted(g) and g for g in groups)
+    assert [g[0] for g in groups] == sorted(g[0] for g in groups)
+    where = {i: k for k, g in enumerate(groups) for i in g}
+    for i, a in enumerate(mentions):
+        for j, b in enumerate(mentions):
+            if a == b:
+                assert where[i] == where[j]
+    assert group_mentions(mentions) == groups
+
+
+def test_grouping_follows_the_document_expansions():
+    m = ["锦江", "成都市锦江区", "炉霍", "炉霍县", "甘孜州炉霍县", "临夏", "临夏市", "临夏州"]
+    assert group_mentions(m) == [[0, 1], [2, 3, 4], [5], [6], [7]]
+    # 炉霍县妇幼保健院 is another entity than 炉霍县 (§5: decided separately)
+    assert group_mentions(["炉霍县", "炉霍县妇幼保健院"]) == [[0], [1]]
+
+
+_TEXT = ("锦江援建炉霍\n成都市锦江区选派教师到炉霍县。炉霍县位于青藏高原东南缘,"
+         "锦江区与炉霍县。炉霍教师感谢锦江。")
+
+
+def _spans(text, pairs):
+    out, pos = [], {}
+    for surface, label in pairs:
+        start = text.index(surface, pos.get(surface, 0))
+        pos[surface] = start + 1
+        out.append(Span(start, start + len(surface), label, surface))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(ROLE_LABELS + ("PER",)), min_size=10, max_size=10))
+def test_roles_are_consistent_within_an_entity(labels):
+    surfaces = ["锦江", "炉霍", "成都市锦江区", "炉霍县", "炉霍县", "青藏高原", "锦江区", "炉霍县",
+                "炉霍", "锦江"]
+    spans = _spans(_TEXT, zip(surfaces, labels, strict=True))
+    out = assign_roles(_TEXT, spans)
+    assert [(s.start, s.end, s.text) for s in out] == [(s.start, s.end, s.text) for s in spans]
+    for before, after in zip(spans, out, strict=True):
+        if before.label not in ROLE_LABELS:
+            assert after.label == before.label  # PER and others untouched
+    party = [k for k, s in enumerate(spans) if s.label in ROLE_LABELS]
+    for group in group_mentions([spans[k].text for k in party]):
+        assert len({out[party[g]].label for g in group}) == 1
+
+
+def test_cues_and_majority_decide_the_role():
+    wrong = ["RECIPIENT", "DONOR", "RECIPIENT", "DONOR", "LOC", "LOC", "RECIPIENT", "DONOR",
+             "RECIPIENT", "RECIPIENT"]
+    surfaces = ["锦江", "炉霍", "成都市锦江区", "炉霍县", "炉霍县", "青藏高原", "锦江区", "炉霍县",
+                "炉霍", "锦江"]
+    out = assign_roles(_TEXT, _spans(_TEXT, zip(surfaces, wrong, strict=True)))
+    by_text = {s.text: s.label for s in out}
+    assert by_text["锦江"] == by_text["成都市锦江区"] == by_text["锦江区"] == GIVER
+    assert by_text["炉霍"] == by_text["炉霍县"] == RECEIVER
+    assert by_text["青藏高原"] == "LOC"
+    # without cues the majority of the mention labels decides
+    plain = assign_roles(_TEXT, _spans(_TEXT, zip(surfaces, wrong, strict=True)),
+                         RoleSettings(cue_weight=0.0))
+    assert {s.label for s in plain if s.text in ("锦江", "成都市锦江区", "锦江区")} == {RECEIVER}
+
+
+def test_wrapper_trains_predicts_and_records_its_settings(sample_corpus, tmp_path):
+    folder = train_model("crf+roles", corpus=sample_corpus, fold=0, out=tmp_path / "m",
+                         roles={"cue_weight": 1.5}, **FAST)
+    info = json.loads((folder / "duikou_model.json").read_text("utf-8"))
+    assert info["kind"] == "crf+roles" and info["hyperparameters"]["base_kind"] == "crf"
+    assert info["hyperparameters"]["roles"]["cue_weight"] == 1.5
+    assert (folder / "base" / "duikou_model.json").is_file()
+    out = predict_model(folder, corpus=sample_corpus, out=tmp_path / "p.jsonl")
+    base = predict_model(folder / "base", corpus=sample_corpus, out=tmp_path / "b.jsonl")
+    rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    base_rows = [json.loads(x) for x in base.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [d.id for d in load_documents(sample_corpus, fold=0)]
+    for r, b in zip(rows, base_rows, strict=True):  # same spans, only party labels may differ
+        assert [(e["start"], e["end"]) for e in r["entities"]] == \
+            [(e["start"], e["end"]) for e in b["entities"]]
+    (folder / "duikou_model.json").write_text(json.dumps({**info, "hyperparameters": {}}))
+    with raises_code(ModelError, "DK-MODEL-045"):
+        tagger_class("crf+roles").load(folder)
+
+
+def test_wrappers_mirror_their_base_tagger():
+    for kind in ("crf+roles", "bert+roles"):
+        cls = tagger_class(kind)
+        base = tagger_class(cls.base_kind)
+        assert (cls.inner_validation, cls.uses_encoder) == (base.inner_validation,
+                                                             base.uses_encoder)
