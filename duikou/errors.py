@@ -180,6 +180,7 @@ CODES: dict[str, str] = {
     "DK-INGEST-012": "status must be gold or pending",  # ingest/sources.py
     "DK-INGEST-013": "a sources.yaml file entry points outside seeds/",  # ingest/sources.py
     "DK-INGEST-014": "near-duplicate article (mirror or script twin of another seed)",  # ingest/sources.py
+    "DK-INGEST-015": "a control character (NUL, ANSI escape, …) in an article",  # ingest/clean.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
     "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py
@@ -255,6 +256,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-043": "cannot read the division table from the jionlp package",  # baselines/gazetteer.py
     "DK-MODEL-044": "unknown gazetteer levels {…}",  # baselines/gazetteer.py
     "DK-MODEL-045": "not a roles model folder: its role settings cannot be read",  # baselines/roles.py
+    "DK-MODEL-050": "the same file given twice to tag",  # baselines/api.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py

@@ -205,3 +205,12 @@ def test_a_corrupt_model_metadata_file_is_a_located_error(tmp_path, corpus, cont
     (model / "duikou_model.json").write_bytes(content)
     with raises_code(ModelError, "DK-MODEL-047"):
         predict_model(model, corpus=corpus, split="test", out=tmp_path / "p.jsonl")
+
+
+def test_tagging_the_same_file_twice_is_refused(tmp_path, corpus):
+    model = train_model("rules", corpus=corpus, split="train", out=tmp_path / "rules")
+    article = tmp_path / "a.txt"
+    article.write_text("锦江区向炉霍县捐赠210万元。\n", encoding="utf-8")
+    with raises_code(IngestError, "DK-MODEL-050"):
+        tag_files(model, [article, article], tmp_path / "out.jsonl", corpus=corpus)
+    assert not (tmp_path / "out.jsonl").exists()

@@ -140,3 +140,10 @@ def test_offset_map_is_faithful_for_arbitrary_whitespace(parts):
     doc = clean_text(raw, file="x.txt")
     _assert_map_faithful(doc)
     assert "\u3000" not in doc.text and "\r" not in doc.text and "\n\n" not in doc.text
+
+
+def test_control_characters_are_refused_with_their_offsets():
+    data = "锦江区援助\x00炉霍县\x1b[31m红字\n".encode()
+    with raises_code(IngestError, "DK-INGEST-015") as info:
+        ingest_bytes(data, file="ctrl.txt")
+    assert [(p.start, p.end) for p in info.value.problems] == [(5, 6), (9, 10)]

@@ -34,7 +34,9 @@ def cmd_train(a: argparse.Namespace) -> int:
 def cmd_predict(a: argparse.Namespace) -> int:
     out = predict_model(Path(a.model_dir), corpus=_path(a.corpus), split=a.split, fold=a.fold,
                         out=Path(a.out), allow_other_dataset=a.allow_other_dataset)
-    print(f"predictions written to {out}", file=status_stream(out))
+    what = (f"split {a.split}" if a.split else f"fold {a.fold}" if a.fold is not None else
+            "no --split/--fold given: the model's held-out fold, or else the test split")
+    print(f"predictions ({what}) written to {out}", file=status_stream(out))
     return 0
 
 
@@ -79,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model_dir", help="a model folder from duikou train")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--split", choices=("train", "validation", "test"),
-                   help="predict this split")
+                   help="predict this split (default: the model's held-out fold, else test)")
     g.add_argument("--fold", type=int, help="predict the documents held out in fold K")
     p.add_argument("--out", required=True, help="predictions JSONL to write (- for stdout)")
     _add_model_access(p)

@@ -30,6 +30,20 @@ def _corpus_build(a: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_add(a: argparse.Namespace) -> int:
+    from duikou.ingest.sources import add_seed
+    from duikou.jsonio import read_bounded
+    from duikou.paths import seeds_dir
+
+    raw = read_bounded(Path(a.file), 5_000_000)
+    entry = add_seed(seeds_dir(), raw, url=a.url, query=a.query, retrieved=a.retrieved,
+                     script=a.script, outlet=a.outlet, date=a.date, pairing=a.pairing,
+                     pairing_group=a.pairing_group, note=a.note, source_name=a.file)
+    print(f"added {entry['id']} (status pending) to seeds/sources.yaml; run the reserved-"
+          "article check before committing")
+    return 0
+
+
 def _corpus_stats(a: argparse.Namespace) -> int:
     from duikou.dataset.build import verify
     from duikou.dataset.stats import compute, render
@@ -366,6 +380,8 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "corpus build": ("duikou corpus build", "duikou corpus build --out /tmp/ds"),
     "corpus stats": ("duikou corpus stats",),
+    "corpus add": ("duikou corpus add page.txt --url https://example.org/a --retrieved "
+                   "2026-11-25 --script simplified --pairing-group '福建→甘肃'",),
     "corpus verify": ("duikou corpus verify --corpus corpus",),
     "annotation worksheets": ("duikou annotation worksheets --out sheets/",),
     "annotation compile": ("duikou annotation compile annotation/passes/A --out A.jsonl "
@@ -433,6 +449,20 @@ def build_parser() -> argparse.ArgumentParser:
     b = corpus.add_parser("build", help="build the dataset folder (default corpus/)")
     b.add_argument("--out", help="output folder (default: corpus/)")
     b.set_defaults(func=_corpus_build)
+    ad = corpus.add_parser("add", help="copy a raw article into seeds/ (status pending), "
+                           "refusing copies, mirrors and script twins")
+    ad.add_argument("file", help="the raw article (.txt/.html, UTF-8), copied byte for byte")
+    ad.add_argument("--url", required=True, help="where the article was found")
+    ad.add_argument("--query", help="the search that found it")
+    ad.add_argument("--retrieved", required=True, help="retrieval date, ISO")
+    ad.add_argument("--script", required=True, choices=("simplified", "traditional"),
+                    help="the article's script")
+    ad.add_argument("--outlet", help="outlet, only as the text states it")
+    ad.add_argument("--date", help="publication date (ISO), only as the text states it")
+    ad.add_argument("--pairing", help="the curator's reading: donor → recipient")
+    ad.add_argument("--pairing-group", help="province-level group donor→recipient (splits)")
+    ad.add_argument("--note", help="anything odd about the page")
+    ad.set_defaults(func=_corpus_add)
     s = corpus.add_parser("stats", help="documents, characters, sentences, spans per split")
     s.add_argument("--corpus", help="dataset folder (default: corpus/)")
     s.set_defaults(func=_corpus_stats)

@@ -134,9 +134,14 @@ def _iso_date(value: str | None) -> str | None:
 
 def _ingest_all(files: Sequence[Path]) -> list[tuple[str, str, str | None]]:
     """(id, clean text, ISO date or None) per file; one IngestError listing every failure."""
-    docs, problems = [], []
+    docs, problems, seen = [], [], set()
     for f in files:
         path = Path(f)
+        if str(f) in seen:
+            problems.append(Problem("the same file is given twice; tag it once (its path is "
+                                    "the document id)", file=str(path), code="DK-MODEL-050"))
+            continue
+        seen.add(str(f))
         if not path.is_file():
             problems.append(Problem("file not found; expected a .txt or .html article",
                                     file=str(path), code="DK-MODEL-008"))

@@ -3,7 +3,7 @@
 * per-label strict F1 bars for each system,
 * a confusion matrix of labels on boundary-matched spans (gold label × predicted label,
   plus a "missed"/"spurious" row and column for unmatched spans),
-* a learning curve: pooled strict F1 against the number of training documents.
+* a learning curve: strict F1 on the test split against the number of training documents.
 """
 
 from __future__ import annotations
@@ -100,14 +100,14 @@ def confusion_matrix(gold, pred, path: Path, title: str) -> Path:
 
 
 def learning_curve(points: Mapping[str, Sequence[tuple[int, float]]], path: Path) -> Path:
-    """``points``: system → [(number of training documents, pooled strict F1)]."""
+    """``points``: system → [(number of training documents, strict F1 on the test split)]."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     for name, pts in points.items():
         xs, ys = zip(*sorted(pts), strict=True)
         ax.plot(xs, ys, marker="o", label=name)
     ax.set_xlabel("training documents")
-    ax.set_ylabel("pooled strict F1 (cross-validation)")
+    ax.set_ylabel("strict F1 on the test split")
     ax.set_ylim(0, 1)
     ax.set_title("Learning curve")
     ax.legend()

@@ -347,9 +347,25 @@ def _segments(cpos: list[int]) -> list[tuple[int, int, int]]:
     return segs
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_problems(raw: str, *, file: str) -> list[Problem]:
+    """Every C0 control character (NUL, ESC of ANSI colour codes, …; tab and line ends are
+    text) with its code-point offset in the decoded raw file: refused, never kept or dropped
+    silently."""
+    return [Problem(f"control character U+{ord(m.group()):04X} in the text; expected "
+                    "printable text (remove it from the source file)", file=file,
+                    start=m.start(), end=m.end(), code="DK-INGEST-015")
+            for m in _CONTROL.finditer(raw)]
+
+
 def ingest_bytes(data: bytes, *, file: str) -> CleanDocument:
     """Decode and clean one article file (``.html``/``.htm`` by name → HTML extraction)."""
     raw = decode(data, file=file)
+    problems = control_problems(raw, file=file)
+    if problems:
+        raise IngestError(problems[:50])
     if file.lower().endswith((".html", ".htm")):
         from duikou.ingest.html import html_to_text
 
