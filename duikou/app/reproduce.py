@@ -201,8 +201,9 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     log("[4/4] pictures")
     points = {"crf": learning_curve(runs, corpus)} if curve else None
     figures = eval_folder / "figures"
+    version = results and next(iter(results.values()))["cv"].get("dataset_version")
     others = [e for e in board["entries"] if e.get("baseline") and e["protocol"] == "cv"
-              and e["name"] not in results]
+              and e["name"] not in results and e.get("dataset_version") == version]
     for p in draw_pictures(results, preds, corpus, figures, points, others):
         log(f"  wrote {p}")
     all_ok = all(v[3] for v in verdicts)
