@@ -13,6 +13,7 @@ from duikou.baselines.api import predict_model, train_model
 from duikou.baselines.registry import tagger_class
 from duikou.baselines.roles import (
     GIVER,
+    NEUTRAL,
     RECEIVER,
     ROLE_LABELS,
     RoleSettings,
@@ -21,6 +22,7 @@ from duikou.baselines.roles import (
 )
 from duikou.dataset.reader import load_documents
 from duikou.errors import ModelError
+from duikou.schema import LABEL_NAMES, Kind, kind_of
 from duikou.spans import Span
 from tests.helpers import raises_code
 
@@ -32,6 +34,12 @@ FAST = {"c1_grid": (0.05,), "c2_grid": (0.01,), "max_iterations": 30}
 
 def test_doctests():
     assert doctest.testmod(roles).failed == 0
+
+
+def test_role_labels_are_schema_labels_of_the_right_kind():
+    assert kind_of(GIVER) is Kind.PARTY and kind_of(RECEIVER) is Kind.PARTY
+    assert all(kind_of(lb) is Kind.ENTITY for lb in NEUTRAL)
+    assert set(ROLE_LABELS) <= set(LABEL_NAMES)
 
 
 @settings(max_examples=200, deadline=None)

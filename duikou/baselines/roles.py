@@ -40,16 +40,13 @@ from duikou.baselines.gazetteer import simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
 from duikou.records import Document
-from duikou.schema import LABEL_NAMES, Kind, kind_of
 from duikou.spans import Span
 
-#: the giving and receiving side, then the non-party labels a party-like mention can carry;
-#: the order is also the tie-break order
+#: the giving and receiving side (both of kind PARTY), then the non-party ENTITY labels a
+#: party-like mention can carry; the order is also the tie-break order
 GIVER, RECEIVER = "DONOR", "RECIPIENT"
 NEUTRAL: tuple[str, ...] = ("ORG", "LOC")
 ROLE_LABELS: tuple[str, ...] = (GIVER, RECEIVER, *NEUTRAL)
-assert kind_of(GIVER) is Kind.PARTY and kind_of(RECEIVER) is Kind.PARTY
-assert all(kind_of(lb) is Kind.ENTITY for lb in NEUTRAL) and set(ROLE_LABELS) <= set(LABEL_NAMES)
 
 BASE_DIR = "base"
 ADMIN_SUFFIXES: tuple[str, ...] = (
@@ -226,8 +223,9 @@ def title_end(text: str) -> int:
 
 
 def mention_cues(text: str, start: int, end: int) -> Counter:
-    """Giving/receiving cues around the mention ``text[start:end]`` in its clause, as
-    ``Counter({GIVER: n, RECEIVER: m})`` (text in simplified script).
+    """The giving or receiving cue around the mention ``text[start:end]`` in its clause, as
+    ``Counter({GIVER: 1})``, ``Counter({RECEIVER: 1})`` or an empty Counter (text in
+    simplified script).
 
     >>> mention_cues("锦江援建炉霍", 0, 2), mention_cues("锦江援建炉霍", 4, 6)
     (Counter({'DONOR': 1}), Counter({'RECIPIENT': 1}))
