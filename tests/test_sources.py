@@ -76,3 +76,19 @@ def test_an_unknown_status_is_refused(seeds_copy: Path) -> None:
     _edit_entry(seeds_copy, status="maybe")
     with raises_code(IngestError, "DK-INGEST-012"):
         load_sources(seeds_copy)
+
+
+def test_corpus_add_command_lists_the_page_as_pending(seeds_copy: Path, tmp_path: Path,
+                                                        monkeypatch, capsys) -> None:
+    from duikou.app.cli import main
+
+    monkeypatch.setenv("DUIKOU_ROOT", str(seeds_copy.parent))
+    page = tmp_path / "page.txt"
+    page.write_text(ARTICLE + "\n", encoding="utf-8")
+    assert main(["corpus", "add", str(page), "--url", "https://example.org/p", "--retrieved",
+                 "2026-11-25", "--script", "simplified", "--pairing-group", "福建→甘肃"]) == 0
+    assert "status pending" in capsys.readouterr().out
+    added = [d for d in load_sources(seeds_copy) if d.url == "https://example.org/p"]
+    assert len(added) == 1 and added[0].pairing_group == "福建→甘肃"
+    assert main(["corpus", "add", str(page), "--url", "https://example.org/q", "--retrieved",
+                 "2026-11-25", "--script", "simplified"]) == 2  # the same page again
