@@ -240,6 +240,13 @@ CODES: dict[str, str] = {
     "DK-MODEL-040": "keep_pieces: expected a vocabulary piece, found {…}",  # encoders/e5.py
     "DK-MODEL-041": "kind: expected one of {…}, found {…}",  # encoders/e5.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
+    "DK-MODEL-042": "device {…} requested but torch sees no CUDA GPU",  # baselines/bert.py
+    "DK-MODEL-043": "expected device 'cpu', 'cuda' or 'cuda:N', found {…}",  # baselines/bert.py
+    "DK-MODEL-044": "expected precision in {…}, found {…}",  # baselines/bert.py
+    "DK-MODEL-045": "{…}: out of range ({…}); expected steps, batch_size, ... >= 1",  # baselines/bert.py
+    "DK-MODEL-046": "unknown bert training options {…}",  # baselines/bert.py
+    "DK-MODEL-047": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
+    "DK-MODEL-048": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py
     "DK-SPAN-009": "span text does not match text[start:end]",  # spans.py
