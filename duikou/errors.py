@@ -148,6 +148,7 @@ CODES: dict[str, str] = {
     "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
+    "DK-CLI-004": "--update needs the full cross-validation and the fixed split; leave out --folds",  # app/reproduce.py
     "DK-CORPUS-001": "document has no split/fold in corpus/splits.py",  # dataset/build.py
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
     "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py
@@ -239,7 +240,6 @@ CODES: dict[str, str] = {
     "DK-MODEL-039": "char map trie too large ({…} units)",  # encoders/e5.py
     "DK-MODEL-040": "keep_pieces: expected a vocabulary piece, found {…}",  # encoders/e5.py
     "DK-MODEL-041": "kind: expected one of {…}, found {…}",  # encoders/e5.py
-    "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-MODEL-042": "device {…} requested but torch sees no CUDA GPU",  # baselines/bert.py
     "DK-MODEL-043": "expected device 'cpu', 'cuda' or 'cuda:N', found {…}",  # baselines/bert.py
     "DK-MODEL-044": "expected precision in {…}, found {…}",  # baselines/bert.py
@@ -247,6 +247,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-046": "unknown bert training options {…}",  # baselines/bert.py
     "DK-MODEL-047": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
     "DK-MODEL-048": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
+    "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py
     "DK-SPAN-009": "span text does not match text[start:end]",  # spans.py
