@@ -155,6 +155,7 @@ CODES: dict[str, str] = {
     "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
+    "DK-CLI-004": "--update needs the full cross-validation and the fixed split; leave out --folds",  # app/reproduce.py
     "DK-CORPUS-001": "retired: every document gets a split from its pairing group",
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
     "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py
@@ -257,6 +258,13 @@ CODES: dict[str, str] = {
     "DK-MODEL-044": "unknown gazetteer levels {…}",  # baselines/gazetteer.py
     "DK-MODEL-045": "not a roles model folder: its role settings cannot be read",  # baselines/roles.py
     "DK-MODEL-050": "the same file given twice to tag",  # baselines/api.py
+    "DK-MODEL-051": "device {…} requested but torch sees no CUDA GPU",  # baselines/bert.py
+    "DK-MODEL-052": "expected device 'cpu', 'cuda' or 'cuda:N', found {…}",  # baselines/bert.py
+    "DK-MODEL-053": "expected precision in {…}, found {…}",  # baselines/bert.py
+    "DK-MODEL-054": "{…}: out of range ({…}); expected steps, batch_size, ... >= 1",  # baselines/bert.py
+    "DK-MODEL-055": "unknown bert training options {…}",  # baselines/bert.py
+    "DK-MODEL-056": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
+    "DK-MODEL-057": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -70,12 +71,13 @@ def tiny_tokenizer(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory, corpus) -> Path:
-    """A tiny BERT overfitted on the six sentences (validation = the same sentences)."""
+    """A tiny BERT overfitted on the six sentences (validation = the same sentences); its
+    random word embeddings must learn too, so they are not frozen."""
     tmp = tmp_path_factory.mktemp("learned")
     base = build_tiny_bert(tmp / "tiny", [d.text for d in SENT_DOCS])
     return bert.train(SENT_DOCS, SENT_DOCS, model=base, out=tmp / "model",
                       scope=scope(SENT_DOCS), corpus=corpus, epochs=40, batch_size=2, lr=3e-3,
-                      progress=False)
+                      eval_every=3, precision="fp32", freeze_embeddings=False, progress=False)
 
 
 # ----------------------------------------------------------------------------- alignment
@@ -168,9 +170,10 @@ def test_learns_the_sentences(learned, corpus):
     assert strict_f1(SENT_DOCS, preds) >= 0.95
     info = json.loads((learned / "duikou_model.json").read_text(encoding="utf-8"))
     assert info["kind"] == "bert" and info["encoder"] == "tiny"
-    assert len(info["history"]) == 40
-    best = info["hyperparameters"]["selected_epoch"]
-    row = info["history"][best - 1]
+    hp = info["hyperparameters"]
+    assert hp["steps_per_epoch"] == 3 and hp["steps"] == 120 and hp["epochs"] == 40
+    assert [r["step"] for r in info["history"]] == list(range(3, 121, 3))
+    (row,) = [r for r in info["history"] if r["step"] == hp["selected_step"]]
     assert row["val_strict_f1"] == max(r["val_strict_f1"] for r in info["history"])
     assert f"strict micro F1 {row['val_strict_f1']:.4f}" in (learned / "README.md").read_text(
         encoding="utf-8")
@@ -197,8 +200,8 @@ def test_training_is_deterministic(tmp_path, corpus):
     b = bert.train(SENT_DOCS, [], out=tmp_path / "b", **kwargs)
     assert (a / "model.safetensors").read_bytes() == (b / "model.safetensors").read_bytes()
     info = json.loads((a / "duikou_model.json").read_text(encoding="utf-8"))
-    assert info["hyperparameters"]["selection"] == "last epoch"
-    assert info["hyperparameters"]["selected_epoch"] == 2
+    assert info["hyperparameters"]["selection"] == "last step"
+    assert info["hyperparameters"]["selected_step"] == info["hyperparameters"]["steps"] == 6
 
 
 def test_sliding_window_predicts_spans_near_the_end(tmp_path, corpus):
@@ -212,7 +215,7 @@ def test_sliding_window_predicts_spans_near_the_end(tmp_path, corpus):
     base = build_tiny_bert(tmp_path / "tiny", [text])
     out = bert.train([doc], [doc], model=base, out=tmp_path / "m", scope=scope([doc]),
                      corpus=corpus, epochs=30, max_length=24, stride=6, batch_size=2, lr=3e-3,
-                     progress=False)
+                     freeze_embeddings=False, progress=False)
     tagger = bert.BertTagger.load(out, corpus=corpus)
     enc = bert.encode_document(tagger.tokenizer, text, max_length=24, stride=6)
     assert len(enc.windows) >= 5 and len(enc.ids) > 24
@@ -303,3 +306,202 @@ def test_leading_whitespace_of_a_token_never_starts_a_span():
     assert [(s.text, s.label) for s in spans] == [("5月", "DATE"), ("1,100元", "MONEY")]
     tags = chars_from_tokens(doc, len(text), ["O", "O", "O", "B-MONEY", "I-MONEY", "I-MONEY"])
     assert [s.text for s in bio_to_spans(tags, strict=False, text=text)] == ["USD 1,100元"]
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+class _MarkerModel:
+    """A stand-in network: in every window, ``万`` scores B-MONEY and ``元`` I-MONEY, all
+    else O; an ``元`` not preceded by ``万`` is a lone, confident I-MONEY that constrained
+    decoding must not turn into a span start."""
+
+    def __init__(self, tokenizer) -> None:
+        import torch
+
+        self.b = tokenizer.convert_tokens_to_ids("万")
+        self.i = tokenizer.convert_tokens_to_ids("元")
+        self.torch = torch
+        self.calls = 0
+
+    def eval(self):
+        return self
+
+    def __call__(self, input_ids, attention_mask, labels=None):
+        from types import SimpleNamespace
+
+        torch = self.torch
+        self.calls += 1
+        logits = torch.full((*input_ids.shape, len(BIO_TAGS)), -5.0)
+        logits[..., 0] = 0.0
+        b, i = BIO_TAGS.index("B-MONEY"), BIO_TAGS.index("I-MONEY")
+        logits[..., b] = torch.where(input_ids == self.b, 5.0, -5.0)
+        logits[..., i] = torch.where(input_ids == self.i, 5.0, -5.0)
+        return SimpleNamespace(logits=logits, loss=None)
+
+
+def test_a_long_document_is_decoded_to_its_end(tmp_path):
+    """Dozens of overlapping windows: every window's tokens reach the decoder, the last
+    characters of the document included, and a lone I- never starts a span."""
+    from transformers import AutoTokenizer
+
+    parts = [f"第{i}批资金{(i * 37) % 90 + 10}万元。" for i in range(60)]
+    text = "".join(parts) + "余元" + "共计99万元"
+    folder = build_tiny_bert(tmp_path / "tiny", [text])
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    model = _MarkerModel(tok)
+    tagger = bert.BertTagger(model, tok, {"hyperparameters": {"max_length": 16, "stride": 4,
+                                                              "precision": "fp32"}})
+    enc = bert.encode_document(tok, text, max_length=16, stride=4)
+    assert len(enc.windows) > 40
+    (pred,) = tagger.predict_spans([text])
+    expected = [i for i in range(len(text)) if text.startswith("万元", i)]
+    assert [(s.start, s.end, s.label) for s in pred] == [(i, i + 2, "MONEY") for i in expected]
+    assert pred[-1].end == len(text) and pred[-1].text == "万元"
+    assert model.calls == math.ceil(len(enc.windows) / bert.PREDICT_BATCH)
+
+
+def test_token_log_probs_come_from_the_most_central_window():
+    import numpy as np
+
+    enc = bert.DocEncoding(list(range(10)), [(i, i + 1) for i in range(10)], list(range(10)),
+                           [True] * 9 + [False], windows=[(0, 6), (4, 10)])
+    per_window = [np.full((6, len(BIO_TAGS)), 0.0), np.full((6, len(BIO_TAGS)), 1.0)]
+    rows = bert.token_log_probs(enc, per_window)
+    assert rows.shape == (9, len(BIO_TAGS))  # the unlabelled last token has no row
+    owner = bert.central_windows(enc.windows, 10)
+    assert rows[:, 0].tolist() == [float(w) for w in owner[:9]]
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+def test_plan_is_defined_in_optimiser_steps():
+    st = bert.Settings()
+    pl = bert.plan(st, n_windows=55)
+    assert pl.per_epoch == 7 and pl.steps == st.steps
+    assert pl.warmup_steps == round(st.warmup * st.steps)
+    assert pl.eval_every == math.ceil(st.steps / bert.N_EVALS)
+    pl = bert.plan(bert.Settings(epochs=3, batch_size=4, warmup=0.0, eval_every=5), 9)
+    assert (pl.steps, pl.per_epoch, pl.warmup_steps, pl.eval_every) == (9, 3, 0, 5)
+    # a tenfold corpus keeps the number of steps (and so the time), not the epochs
+    assert bert.plan(st, 550).steps == bert.plan(st, 55).steps
+
+
+def test_learning_rate_warms_up_then_decays_to_zero():
+    import torch
+
+    net = torch.nn.Linear(2, 2)
+    pl = bert.Plan(steps=20, per_epoch=5, warmup_steps=4, eval_every=5)
+    opt, sched = bert._optimizer(net, 1e-3, pl)
+    lrs = []
+    for _ in range(pl.steps):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    assert lrs[3] == pytest.approx(1e-3) and max(lrs) == pytest.approx(1e-3)
+    assert lrs[:4] == sorted(lrs[:4]) and lrs[3:] == sorted(lrs[3:], reverse=True)
+    assert lrs[-1] == 0.0
+
+
+def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
+    from duikou.app import cli as main_cli
+
+    docs = load_documents(corpus)
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in docs])
+    out = tmp_path / "m"
+    argv = ["train", "bert", "--split", "train", "--model", base, "--corpus", corpus, "--out",
+            out, "--seed", "3", "--steps", "5", "--lr", "1e-3", "--batch-size", "4",
+            "--max-length", "48", "--stride", "8", "--warmup", "0.4", "--eval-every", "2",
+            "--patience", "9", "--no-freeze-embeddings", "--precision", "fp32",
+            "--device", "cpu"]
+    assert main_cli.main([str(a) for a in argv]) == 0
+    info = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))
+    hp = info["hyperparameters"]
+    assert info["seed"] == 3
+    assert {k: hp[k] for k in ("steps", "lr", "batch_size", "max_length", "stride", "warmup",
+                               "warmup_steps", "eval_every", "patience", "freeze_embeddings",
+                               "precision", "device", "epochs")} == {
+        "steps": 5, "lr": 1e-3, "batch_size": 4, "max_length": 48, "stride": 8, "warmup": 0.4,
+        "warmup_steps": 2, "eval_every": 2, "patience": 9, "freeze_embeddings": False,
+        "precision": "fp32", "device": "cpu", "epochs": None}
+    assert [r["step"] for r in info["history"]] == [2, 4, 5]
+    assert {"decoding", "schedule", "steps_per_epoch", "selected_step"} <= set(hp)
+    assert "5 optimiser steps of 4 windows" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_frozen_word_embeddings_stay_fixed(tmp_path, corpus):
+    from safetensors.numpy import load_file
+
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS])
+    kwargs = dict(model=base, scope=scope(SENT_DOCS), corpus=corpus, steps=3, batch_size=2,
+                  lr=1e-2, warmup=0.0, precision="fp32", progress=False)
+    frozen = bert.train(SENT_DOCS, [], out=tmp_path / "f", **kwargs)
+    free = bert.train(SENT_DOCS, [], out=tmp_path / "t", freeze_embeddings=False, **kwargs)
+    key = "bert.embeddings.word_embeddings.weight"
+    start = load_file(str(base / "model.safetensors"))["embeddings.word_embeddings.weight"]
+    assert (load_file(str(frozen / "model.safetensors"))[key] == start).all()
+    assert not (load_file(str(free / "model.safetensors"))[key] == start).all()
+
+
+def test_patience_stops_training_early(tmp_path, corpus):
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS])
+    out = bert.train(SENT_DOCS, SENT_DOCS, model=base, out=tmp_path / "m",
+                     scope=scope(SENT_DOCS), corpus=corpus, steps=40, eval_every=2,
+                     patience=2, lr=1e-9, batch_size=2, precision="fp32", progress=False)
+    hp = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))["hyperparameters"]
+    assert hp["stopped_at_step"] == 6 and hp["selected_step"] == 2 and hp["steps"] == 40
+
+
+def test_settings_errors(tmp_path, corpus):
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS])
+    kwargs = dict(model=base, out=tmp_path / "m", scope=scope(SENT_DOCS), corpus=corpus,
+                  progress=False)
+    with raises_code(ModelError, "DK-MODEL-054") as err:
+        bert.train(SENT_DOCS, [], steps=0, warmup=1.0, **kwargs)
+    assert len(err.value.problems) == 2
+    with raises_code(ModelError, "DK-MODEL-055"):
+        bert.train(SENT_DOCS, [], learning_rate=1e-3, **kwargs)
+    with raises_code(ModelError, "DK-MODEL-053"):
+        bert.train(SENT_DOCS, [], precision="fp8", **kwargs)
+    with raises_code(ModelError, "DK-MODEL-052"):
+        bert.train(SENT_DOCS, [], device="tpu", **kwargs)
+    assert not (tmp_path / "m").exists()
+
+
+def test_cuda_without_a_gpu_is_a_clear_error(tmp_path, corpus, learned):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present; the tests stay on the CPU")
+    with raises_code(ModelError, "DK-MODEL-051"):
+        bert.resolve_device("cuda")
+    with raises_code(ModelError, "DK-MODEL-051"):
+        bert.BertTagger.load(learned, corpus=corpus).use_device("cuda:0")
+    assert bert.resolve_device("cpu") == "cpu"
+    assert bert.resolve_precision("auto", "cpu") in ("fp32", "bf16")
+
+
+def test_only_neural_taggers_leave_the_cpu(tmp_path, corpus):
+    from duikou.app import cli as main_cli
+    from duikou.baselines.registry import tagger_class
+
+    rules = tagger_class("rules").load(tmp_path)
+    rules.use_device("cpu")
+    with raises_code(ModelError, "DK-MODEL-056"):
+        rules.use_device("cuda")
+    args = main_cli.build_parser().parse_args(
+        ["train", "crf", "--split", "train", "--lr", "1e-3", "--out", str(tmp_path / "c")])
+    with raises_code(ModelError, "DK-MODEL-057") as err:
+        args.func(args)
+    assert "--lr" in str(err.value)
+
+
+def test_bench_measures_seconds_per_step_and_per_fold(tmp_path, corpus):
+    from duikou.baselines.bench import bert_step_speed
+
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in load_documents(corpus)])
+    row = bert_step_speed(base, corpus, steps=2, max_length=64, stride=16, precision="fp32")
+    assert row["steps_per_fold"] == bert.Settings().steps and row["precision"] == "fp32"
+    assert row["s_per_step"] > 0 and row["s_per_fold_estimate"] > row["s_per_step"]
+    assert row["freeze_embeddings"] is True

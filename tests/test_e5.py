@@ -287,3 +287,47 @@ def test_prepare_replaces_existing_folder(tmp_path, image):
     assert config["vocab_size"] == len(second) > len(first)
     assert not (target / "stale.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+@pytest.mark.slow
+def test_trimmed_encoder_tags_unseen_characters_without_unk(tmp_path, image):
+    """A vocabulary trimmed for a corpus still covers new articles: every CJK character,
+    punctuation mark, digit and symbol piece is kept, so tagging a sentence of characters
+    the corpus never used feeds the network no <unk> id."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from duikou.baselines.bert import BertTagger, encode_document
+    from duikou.schema import BIO_TAGS
+
+    corpus_texts = SENTENCES[:2]
+    unseen = "鲸鱼在蔚蓝海洋里遨游，售价７７镑（约ＧＢＰ１２）！"
+    assert not set(unseen) & set("".join(corpus_texts))
+    corpus_only = e5.prepare_e5(tmp_path / "corpus-only",
+                                keep_pieces=e5.trim_for_texts(corpus_texts, image=image))
+    tok = AutoTokenizer.from_pretrained(str(corpus_only))
+    assert tok.unk_token_id in encode_document(tok, unseen, max_length=32, stride=8).ids
+
+    folder = e5.prepare_e5_trimmed(tmp_path / "trim", corpus_texts)
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    assert e5.common_pieces(image) <= set(tok.get_vocab())
+    assert len(tok) < 12_000  # still a small fraction of the 250k pieces
+    net = AutoModelForTokenClassification.from_pretrained(str(folder), num_labels=len(BIO_TAGS))
+    seen_ids: list[int] = []
+
+    class Spy:
+        def eval(self):
+            return self
+
+        def __call__(self, input_ids, attention_mask, labels=None):
+            seen_ids.extend(input_ids[attention_mask.bool()].tolist())
+            return net(input_ids=input_ids, attention_mask=attention_mask)
+
+    tagger = BertTagger(Spy(), tok, {"hyperparameters": {"max_length": 16, "stride": 4}})
+    (spans,) = tagger.predict_spans([unseen])
+    assert len(seen_ids) > 16 and tok.unk_token_id not in seen_ids
+    assert all(unseen[s.start:s.end] == s.text for s in spans)
+    # the corpus texts themselves still tokenise exactly as with the full vocabulary
+    full = e5.build_tokenizer(image.pieces, image.scores, image.norm_table,
+                              image.special_ids["unk"])
+    for text in corpus_texts:
+        assert tok.tokenize(text) == full.encode(text, add_special_tokens=False).tokens

@@ -1,9 +1,12 @@
-"""The reproduction command on a small corpus, with the fast rules baseline."""
+"""The reproduction command on a small corpus, with the fast rules baseline (and a tiny
+BERT for the seed spread)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pytest
 
 from duikou.app.reproduce import reproduce
 
@@ -27,3 +30,84 @@ def test_reproduce_updates_then_confirms_then_detects_drift(sample_corpus, tmp_p
     (tmp_path / "eval/leaderboard.json").write_text(json.dumps(board))
     assert reproduce(**kwargs) == 1
     assert "NOT REPRODUCED" in capsys.readouterr().out
+
+
+def test_spot_check_compares_chosen_folds_with_committed_per_fold_f1(sample_corpus, tmp_path,
+                                                                    capsys):
+    from duikou.errors import DuikouError
+
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+                  build_corpus=False, curve=False, only=("rules",))
+    assert reproduce(update=True, **kwargs) == 0
+    path = tmp_path / "eval/leaderboard.json"
+    board = json.loads(path.read_text())
+    (cv,) = [e for e in board["entries"] if e["protocol"] == "cv"]
+    from duikou.dataset.reader import load_documents
+
+    folds = sorted({str(d.fold) for d in load_documents(sample_corpus)})
+    assert sorted(cv["cv_fold_f1"]["per_fold"]) == folds and {"0", "3"} <= set(folds)
+    capsys.readouterr()
+
+    spot = {**kwargs, "runs": tmp_path / "spot"}
+    assert reproduce(folds=(0, 3), **spot) == 0
+    out = capsys.readouterr().out
+    assert "SPOT CHECK REPRODUCED" in out and "fold 3" in out and "fold 1" not in out
+    assert sorted(p.name for p in (tmp_path / "spot/rules").glob("*.jsonl")) == [
+        "fold-0.jsonl", "fold-3.jsonl"]
+
+    cv["cv_fold_f1"]["per_fold"]["3"] += 0.01
+    path.write_text(json.dumps(board))
+    assert reproduce(folds=(0, 3), **spot) == 1
+    assert "SPOT CHECK NOT REPRODUCED" in capsys.readouterr().out
+    with pytest.raises(DuikouError) as err:
+        reproduce(folds=(0,), update=True, **kwargs)
+    assert err.value.codes == ["DK-CLI-004"]
+
+
+def test_bert_runs_several_seeds_and_records_their_spread(sample_corpus, tmp_path, capsys):
+    from duikou.dataset.reader import load_documents
+    from tests.tiny_bert import build_tiny_bert
+
+    tiny = build_tiny_bert(tmp_path / "tiny", [d.text for d in load_documents(sample_corpus)])
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+                  build_corpus=False, curve=False, only=("bert-e5-small",), with_bert=True,
+                  prepare=lambda: tiny, bert_options={"steps": 3, "max_length": 64,
+                                                      "stride": 16, "precision": "fp32"})
+    assert reproduce(update=True, bert_seeds=(0, 1), **kwargs) == 0
+    board = json.loads((tmp_path / "eval/leaderboard.json").read_text())
+    by_protocol = {e["protocol"]: e for e in board["entries"]}
+    cv = by_protocol["cv"]
+    assert cv["seeds"]["seeds"] == [0, 1] and len(cv["seeds"]["strict_f1"]["values"]) == 2
+    from duikou.dataset.reader import load_documents
+
+    folds = sorted({d.fold for d in load_documents(sample_corpus)})
+    assert sorted(cv["seed_fold_f1"]) == [str(k) for k in folds]
+    assert by_protocol["test"]["seeds"]["seeds"] == [0, 1]
+    assert (tmp_path / f"runs/bert-e5-small/seed-1/fold-{folds[-1]}/duikou_model.json").is_file()
+    capsys.readouterr()
+
+    # seed 0 again, one fold: deterministic on the CPU, so the fold's F1 is the committed one
+    assert reproduce(folds=(2,), bert_seeds=(0,), **kwargs) == 0
+    out = capsys.readouterr().out
+    assert "SPOT CHECK REPRODUCED" in out and "|Δ| 0.0000" in out
+
+
+def test_neural_comparison_uses_the_seed_spread():
+    from duikou.app.reproduce import NEURAL_TOLERANCE, SPREAD_Z, compare, neural_tolerance, spread
+
+    old = spread([0.60, 0.63, 0.57])
+    tol, how = neural_tolerance(old, spread([0.55]), 0.03)
+    assert tol == pytest.approx(SPREAD_Z * 0.03 * (1 / 3 + 1) ** 0.5) and "committed" in how
+    assert neural_tolerance(spread([0.6]), spread([0.6]), 0.1) == (
+        0.1, "no seed spread known: fixed tolerance")
+    tol, how = neural_tolerance(spread([0.6]), spread([0.6, 0.6]), 0.1)
+    assert tol == NEURAL_TOLERANCE and "this run's" in how
+    committed = {"strict": {"f1": 0.60}, "seeds": {"seeds": [0, 1, 2], "strict_f1": old}}
+    entry = {"seeds": {"seeds": [5], "strict_f1": spread([0.54])}}
+    ok, why = compare(entry, committed, exact=False)
+    assert ok and "over seeds [5]" in why and "committed 0.6000 ± 0.0300 over 3 seed(s)" in why
+    entry["seeds"]["strict_f1"] = spread([0.50])
+    assert not compare(entry, committed, exact=False)[0]
+    # an entry from before seeds were recorded counts as one seed
+    ok, _ = compare(entry, {"strict": {"f1": 0.52}}, exact=False)
+    assert ok

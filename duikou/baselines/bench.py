@@ -1,24 +1,34 @@
 """Baseline speed figures: ``python -m duikou.baselines.bench`` (a script, not a test).
 
 Prints CRF training time, tagging throughput (characters per second over all corpus
-documents) for the rules, the CRF, a tiny random BERT and e5-small (full and
-vocabulary-trimmed vocabularies, each fine-tuned for one epoch), and peak resident memory.
-Neural rows are skipped with a message when ``duikou.baselines.bert`` or torch is missing.
-The corpus is the built ``corpus/`` folder; with no gold spans yet the models learn
-nothing, but the speed figures are still meaningful.
+documents) for the rules, the CRF, a tiny random BERT and e5-small, and peak resident
+memory. For e5-small (vocabulary-trimmed, and full) it measures seconds per optimiser step
+on fold 0's training windows (median over :data:`TIMED_STEPS` steps after one warm-up
+step, wall clock and process CPU time) for two settings:
+
+* ``before``: the converged recipe before the speed work (float32, word embeddings
+  trained, 60 epochs at lr 2e-4 = 60 × batches-per-epoch steps);
+* ``after``: the defaults of :class:`duikou.baselines.bert.Settings`;
+
+and from those, seconds per cross-validation fold = steps × s/step + validation
+evaluations × their measured time + tagging the held-out document (an estimate from
+measured parts; ``baselines/BENCHMARKS.md`` has whole measured runs). Neural rows are
+skipped with a message when ``duikou.baselines.bert`` or torch is missing.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from duikou.baselines.api import train_model
+from duikou.baselines.api import train_model, training_documents
 from duikou.baselines.registry import tagger_class
 from duikou.dataset.reader import load_documents
 from duikou.encoders.e5 import prepare_e5, prepare_e5_trimmed
@@ -60,29 +70,95 @@ def build_tiny_bert(folder: Path, texts: list[str], hidden: int = 64) -> Path:
     return folder
 
 
+TIMED_STEPS = 8
+#: the converged recipe before the speed work (issue notes): fp32, embeddings trained
+BEFORE = {"epochs": 60, "lr": 2e-4, "precision": "fp32", "freeze_embeddings": False}
+
+
+def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
+                    steps: int = TIMED_STEPS, **options: object) -> dict:
+    """Seconds per optimiser step and per cross-validation fold for ``options`` (see the
+    module docstring), on fold ``fold``'s training windows."""
+    import torch
+
+    from duikou.baselines import bert
+
+    train_docs, val_docs, _ = training_documents(corpus, None, fold, True)
+    held_out = load_documents(corpus, fold=fold, held_out=True)
+    st = bert.Settings(**options)  # type: ignore[arg-type]
+    run = bert.Runtime("cpu", bert.resolve_precision(st.precision, "cpu"))
+    with bert._torch_threads(bert.THREADS):
+        torch.manual_seed(0)
+        tok, net = bert._load_pretrained(str(model_dir))
+        if st.freeze_embeddings:
+            net.get_input_embeddings().weight.requires_grad_(False)
+        prepared = bert._prepare(tok, train_docs, st.max_length, st.stride)
+        windows = bert._windows(tok, prepared.encs, prepared.labels)
+        pl = bert.plan(st, len(windows))
+        opt, sched = bert._optimizer(net, st.lr, pl)
+        params = [p for p in net.parameters() if p.requires_grad]
+        batches = bert._batches(windows, st.batch_size, torch.Generator().manual_seed(0))
+        net.train()
+        walls, cpus = [], []
+        for _ in range(steps + 1):
+            w, c = time.perf_counter(), time.process_time()
+            bert._train_step(net, next(batches), tok.pad_token_id, opt, sched, run, params)
+            walls.append(time.perf_counter() - w)
+            cpus.append(time.process_time() - c)
+
+        def tagging(docs: list) -> float:
+            start = time.perf_counter()
+            bert._predict(net, tok, [d.text for d in docs], max_length=st.max_length,
+                          stride=st.stride, batch_size=bert.PREDICT_BATCH, progress=False,
+                          run=run)
+            return time.perf_counter() - start
+
+        eval_s, predict_s = tagging(val_docs), tagging(held_out)
+    step_s = statistics.median(walls[1:])
+    n_evals = math.ceil(pl.steps / pl.eval_every)
+    return {"precision": run.precision, "freeze_embeddings": st.freeze_embeddings,
+            "steps_per_fold": pl.steps, "s_per_step": round(step_s, 3),
+            "cpu_s_per_step": round(statistics.median(cpus[1:]), 3),
+            "s_per_fold_estimate": round(pl.steps * step_s + n_evals * eval_s + predict_s, 1)}
+
+
 def _neural_rows(tmp: Path, texts: list[str], corpus: Path | None) -> dict:
     if importlib.util.find_spec("duikou.baselines.bert") is None:
         return {"bert": "skipped: duikou.baselines.bert is not available"}
     if importlib.util.find_spec("torch") is None:
         return {"bert": "skipped: torch is not installed"}
     bert = tagger_class("bert")
-    encoders: dict[str, Callable[[], Path]] = {
-        "tiny_bert": lambda: build_tiny_bert(tmp / "tiny", texts),
-        "e5_full": lambda: prepare_e5(tmp / "e5-full"),
-        "e5_trimmed": lambda: prepare_e5_trimmed(tmp / "e5-trim", texts),
-    }
     rows: dict = {}
-    for name, make in encoders.items():
+    try:
+        base = build_tiny_bert(tmp / "tiny", texts)
+        seconds = _timed_train("bert", tmp / "tiny-model", corpus, model=base, steps=20,
+                               progress=False)
+        tagger = bert.load(tmp / "tiny-model", corpus=corpus)
+        rows["tiny_bert"] = {"train_20_steps_s": round(seconds, 2),
+                             "chars_per_s": round(_throughput(tagger, texts))}
+    except Exception as exc:  # a bench row failing must not hide the others
+        rows["tiny_bert"] = f"skipped: {type(exc).__name__}: {exc}"
+    encoders: dict[str, tuple[Callable[[], Path], tuple[str, ...]]] = {
+        "e5_trimmed": (lambda: prepare_e5_trimmed(tmp / "e5-trim", texts), ("before", "after")),
+        "e5_full": (lambda: prepare_e5(tmp / "e5-full"), ("after",)),
+    }
+    for name, (make, settings) in encoders.items():
         try:
-            base = make()
-            seconds = _timed_train("bert", tmp / f"{name}-model", corpus, model=base,
-                                   epochs=1, progress=False)
-            tagger = bert.load(tmp / f"{name}-model", corpus=corpus)
-            rows[name] = {"train_1_epoch_s": round(seconds, 2),
-                          "chars_per_s": round(_throughput(tagger, texts))}
+            folder = make()
+            row = {s: bert_step_speed(folder, corpus, **(BEFORE if s == "before" else {}))
+                   for s in settings}
+            tagger = _tiny_tagger(folder, tmp / f"{name}-model", corpus)
+            row["chars_per_s"] = round(_throughput(tagger, texts))
+            rows[name] = row
         except Exception as exc:  # a bench row failing must not hide the others
             rows[name] = f"skipped: {type(exc).__name__}: {exc}"
     return rows
+
+
+def _tiny_tagger(base: Path, out: Path, corpus: Path | None):
+    """A tagger trained for one step: its tagging speed is the encoder's."""
+    train_model("bert", corpus=corpus, out=out, model=base, steps=1, progress=False)
+    return tagger_class("bert").load(out, corpus=corpus)
 
 
 def run(corpus: Path | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""BERT-type token-classification baseline (transformers + torch, CPU).
+"""BERT-type token-classification baseline (transformers + torch; CPU, or a CUDA GPU).
 
 Labels are the IOB2 tags of :data:`duikou.schema.BIO_TAGS`, one per *token*, aligned to
 characters through the fast tokenizer's offset mappings. Offsets everywhere are Unicode
@@ -22,18 +22,28 @@ Alignment contract
   ``strict=False``, so span boundaries are token boundaries.
 
 Long documents are cut into windows of ``max_length - 2`` tokens (plus the tokenizer's
-CLS/SEP) that overlap by ``stride`` tokens; a token's prediction comes from the window in
-which it is most central (largest distance to the nearer window edge; earlier window on ties).
+CLS/SEP) that overlap by ``stride`` tokens; a token's tag log-probabilities come from the
+window in which it is most central (largest distance to the nearer window edge; earlier
+window on ties). The tags of a whole document are then decoded at once by an
+IOB2-constrained Viterbi (:func:`duikou.baselines.decode.viterbi_bio`) over its labelled
+tokens, both for model selection during training and for prediction: no ``O I-X`` or
+``B-X I-Y`` is ever produced, so no repair is needed.
+
+Training runs a schedule defined in optimiser steps (:class:`Settings`, :func:`plan`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from duikou.baselines.base import Tagger
 from duikou.baselines.common import (
@@ -42,6 +52,7 @@ from duikou.baselines.common import (
     read_model_info,
     write_model_info,
 )
+from duikou.baselines.decode import viterbi_bio
 from duikou.errors import ModelError, Problem
 from duikou.jsonio import atomic_write_text, write_folder
 from duikou.records import Document
@@ -55,6 +66,10 @@ N_SPECIAL = 2  # CLS ... SEP around every window
 WEIGHT_DECAY = 0.01
 WARMUP_RATIO = 0.1
 MAX_GRAD_NORM = 1.0
+DEFAULT_STEPS = 420  # provisional; chosen on the validation document (BENCHMARKS.md)
+DEFAULT_LR = 2e-4
+N_EVALS = 10  # validation evaluations over a run unless eval_every is given
+PRECISIONS = ("auto", "fp32", "bf16")
 THREADS = 2
 PREDICT_BATCH = 16
 _OFFLINE_VALUES = {"1", "true", "yes", "on"}
@@ -298,49 +313,120 @@ def _bar(iterable, *, total: int, desc: str, enabled: bool):
     return tqdm(iterable, total=total, desc=desc, disable=not enabled, leave=False)
 
 
-def _forward(model, windows: Sequence[_Window], pad_id: int, batch_size: int,
-             progress: bool) -> tuple[list[list[int]], float | None]:
-    """Argmax tag ids per window (specials stripped) and the mean loss when labelled."""
+def _forward(model, windows: Sequence[_Window], pad_id: int, batch_size: int, progress: bool,
+             run: Runtime) -> tuple[list[np.ndarray], float | None]:
+    """Per-window tag log-probabilities ``[tokens, tags]`` (specials stripped, float32) and
+    the mean loss when the windows are labelled."""
     import torch
 
-    preds: list[list[int]] = []
+    out_rows: list[np.ndarray] = []
     losses: list[float] = []
     model.eval()
     total = math.ceil(len(windows) / batch_size)
     with torch.inference_mode():
         for batch in _bar(_chunks(windows, batch_size), total=total, desc="predict",
                           enabled=progress):
-            out = model(**_collate(batch, pad_id))
+            with run.autocast():
+                out = model(**run.to_device(_collate(batch, pad_id)))
             if out.loss is not None:
                 losses.append(float(out.loss) * len(batch))
-            best = out.logits.argmax(-1).tolist()
-            preds.extend(row[1 : 1 + w.end - w.start] for row, w in zip(best, batch, strict=True))
-    return preds, (sum(losses) / len(windows) if losses else None)
+            logp = torch.log_softmax(out.logits.float(), dim=-1).cpu().numpy()
+            out_rows.extend(row[1 : 1 + w.end - w.start] for row, w in zip(logp, batch, strict=True))
+    return out_rows, (sum(losses) / len(windows) if losses else None)
 
 
-def _spans_for(enc: DocEncoding, text: str, preds: Sequence[list[int]],
-               first: int) -> list[Span]:
+def token_log_probs(enc: DocEncoding, window_log_probs: Sequence[np.ndarray]) -> np.ndarray:
+    """``[labelled tokens, tags]``: each labelled token's row from the window where it is most
+    central (:func:`central_windows`); ``window_log_probs`` are this document's windows."""
     owner = central_windows(enc.windows, len(enc.ids))
-    tags: list[str | None] = []
-    for i, w in enumerate(owner):
-        s = enc.windows[w][0]
-        tags.append(BIO_TAGS[preds[first + w][i - s]] if enc.labelled[i] else None)
+    rows = [window_log_probs[w][i - enc.windows[w][0]]
+            for i, w in enumerate(owner) if enc.labelled[i]]
+    return np.stack(rows) if rows else np.zeros((0, len(BIO_TAGS)), np.float32)
+
+
+def decode_document(enc: DocEncoding, text: str,
+                    window_log_probs: Sequence[np.ndarray]) -> list[Span]:
+    """Spans of one document: constrained Viterbi (:func:`viterbi_bio`) over the labelled
+    tokens of the whole document, then back to characters (:func:`chars_from_tokens`)."""
+    best = iter(viterbi_bio(token_log_probs(enc, window_log_probs), BIO_TAGS))
+    tags = [BIO_TAGS[next(best)] if ok else None for ok in enc.labelled]
     return bio_to_spans(chars_from_tokens(enc, len(text), tags), strict=False, text=text)
 
 
 def _predict(model, tokenizer, texts: Sequence[str], *, max_length: int, stride: int,
-             batch_size: int, progress: bool, gold: Sequence[list[int]] | None = None,
+             batch_size: int, progress: bool, run: Runtime,
+             gold: Sequence[list[int]] | None = None,
              encs: Sequence[DocEncoding] | None = None) -> tuple[list[list[Span]], float | None]:
     if encs is None:
         encs = [encode_document(tokenizer, t, max_length=max_length, stride=stride)
                 for t in texts]
     windows = _windows(tokenizer, encs, gold)
-    preds, loss = _forward(model, windows, tokenizer.pad_token_id, batch_size, progress)
+    logp, loss = _forward(model, windows, tokenizer.pad_token_id, batch_size, progress, run)
     out, first = [], 0
     for enc, text in zip(encs, texts, strict=True):
-        out.append(_spans_for(enc, text, preds, first))
+        out.append(decode_document(enc, text, logp[first : first + len(enc.windows)]))
         first += len(enc.windows)
     return out, loss
+
+
+# ----------------------------------------------------------------------------- runtime
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and in which precision the network runs: ``device`` ``cpu`` or ``cuda[:N]``,
+    ``precision`` ``fp32`` or ``bf16`` (autocast; the weights stay float32)."""
+
+    device: str = "cpu"
+    precision: str = "fp32"
+
+    def autocast(self):
+        import torch
+
+        return torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16,
+                              enabled=self.precision == "bf16")
+
+    def to_device(self, batch: dict) -> dict:
+        if self.device == "cpu":
+            return batch
+        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+
+
+def resolve_device(device: str) -> str:
+    """``cpu`` or an available ``cuda[:N]``; :class:`ModelError` otherwise."""
+    import torch
+
+    if device == "cpu":
+        return device
+    if device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit()):
+        if not torch.cuda.is_available():
+            raise ModelError(Problem(f"device {device!r} requested but torch sees no CUDA GPU "
+                                     "(this torch build or machine has none); use --device cpu",
+                                     code="DK-MODEL-051"))
+        return device
+    raise ModelError(Problem(f"expected device 'cpu', 'cuda' or 'cuda:N', found {device!r}",
+                             code="DK-MODEL-052"))
+
+
+def bf16_is_fast(device: str) -> bool:
+    """Whether bfloat16 autocast has native kernels here (CUDA bf16, or oneDNN bf16 on a CPU
+    with AVX512-BF16/AMX-class instructions)."""
+    import torch
+
+    if device.startswith("cuda"):
+        return bool(torch.cuda.is_bf16_supported())
+    return bool(torch.backends.mkldnn.is_available()
+                and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``fp32`` or ``bf16``; ``auto`` is ``bf16`` where :func:`bf16_is_fast`, else ``fp32``."""
+    if precision not in PRECISIONS:
+        raise ModelError(Problem(f"expected precision in {PRECISIONS}, found {precision!r}",
+                                 code="DK-MODEL-053"))
+    if precision != "auto":
+        return precision
+    return "bf16" if bf16_is_fast(device) else "fp32"
 
 
 # ----------------------------------------------------------------------------- training
@@ -380,57 +466,119 @@ def _torch_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _optimizer(model, lr: float, steps: int):
+@dataclass(frozen=True)
+class Settings:
+    """Every training hyperparameter of :func:`train`, with the defaults.
+
+    The schedule is defined in optimiser steps: ``steps`` updates of ``batch_size`` windows,
+    the learning rate rising linearly from 0 to ``lr`` over the first ``warmup`` fraction of
+    them and falling linearly to 0 at the last one. ``epochs``, when given, replaces
+    ``steps`` by ``epochs`` × batches per epoch. The model is scored on the validation
+    documents every ``eval_every`` steps (default: 10 evaluations over the run) and at the
+    end; with ``patience``, training stops after that many evaluations without a better one.
+    """
+
+    steps: int = DEFAULT_STEPS
+    epochs: int | None = None
+    lr: float = DEFAULT_LR
+    batch_size: int = 8
+    max_length: int = 128
+    stride: int = 32
+    warmup: float = WARMUP_RATIO
+    eval_every: int | None = None
+    patience: int | None = None
+    freeze_embeddings: bool = True
+    precision: str = "auto"
+    device: str = "cpu"
+    seed: int = 0
+
+    def problems(self) -> list[Problem]:
+        checks = [("steps", self.steps >= 1), ("lr", self.lr > 0),
+                  ("batch_size", self.batch_size >= 1), ("warmup", 0 <= self.warmup < 1),
+                  ("epochs", self.epochs is None or self.epochs >= 1),
+                  ("eval_every", self.eval_every is None or self.eval_every >= 1),
+                  ("patience", self.patience is None or self.patience >= 1)]
+        return [Problem(f"{name}: out of range ({getattr(self, name)!r}); expected steps, "
+                        "batch_size, epochs, eval_every, patience >= 1, lr > 0, "
+                        "0 <= warmup < 1", code="DK-MODEL-054")
+                for name, ok in checks if not ok]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The concrete schedule for one training set: total steps, batches per epoch, warm-up
+    steps and the evaluation interval."""
+
+    steps: int
+    per_epoch: int
+    warmup_steps: int
+    eval_every: int
+
+
+def plan(st: Settings, n_windows: int) -> Plan:
+    """The :class:`Plan` of ``st`` for ``n_windows`` training windows."""
+    per_epoch = max(1, math.ceil(n_windows / st.batch_size))
+    steps = st.epochs * per_epoch if st.epochs is not None else st.steps
+    every = st.eval_every if st.eval_every is not None else max(1, math.ceil(steps / N_EVALS))
+    return Plan(steps, per_epoch, round(st.warmup * steps), every)
+
+
+def _optimizer(model, lr: float, pl: Plan):
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
-    rest = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in named if p.ndim > 1]
+    rest = [p for n, p in named if p.ndim <= 1]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
                              {"params": rest, "weight_decay": 0.0}], lr=lr)
-    sched = get_linear_schedule_with_warmup(opt, int(WARMUP_RATIO * steps), steps)
-    return opt, sched
+    return opt, get_linear_schedule_with_warmup(opt, pl.warmup_steps, pl.steps)
 
 
-def _train_epoch(model, windows: list[_Window], pad_id: int, batch_size: int, opt, sched,
-                 generator, desc: str, progress: bool) -> float:
+def _batches(windows: list[_Window], batch_size: int, generator) -> Iterator[list[_Window]]:
+    """Endless batches: each epoch a fresh permutation cut into ``batch_size`` chunks."""
     import torch
 
-    model.train()
-    order = torch.randperm(len(windows), generator=generator).tolist()
-    batches = list(_chunks([windows[i] for i in order], batch_size))
-    total = 0.0
-    for batch in _bar(batches, total=len(batches), desc=desc, enabled=progress):
-        loss = model(**_collate(batch, pad_id)).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
-        opt.step()
-        sched.step()
-        opt.zero_grad()
-        total += loss.item() * len(batch)
-    return total / len(windows)
+    while True:
+        order = torch.randperm(len(windows), generator=generator).tolist()
+        yield from _chunks([windows[i] for i in order], batch_size)
+
+
+def _train_step(model, batch: Sequence[_Window], pad_id: int, opt, sched, run: Runtime,
+                params: list) -> float:
+    import torch
+
+    with run.autocast():
+        loss = model(**run.to_device(_collate(batch, pad_id))).loss
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+    return float(loss.detach())
 
 
 @dataclass
-class _Settings:
-    epochs: int
-    max_length: int
-    stride: int
-    batch_size: int
-    lr: float
-    seed: int
-    progress: bool
+class _Selection:
+    """The best evaluation so far (strict F1, then lower loss, then earlier) and its weights."""
 
-    def hyperparameters(self) -> dict:
-        return {"epochs": self.epochs, "max_length": self.max_length, "stride": self.stride,
-                "batch_size": self.batch_size, "lr": self.lr, "weight_decay": WEIGHT_DECAY,
-                "warmup_ratio": WARMUP_RATIO, "max_grad_norm": MAX_GRAD_NORM,
-                "optimizer": "AdamW", "schedule": "linear"}
+    key: tuple[float, float] | None = None
+    state: dict | None = None
+    since_best: int = 0
+
+    def offer(self, model, f1: float, loss: float) -> None:
+        key = (f1, -loss)
+        if self.key is None or key > self.key:
+            self.key, self.since_best = key, 0
+            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.since_best += 1
 
 
-def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document],
-         st: _Settings) -> tuple[dict | None, list[dict]]:
-    """Train; return the best epoch's weights (``None``: keep the last) and the history."""
+def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: Settings,
+         run: Runtime, progress: bool) -> tuple[dict | None, list[dict], Plan]:
+    """Train; return the best evaluation's weights (``None``: keep the last), the history
+    (one row per evaluation) and the plan."""
     import torch
 
     windows = _windows(tokenizer, train.encs, train.labels)
@@ -438,67 +586,104 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document],
         raise ModelError(Problem("no training text: the training documents are empty",
                                  code="DK-MODEL-018"))
     val = _prepare(tokenizer, val_docs, st.max_length, st.stride) if val_docs else None
-    opt, sched = _optimizer(model, st.lr, st.epochs * math.ceil(len(windows) / st.batch_size))
-    gen = torch.Generator().manual_seed(st.seed)
-    best_key, best_state, history = None, None, []
-    for epoch in range(1, st.epochs + 1):
-        loss = _train_epoch(model, windows, tokenizer.pad_token_id, st.batch_size, opt, sched,
-                            gen, f"epoch {epoch}/{st.epochs}", st.progress)
-        row = {"epoch": epoch, "train_loss": round(loss, 6)}
+    pl = plan(st, len(windows))
+    opt, sched = _optimizer(model, st.lr, pl)
+    params = [p for p in model.parameters() if p.requires_grad]
+    batches = _batches(windows, st.batch_size, torch.Generator().manual_seed(st.seed))
+    sel, history, seen, total = _Selection(), [], 0, 0.0
+    start = time.perf_counter()
+    model.train()
+    for step in _bar(range(1, pl.steps + 1), total=pl.steps, desc="train", enabled=progress):
+        batch = next(batches)
+        total += _train_step(model, batch, tokenizer.pad_token_id, opt, sched, run,
+                             params) * len(batch)
+        seen += len(batch)
+        if step % pl.eval_every and step != pl.steps:
+            continue
+        row = {"step": step, "epoch": round(step / pl.per_epoch, 2),
+               "train_loss": round(total / seen, 6), "lr": sched.get_last_lr()[0],
+               "seconds": round(time.perf_counter() - start, 1)}
+        seen, total = 0, 0.0
         if val is not None:
             preds, vloss = _predict(model, tokenizer, val.texts, max_length=st.max_length,
-                                    stride=st.stride, batch_size=PREDICT_BATCH,
-                                    progress=False, gold=val.labels, encs=val.encs)
+                                    stride=st.stride, batch_size=PREDICT_BATCH, progress=False,
+                                    run=run, gold=val.labels, encs=val.encs)
             row.update(val_strict_f1=_strict_f1(val_docs, preds), val_loss=round(vloss or 0, 6))
-            key = (row["val_strict_f1"], -row["val_loss"])
-            if best_key is None or key > best_key:
-                best_key = key
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            sel.offer(model, row["val_strict_f1"], row["val_loss"])
+            model.train()
         history.append(row)
-    return best_state, history
+        if val is not None and st.patience is not None and sel.since_best >= st.patience:
+            break
+    return sel.state, history, pl
 
 
-def train(train_docs: list[Document], val_docs: list[Document], *, model: str | Path = DEFAULT_MODEL,
-          out: Path, scope: TrainingScope, corpus: Path | None, seed: int = 0, epochs: int = 20,
-          max_length: int = 128, stride: int = 32, batch_size: int = 8, lr: float = 4e-4,
-          progress: bool = True) -> Path:
-    """Fine-tune ``model`` on ``train_docs`` and save the best model folder at ``out``.
+def train(train_docs: list[Document], val_docs: list[Document], *,
+          model: str | Path = DEFAULT_MODEL, out: Path, scope: TrainingScope,
+          corpus: Path | None, seed: int = 0, progress: bool = True, **options: object) -> Path:
+    """Fine-tune ``model`` on ``train_docs`` and save the selected model folder at ``out``.
 
-    Defaults (20 epochs, lr 4e-4, linear schedule) were chosen for the trimmed e5-small
-    encoder on the validation document only: lr 5e-5 for 8 epochs never left all-``O``
-    (validation F1 0.0), 1e-3 diverged to all-``O``, 3e-4 and 4e-4 reached 0.33.
+    ``options`` are the :class:`Settings` fields (``steps``, ``epochs``, ``lr``,
+    ``batch_size``, ``max_length``, ``stride``, ``warmup``, ``eval_every``, ``patience``,
+    ``freeze_embeddings``, ``precision``, ``device``); all are recorded in
+    ``duikou_model.json``. See ``baselines/BENCHMARKS.md`` for how the defaults were chosen
+    (on the validation document only).
 
-    Model selection keeps the epoch with the best strict micro F1 on ``val_docs`` (ties:
-    lower validation loss, then the earlier epoch); with no ``val_docs`` the model after the
-    last epoch is kept. ``out`` receives the weights, the tokenizer, ``duikou_model.json``
-    and a ``README.md`` model card; it is written in a temporary sibling and renamed into
-    place. ``corpus`` is the dataset folder the documents came from (default ``corpus/``),
-    recorded for the dataset-version check. Deterministic for a given seed on CPU.
-    Raises :class:`ModelError`.
+    Model selection keeps the evaluation with the best strict micro F1 on ``val_docs``
+    (decoded with the constrained Viterbi of prediction; ties: lower validation loss, then
+    the earlier step); with no ``val_docs`` the model after the last step is kept. ``out``
+    receives the weights, the tokenizer, ``duikou_model.json`` and a ``README.md`` model
+    card; it is written in a temporary sibling and renamed into place. ``corpus`` is the
+    dataset folder the documents came from (default ``corpus/``), recorded for the
+    dataset-version check. Deterministic for a given seed on CPU. Raises
+    :class:`ModelError`.
     """
     import torch
     from transformers import set_seed
 
-    check_window_settings(max_length, stride)
+    unknown = sorted(set(options) - {f.name for f in dataclasses.fields(Settings)})
+    if unknown:
+        raise ModelError(Problem(f"unknown bert training options {unknown}",
+                                 code="DK-MODEL-055"))
+    st = Settings(seed=seed, **options)  # type: ignore[arg-type]
+    if st.problems():
+        raise ModelError(st.problems())
+    check_window_settings(st.max_length, st.stride)
     out = Path(out)
     _check_out(out)
     source = resolve_model(model)
-    st = _Settings(epochs, max_length, stride, batch_size, lr, seed, progress)
+    device = resolve_device(st.device)
+    run = Runtime(device, resolve_precision(st.precision, device))
     with _torch_threads(THREADS), Timer() as timer:
         set_seed(seed)
         torch.manual_seed(seed)
         tokenizer, net = _load_pretrained(source)
-        _check_positions(net, max_length, source)
-        prepared = _prepare(tokenizer, train_docs, max_length, stride)
-        best_state, history = _fit(net, tokenizer, prepared, val_docs, st)
+        _check_positions(net, st.max_length, source)
+        if st.freeze_embeddings:
+            net.get_input_embeddings().weight.requires_grad_(False)
+        net.to(device)
+        prepared = _prepare(tokenizer, train_docs, st.max_length, st.stride)
+        best_state, history, pl = _fit(net, tokenizer, prepared, val_docs, st, run, progress)
         if best_state is not None:
             net.load_state_dict(best_state)
     best = _best_row(history, bool(val_docs))
-    hyper = {**st.hyperparameters(), "selected_epoch": best["epoch"],
-             "selection": "validation strict F1" if val_docs else "last epoch"}
-    return _save(net, tokenizer, out, scope=scope, corpus=corpus, seed=seed,
+    hyper = {**hyperparameters(st, pl, run), "selected_step": best["step"],
+             "stopped_at_step": history[-1]["step"],
+             "selection": "validation strict F1" if val_docs else "last step"}
+    return _save(net.to("cpu"), tokenizer, out, scope=scope, corpus=corpus, seed=seed,
                  seconds=timer.seconds, hyper=hyper, encoder=_encoder_name(model),
                  history=history, best=best)
+
+
+def hyperparameters(st: Settings, pl: Plan, run: Runtime) -> dict:
+    """What ``duikou_model.json`` records: every setting, resolved, plus the fixed ones."""
+    return {"steps": pl.steps, "epochs": st.epochs, "steps_per_epoch": pl.per_epoch,
+            "lr": st.lr, "batch_size": st.batch_size, "max_length": st.max_length,
+            "stride": st.stride, "warmup": st.warmup, "warmup_steps": pl.warmup_steps,
+            "eval_every": pl.eval_every, "patience": st.patience,
+            "freeze_embeddings": st.freeze_embeddings, "precision": run.precision,
+            "device": run.device, "weight_decay": WEIGHT_DECAY, "max_grad_norm": MAX_GRAD_NORM,
+            "optimizer": "AdamW", "schedule": "linear warm-up and decay",
+            "decoding": "IOB2-constrained Viterbi"}
 
 
 def _check_out(out: Path) -> None:
@@ -518,7 +703,7 @@ def _check_positions(net, max_length: int, source: str) -> None:
 def _best_row(history: list[dict], selected: bool) -> dict:
     if not selected:
         return history[-1]
-    return max(history, key=lambda r: (r["val_strict_f1"], -r["val_loss"], -r["epoch"]))
+    return max(history, key=lambda r: (r["val_strict_f1"], -r["val_loss"], -r["step"]))
 
 
 def _encoder_name(model: str | Path) -> str:
@@ -545,9 +730,10 @@ def model_card(info: dict, best: dict) -> str:
     scope = info["trained_on"]
     where = f"split `{scope['split']}`" if scope.get("split") else f"fold {scope.get('fold')}"
     val = (f"strict micro F1 {best['val_strict_f1']:.4f} (loss {best['val_loss']:.4f}) at "
-           f"epoch {best['epoch']} of {hp['epochs']}" if "val_strict_f1" in best
-           else f"none (no validation documents; model after epoch {best['epoch']})")
+           f"step {best['step']} of {hp['steps']}" if "val_strict_f1" in best
+           else f"none (no validation documents; model after step {best['step']})")
     tags = ", ".join(info["bio_tags"])
+    frozen = ", word embeddings frozen" if hp.get("freeze_embeddings") else ""
     return (
         "---\nlibrary_name: transformers\npipeline_tag: token-classification\n"
         "language: [zh]\ntags: [duikou, ner, token-classification]\n---\n\n"
@@ -559,14 +745,18 @@ def model_card(info: dict, best: dict) -> str:
         f"- label schema {info['schema_version']} (fingerprint `{info['schema_fingerprint']}`)"
         f"; tags: {tags}\n"
         f"- validation: {val}\n"
-        f"- seed {info['seed']}, {hp['epochs']} epochs, lr {hp['lr']}, batch {hp['batch_size']}"
-        f", windows of {hp['max_length']} tokens overlapping by {hp['stride']}; training "
-        f"took {info['training_time_s']:.1f} s on CPU\n\n"
-        "## Use\n\n```python\nfrom transformers import pipeline\n"
+        f"- seed {info['seed']}, {hp['steps']} optimiser steps of {hp['batch_size']} windows "
+        f"(lr {hp['lr']}, linear warm-up over {hp['warmup_steps']} steps and decay{frozen}), "
+        f"windows of {hp['max_length']} tokens overlapping by {hp['stride']}, {hp['precision']} "
+        f"on {hp['device']}; training took {info['training_time_s']:.1f} s\n\n"
+        "## Use\n\n"
+        "`duikou.baselines.bert.BertTagger.load(folder).predict_spans(texts)` cuts long "
+        "documents into the same overlapping windows as in training and decodes each document "
+        "with an IOB2-constrained Viterbi over the tag probabilities. The folder also loads in "
+        "a plain transformers pipeline (per-token argmax, no constraint):\n\n"
+        "```python\nfrom transformers import pipeline\n"
         "ner = pipeline(\"token-classification\", model=\"THIS_FOLDER\", "
         "aggregation_strategy=\"simple\")\n```\n\n"
-        "or `duikou.baselines.bert.BertTagger.load(folder).predict_spans(texts)`, which cuts long "
-        "documents into the same overlapping windows as in training.\n\n"
         "## Limits\n\n"
         "- Trained on a handful of documents: scores are indicative, not a benchmark claim.\n"
         "- Labels are per token: span boundaries inside a token (e.g. a WordPiece `210万` or a"
@@ -585,13 +775,15 @@ class BertTagger(Tagger):
     inner_validation = True
     uses_encoder = True
 
-    def __init__(self, model, tokenizer, info: dict) -> None:
+    def __init__(self, model, tokenizer, info: dict, device: str = "cpu") -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.info = info
         hp = info.get("hyperparameters", {})
         self.max_length = int(hp.get("max_length", 128))
         self.stride = int(hp.get("stride", 32))
+        self.precision = str(hp.get("precision", "fp32"))
+        self.device = device
 
     @classmethod
     def load(cls, folder: Path, *, corpus: Path | None = None,
@@ -622,10 +814,17 @@ class BertTagger(Tagger):
         return train(list(train_docs), list(val_docs), out=out, scope=scope, corpus=corpus,
                      seed=seed, **opts)
 
+    def use_device(self, device: str) -> None:
+        """Run predictions on ``device`` (``cpu``, ``cuda`` or ``cuda:N``)."""
+        self.device = resolve_device(device)
+        self.model.to(self.device)
+
     def predict_spans(self, texts: Sequence[str], progress: bool = False) -> list[list[Span]]:
-        """Spans (code-point offsets, end-exclusive, ``text`` filled) for each text."""
+        """Spans (code-point offsets, end-exclusive, ``text`` filled) for each text, decoded
+        with the IOB2-constrained Viterbi, in the precision the model was trained in."""
+        run = Runtime(self.device, self.precision)
         with _torch_threads(THREADS):
             spans, _ = _predict(self.model, self.tokenizer, list(texts),
                                 max_length=self.max_length, stride=self.stride,
-                                batch_size=PREDICT_BATCH, progress=progress)
+                                batch_size=PREDICT_BATCH, progress=progress, run=run)
         return spans

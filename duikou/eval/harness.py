@@ -106,7 +106,7 @@ def score_spans(docs: list[Document], pred: dict[str, list[Span]], protocol: str
         per_fold = [score({d.id: d.spans for d in docs if d.fold == k},
                           {d.id: pred[d.id] for d in docs if d.fold == k}, schemes=("strict",))
                     for k in folds]
-        result["cv"] = cv_summary(per_fold)
+        result["cv"] = {**cv_summary(per_fold), "folds": folds}
     return result
 
 

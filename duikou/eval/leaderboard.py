@@ -83,7 +83,11 @@ def entry_from_result(result: dict, *, name: str, description: str, baseline: bo
         "git_commit": result["environment"]["git_commit"],
     }
     if "cv" in result:
-        entry["cv_fold_f1"] = {"mean": result["cv"]["f1_mean"], "sd": result["cv"]["f1_sd"]}
+        cv = result["cv"]
+        entry["cv_fold_f1"] = {"mean": cv["f1_mean"], "sd": cv["f1_sd"]}
+        if "folds" in cv:  # per-fold F1 by fold number, for `reproduce --folds` spot checks
+            entry["cv_fold_f1"]["per_fold"] = {str(k): f for k, f in
+                                               zip(cv["folds"], cv["f1_per_fold"], strict=True)}
     if extra:
         entry.update(extra)
     return entry
