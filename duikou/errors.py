@@ -105,7 +105,8 @@ FAMILIES: dict[str, str] = {
     "GEN": "DuikouError: a problem given as a plain message",
     "SPAN": "SpanError / BioError: spans inconsistent with their text or the schema; malformed BIO",
     "JSON": "(the reader's family): JSONL files that cannot be read",
-    "REL": "SpanError: relations whose ends are not spans of the document",
+    "REL": "SpanError: relations whose ends, type or direction do not fit the document and "
+           "the relation schema",
     "INGEST": "IngestError: a raw article could not become a clean document",
     "ANN": "AnnotationError: annotation files, worksheets, passes, adjudication, agreement",
     "LS": "LabelStudioError: Label Studio exports, configs and server exchanges",
@@ -128,6 +129,11 @@ CODES: dict[str, str] = {
     "DK-JSON-007": "an output path is a folder, device or FIFO, or lies under a file",
     "DK-REL-001": "a relation refers to a span id that is not in the document",
     "DK-REL-002": "the same relation appears twice in a document",
+    "DK-REL-003": "a relation type that is not in the relation schema",
+    "DK-REL-004": "a relation whose head or tail label is not allowed for its type",
+    "DK-REL-005": "a relation from a span to itself",
+    "DK-REL-006": "a relation record that is not {head, tail, type} with string values",
+    "DK-REL-007": "relations for a document that is not in the corpus, or whose text changed",
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
     "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
     "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py

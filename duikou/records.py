@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from duikou.errors import Problem
 from duikou.normalise import NORMALISATION_KEYS
+from duikou.schema import RELATION_BY_NAME, RELATION_NAMES, relation_allowed
 from duikou.spans import Span
 
 SPAN_KEYS: tuple[str, ...] = ("start", "end", "label", "text")
@@ -96,15 +97,31 @@ class Document:
 
 
 def relation_problems(doc: Document, *, file: str | None = None) -> list[Problem]:
-    """Every relation whose head or tail is not a span of ``doc``, and every duplicate."""
-    ids = {span_id(s) for s in doc.spans}
+    """Every relation of ``doc`` that does not fit its spans and the relation schema: an end
+    that is not a span, an unknown type, labels the type does not allow at head or tail, a
+    self-loop, a duplicate. Problems are located at the relation's head span."""
+    by_id = {span_id(s): s for s in doc.spans}
     problems, seen = [], set()
     for r in doc.relations:
+        head, tail = by_id.get(r.head), by_id.get(r.tail)
+        where = dict(file=file, doc_id=doc.id, start=head.start if head else None,
+                     end=head.end if head else None)
         for end in (r.head, r.tail):
-            if end not in ids:
+            if end not in by_id:
                 problems.append(Problem(f"relation {r.type} refers to span {end!r}, which is "
-                                        "not a span of this document", file=file,
-                                        doc_id=doc.id, code="DK-REL-001"))
+                                        "not a span of this document", code="DK-REL-001",
+                                        **where))
+        if r.type not in RELATION_BY_NAME:
+            problems.append(Problem(f"relation type {r.type!r} is not one of "
+                                    f"{', '.join(RELATION_NAMES)}", code="DK-REL-003", **where))
+        elif head and tail and not relation_allowed(r.type, head.label, tail.label):
+            rt = RELATION_BY_NAME[r.type]
+            problems.append(Problem(
+                f"{r.type} goes from {'/'.join(rt.heads)} to {'/'.join(rt.tails)}; found "
+                f"{head.label} {r.head} -> {tail.label} {r.tail}", code="DK-REL-004", **where))
+        if r.head == r.tail:
+            problems.append(Problem(f"relation {r.type} from span {r.head} to itself",
+                                    code="DK-REL-005", **where))
         if r in seen:
             problems.append(Problem(f"duplicate relation {r.head} -{r.type}-> {r.tail}",
                                     file=file, doc_id=doc.id, code="DK-REL-002"))

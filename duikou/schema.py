@@ -125,6 +125,69 @@ def schema_fingerprint() -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+# -- relations ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RelationType:
+    """A directed, binary relation type between two spans of one document."""
+
+    name: str
+    heads: tuple[str, ...]  # labels allowed at the head (``from`` in Label Studio)
+    tails: tuple[str, ...]  # labels allowed at the tail (``to``)
+    definition: str
+    example: str
+
+
+_AMOUNT_LABELS = FIGURE_LABELS
+RELATIONS: tuple[RelationType, ...] = (
+    RelationType(
+        "AID", ("DONOR",), ("RECIPIENT",),
+        "The text states that the head party assists the tail party.",
+        "【锦江区】对口支援【炉霍县】: 锦江区 -AID-> 炉霍县",
+    ),
+    RelationType(
+        "AMOUNT", ("DONOR", "RECIPIENT"), _AMOUNT_LABELS,
+        "The figure is what the head party gave/sent (head DONOR) or received (head "
+        "RECIPIENT) in the aid: money, people sent, trained or helped, items, built or "
+        "bought quantities.",
+        "【锦江区】投入资金【210万元】: 锦江区 -AMOUNT-> 210万元",
+    ),
+    RelationType(
+        "TIME", _AMOUNT_LABELS, ("DATE",),
+        "The date is when the aid the figure measures took place, or the start/end of the "
+        "period it covers.",
+        "【2021年】投入【500万元】: 500万元 -TIME-> 2021年",
+    ),
+    RelationType(
+        "PART_OF", _AMOUNT_LABELS, _AMOUNT_LABELS,
+        "The head figure is a stated part of the tail figure (其中, 包括): the ledger does "
+        "not add a part to its total.",
+        "投入【300万元】，其中教育【100万元】: 100万元 -PART_OF-> 300万元",
+    ),
+)
+RELATION_NAMES: tuple[str, ...] = tuple(r.name for r in RELATIONS)
+RELATION_BY_NAME: dict[str, RelationType] = {r.name: r for r in RELATIONS}
+
+
+def relation_allowed(rel_type: str, head_label: str, tail_label: str) -> bool:
+    """Whether a ``rel_type`` relation may go from a ``head_label`` to a ``tail_label`` span.
+
+    >>> relation_allowed("AID", "DONOR", "RECIPIENT"), relation_allowed("AID", "RECIPIENT", "DONOR")
+    (True, False)
+    """
+    r = RELATION_BY_NAME.get(rel_type)
+    return r is not None and head_label in r.heads and tail_label in r.tails
+
+
+def relation_table_markdown() -> str:
+    """The relation table embedded in the guidelines and the dataset card."""
+    rows = ["| relation | head (from) | tail (to) | definition | example |", "|---|---|---|---|---|"]
+    for r in RELATIONS:
+        rows.append(f"| {r.name} | {' / '.join(r.heads)} | {' / '.join(r.tails)} | "
+                    f"{r.definition} | {r.example} |")
+    return "\n".join(rows)
+
+
 def label_table_markdown() -> str:
     """The label table embedded in the guidelines and the dataset card."""
     rows = ["| label | kind | definition | examples |", "|---|---|---|---|"]

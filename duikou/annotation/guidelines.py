@@ -1,6 +1,7 @@
-"""Keep the label table in ``annotation/GUIDELINES.md`` generated from the schema module.
+"""Keep the label and relation tables in ``annotation/GUIDELINES.md`` generated from the
+schema module.
 
-The table sits between two marker lines; :func:`sync` rewrites it, :func:`is_in_sync` is
+Each table sits between two marker lines; :func:`sync` rewrites them, :func:`is_in_sync` is
 what the test suite checks so the guidelines can never drift from ``duikou/schema.py``.
 """
 
@@ -11,10 +12,11 @@ from pathlib import Path
 from duikou import paths
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import atomic_write_text
-from duikou.schema import label_table_markdown
+from duikou.schema import label_table_markdown, relation_table_markdown
 
 START = "<!-- label-table:start -->"
 END = "<!-- label-table:end -->"
+TABLES = {"label-table": label_table_markdown, "relation-table": relation_table_markdown}
 
 
 def _path() -> Path:
@@ -22,12 +24,16 @@ def _path() -> Path:
 
 
 def render(text: str) -> str:
-    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
-        raise AnnotationError(Problem(f"expected one '{START}' line followed by one '{END}' "
-                                      "line", file=str(_path()), code="DK-ANN-017"))
-    head, rest = text.split(START)
-    _, tail = rest.split(END)
-    return f"{head}{START}\n{label_table_markdown()}\n{END}{tail}"
+    for name, table in TABLES.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+            raise AnnotationError(Problem(f"expected one '{start}' line followed by one "
+                                          f"'{end}' line", file=str(_path()),
+                                          code="DK-ANN-017"))
+        head, rest = text.split(start)
+        _, tail = rest.split(end)
+        text = f"{head}{start}\n{table()}\n{end}{tail}"
+    return text
 
 
 def is_in_sync(path: Path | None = None) -> bool:
