@@ -134,6 +134,8 @@ CODES: dict[str, str] = {
     "DK-REL-005": "a relation from a span to itself",
     "DK-REL-006": "a relation record that is not {head, tail, type} with string values",
     "DK-REL-007": "relations for a document that is not in the corpus, or whose text changed",
+    "DK-REL-008": "a relation only some annotation passes made, with no adjudication decision",
+    "DK-REL-009": "an adjudication decision about a relation that is not a dispute",
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
     "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
     "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py
@@ -161,6 +163,7 @@ CODES: dict[str, str] = {
     "DK-ANN-023": "no annotation sheets in a pass folder",  # annotation/worksheet.py
     "DK-CLI-002": "sheet name must start with a document id; known: {…}",  # app/cli.py
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
+    "DK-CLI-005": "--compare is available for --task spans only",  # app/cli.py
     "DK-CLI-004": "--update needs the full cross-validation and the fixed split; leave out --folds",  # app/reproduce.py
     "DK-CORPUS-001": "retired: every document gets a split from its pairing group",
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
@@ -215,6 +218,9 @@ CODES: dict[str, str] = {
     "DK-LS-025": "batch_size must be >= 1, found {…}",  # annotation/ls_client.py
     "DK-LS-026": "export of project {…} from {…} is not JSON: {…}",  # annotation/ls_client.py
     "DK-LS-027": "no project titled {…} at {…}",  # annotation/ls_client.py
+    "DK-LS-028": "a relation whose from_id/to_id is not a region of its annotation",
+    "DK-LS-029": "a relation without exactly one relation label",
+    "DK-LS-030": "a relation whose direction is not right or left (bi is not allowed)",
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
     "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py

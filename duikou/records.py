@@ -70,16 +70,22 @@ class Relation:
     head: str
     tail: str
     type: str
+    provenance: str | None = field(default=None, compare=False)  # agreed | adjudicated
 
     def to_dict(self) -> dict:
-        return {"head": self.head, "tail": self.tail, "type": self.type}
+        d = {"head": self.head, "tail": self.tail, "type": self.type}
+        if self.provenance is not None:
+            d["provenance"] = self.provenance
+        return d
 
 
 def relation_from_dict(obj: object) -> Relation:
     if not isinstance(obj, dict) or not all(isinstance(obj.get(k), str)
                                             for k in ("head", "tail", "type")):
         raise ValueError(f"expected an object with string head, tail, type; found {obj!r}")
-    return Relation(obj["head"], obj["tail"], obj["type"])
+    prov = obj.get("provenance")
+    return Relation(obj["head"], obj["tail"], obj["type"],
+                    prov if isinstance(prov, str) else None)
 
 
 @dataclass

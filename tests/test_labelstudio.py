@@ -174,17 +174,65 @@ def test_cancelled_ignored_email_and_missing_value_text() -> None:
     ann = export[0]["annotations"][0]
     del ann["result"][0]["value"]["text"]
     ann["result"] += [
-        {"type": "relation", "from_id": "g0", "to_id": "g1", "direction": "right"},
+        {"type": "relation", "from_id": "g0", "to_id": "g1", "direction": "right",
+         "labels": ["AID"]},
         {"type": "choices", "from_name": "x", "to_name": "text", "value": {"choices": ["a"]}},
-        {"type": "relation", "from_id": "g1", "to_id": "g2", "direction": "right"},
+        {"type": "relation", "from_id": "g2", "to_id": "g3", "direction": "left",
+         "labels": ["TIME"]},
     ]
     export[0]["annotations"].append(dict(ann, id=999, was_cancelled=True, result=[]))
     result = import_export(export, CORPUS)
     assert len(result.records) == 1 and result.records[0]["annotator"] == "ann@example.org"
     assert core(result.records[0]["entities"]) == core(DOCS[0]["entities"])
     assert result.cancelled == 1
-    assert result.ignored == {"choices": 1, "relation": 2}
-    assert "1 cancelled" in result.summary() and "2 relation" in result.summary()
+    assert result.ignored == {"choices": 1}
+    assert "1 cancelled" in result.summary() and "1 choices" in result.summary()
+    assert result.records[0]["relations"] == [
+        {"head": "3-6-DONOR", "tail": "8-11-RECIPIENT", "type": "AID"},
+        {"head": "24-29-MONEY", "tail": "14-21-DATE", "type": "TIME"},  # direction left
+    ]
+
+
+REL_DOC = dict(DOCS[0], relations=[
+    {"head": "3-6-DONOR", "tail": "8-11-RECIPIENT", "type": "AID"},
+    {"head": "3-6-DONOR", "tail": "24-29-MONEY", "type": "AMOUNT"},
+    {"head": "24-29-MONEY", "tail": "14-21-DATE", "type": "TIME"},
+])
+
+
+def test_gold_relations_round_trip_through_export_and_import() -> None:
+    tasks = export_tasks([REL_DOC], with_gold=True)
+    items = [r for r in tasks[0]["annotations"][0]["result"] if r["type"] == "relation"]
+    assert {(r["from_id"], r["to_id"], r["labels"][0], r["direction"]) for r in items} == {
+        ("g0", "g1", "AID", "right"), ("g0", "g3", "AMOUNT", "right"),
+        ("g3", "g2", "TIME", "right")}
+    record = import_export(as_ls_export(tasks), CORPUS).records[0]
+    assert sorted(map(str, record["relations"])) == sorted(map(str, REL_DOC["relations"]))
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"direction": "bi"}, "DK-LS-030"),
+    ({"labels": []}, "DK-LS-029"),
+    ({"labels": ["AID", "TIME"]}, "DK-LS-029"),
+    ({"to_id": "nowhere"}, "DK-LS-028"),
+    ({"labels": ["HELPS"]}, "DK-REL-003"),
+    ({"to_id": "g3"}, "DK-REL-004"),  # AID from a DONOR to a MONEY span
+])
+def test_bad_relations_in_an_export_are_located_errors(change: dict, code: str) -> None:
+    export = as_ls_export(export_tasks([REL_DOC], with_gold=True))
+    rel = next(r for r in export[0]["annotations"][0]["result"] if r["type"] == "relation"
+               and r["labels"] == ["AID"])
+    rel.update(change)
+    with raises_code(LabelStudioError, code) as err:
+        import_export(export, CORPUS)
+    assert "doc-a" in str(err.value) and "task 1, annotation 100" in str(err.value)
+
+
+def test_export_refuses_gold_relations_that_do_not_fit_the_spans() -> None:
+    bad = dict(DOCS[0], relations=[{"head": "3-6-DONOR", "tail": "0-1-RECIPIENT",
+                                    "type": "AID"}])
+    with raises_code(LabelStudioError, "DK-REL-001"):
+        export_tasks([bad], with_gold=True)
 
 
 def _region(start: int, end: int, label: str, text: str, rid: str = "r") -> dict:

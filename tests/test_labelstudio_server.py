@@ -97,6 +97,31 @@ def test_push_annotate_by_two_users_pull_exact(ls_server: LSServer) -> None:
         assert mine[0]["created_at"] and mine[0]["annotation_id"] != theirs[0]["annotation_id"]
 
 
+def test_relations_round_trip_exactly(ls_server: LSServer) -> None:
+    """Regions and typed, directed relations made on the server come back as the same spans
+    and the same span-id relations (head = from_id for direction right, to_id for left)."""
+    title = _title("rel")
+    info = push(DOCS[:1], **_kw(ls_server, title))
+    client = connect(ls_server.url, ls_server.api_key)
+    (task,) = project_tasks(client, info["project_id"])
+    doc = DOCS[0]
+    donor, recipient, money = doc["entities"]
+    result = _regions(doc["entities"]) + [
+        {"type": "relation", "from_id": "r0", "to_id": "r1", "direction": "right",
+         "labels": ["AID"]},
+        {"type": "relation", "from_id": "r2", "to_id": "r0", "direction": "left",
+         "labels": ["AMOUNT"]},
+    ]
+    client.annotations.create(task.id, result=result)
+    (record,) = pull(**_kw(ls_server, title), docs_by_id=CORPUS).records
+    sid = {e["label"]: f"{e['start']}-{e['end']}-{e['label']}" for e in doc["entities"]}
+    assert _core(record["entities"]) == _core(doc["entities"])
+    assert record["relations"] == [
+        {"head": sid["DONOR"], "tail": sid["RECIPIENT"], "type": "AID"},
+        {"head": sid["DONOR"], "tail": sid["MONEY"], "type": "AMOUNT"},
+    ]
+
+
 def test_predictions_round_trip(ls_server: LSServer) -> None:
     title = _title("pred")
     preds = {d["id"]: [dict(e, score=0.5 + 0.1 * i) for i, e in enumerate(d["entities"])]

@@ -26,12 +26,14 @@ from xml.sax.saxutils import quoteattr
 from duikou.errors import LabelStudioError, Problem
 from duikou.ingest.clean import sha256_text
 from duikou.jsonio import read_jsonl_lines, write_jsonl
-from duikou.schema import LABELS
+from duikou.records import Document, Relation, relation_problems, span_id
+from duikou.schema import LABELS, RELATIONS
 from duikou.spans import Span, span_problems
 
 FROM_NAME = "label"  # the <Labels> control
 TO_NAME = "text"  # the <Text> object
 REGION_TYPE = "labels"
+RELATION_TYPE = "relation"
 PROVENANCE = "label-studio"
 
 _EXPORT_SPAN_KEYS = ("start", "end", "label", "text")
@@ -46,7 +48,8 @@ text_sha256 = sha256_text  # the corpus fingerprint of a text
 def label_config() -> str:
     """The Label Studio labeling config XML, generated from :data:`duikou.schema.LABELS`.
 
-    One ``<Label>`` per schema label (value, background colour and hotkey from the schema),
+    One ``<Relation>`` per relation type of :data:`duikou.schema.RELATIONS` and one
+    ``<Label>`` per schema label (value, background colour and hotkey from the schema),
     a ``<Text>`` with ``granularity="symbol"`` so a selection keeps exactly the characters
     chosen (no snapping to words, which Chinese text does not have), inside a view styled
     ``white-space: pre-wrap`` so line breaks and runs of spaces/tabs show as in the corpus.
@@ -56,8 +59,12 @@ def label_config() -> str:
         f" hotkey={quoteattr(lb.hotkey)}/>"
         for lb in LABELS
     )
+    relations = "\n".join(f"    <Relation value={quoteattr(r.name)}/>" for r in RELATIONS)
     return (
         "<View>\n"
+        "  <Relations>\n"
+        f"{relations}\n"
+        "  </Relations>\n"
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n'
         f"{labels}\n"
         "  </Labels>\n"
@@ -120,9 +127,22 @@ def _task(doc: Mapping[str, Any], preds: Sequence[Mapping[str, Any]] | None,
         task["predictions"] = [_prediction(preds, text, model_version)]
     if with_gold:
         gold = sorted(doc.get("entities", []), key=lambda s: (s["start"], s["end"], s["label"]))
-        task["annotations"] = [{"result": [_region(s, text, f"g{i}") for i, s in
-                                           enumerate(gold)]}]
+        result = [_region(s, text, f"g{i}") for i, s in enumerate(gold)]
+        region = {span_id(_as_span(s)): f"g{i}" for i, s in enumerate(gold)}
+        result += [_relation_item(r, region) for r in _relations(doc)]
+        task["annotations"] = [{"result": result}]
     return task
+
+
+def _relations(doc: Mapping[str, Any]) -> list[Relation]:
+    return [Relation(r["head"], r["tail"], r["type"]) for r in doc.get("relations") or ()]
+
+
+def _relation_item(rel: Relation, region: Mapping[str, str]) -> dict:
+    """A Label Studio relation result: ``from_id`` is the head region, ``to_id`` the tail,
+    ``direction: right`` (from → to), one label: the relation type."""
+    return {"from_id": region[rel.head], "to_id": region[rel.tail], "type": RELATION_TYPE,
+            "direction": "right", "labels": [rel.type]}
 
 
 def export_tasks(
@@ -167,7 +187,12 @@ def _export_problems(docs: Sequence[Mapping[str, Any]], predictions: Mapping[str
             problems.append(Problem("duplicate document id", doc_id=doc_id, code="DK-LS-002"))
         seen.add(doc_id)
         if with_gold:
-            problems += _check_doc_spans(doc_id, text, d.get("entities", []), "gold", False)
+            found = _check_doc_spans(doc_id, text, d.get("entities", []), "gold", False)
+            if not found:
+                spans = [_as_span(e) for e in d.get("entities", [])]
+                found = [replace(p, extra="gold relations") for p in relation_problems(
+                    Document(doc_id, text, spans=spans, relations=_relations(d)))]
+            problems += found
         if doc_id in predictions:
             problems += _check_doc_spans(doc_id, text, predictions[doc_id], "prediction", True)
     for doc_id in sorted(set(predictions) - seen):
@@ -330,10 +355,10 @@ def _import_task(task: dict, docs_by_id: Mapping[str, str], file: str | None,
             result.cancelled += 1
         else:
             where = _where(task.get("id"), ann.get("id"))
-            spans, found = _annotation_spans(ann, text, ignored)
+            spans, rels, found = _annotation_spans(ann, text, ignored)
             problems += [replace(p, file=file, doc_id=doc_id, extra=where) for p in found]
             if not found:
-                result.records.append(_record(doc_id, text, task, ann, spans))
+                result.records.append(_record(doc_id, text, task, ann, spans, rels))
     return problems
 
 
@@ -344,7 +369,8 @@ def _annotator(completed_by: Any) -> str | None:
     return None if completed_by is None else str(completed_by)
 
 
-def _record(doc_id: str, text: str, task: dict, ann: dict, spans: list[Span]) -> dict:
+def _record(doc_id: str, text: str, task: dict, ann: dict, spans: list[Span],
+            relations: list[Relation]) -> dict:
     return {
         "id": doc_id,
         "text_sha256": text_sha256(text),
@@ -360,6 +386,8 @@ def _record(doc_id: str, text: str, task: dict, ann: dict, spans: list[Span]) ->
              "provenance": PROVENANCE}
             for s in sorted(spans)
         ],
+        "relations": [r.to_dict() for r in
+                      sorted(relations, key=lambda r: (r.type, r.head, r.tail))],
     }
 
 
@@ -374,13 +402,16 @@ def _ui_renderings(surface: str) -> set[str]:
     }
 
 
-def _annotation_spans(ann: dict, text: str,
-                      ignored: Counter[str]) -> tuple[list[Span], list[Problem]]:
-    """Spans of one annotation's ``labels`` regions, and the problems found (unlocated)."""
+def _annotation_spans(ann: dict, text: str, ignored: Counter[str]
+                      ) -> tuple[list[Span], list[Relation], list[Problem]]:
+    """Spans of one annotation's ``labels`` regions, its relations between them, and the
+    problems found (unlocated)."""
     items = ann.get("result") or []
     if not isinstance(items, list):
-        return [], [Problem("annotation 'result' should be a list", code="DK-LS-015")]
+        return [], [], [Problem("annotation 'result' should be a list", code="DK-LS-015")]
     spans: list[Span] = []
+    region: dict[str, Span] = {}
+    rel_items: list[dict] = []
     problems: list[Problem] = []
     for item in items:
         if not isinstance(item, dict):
@@ -388,6 +419,9 @@ def _annotation_spans(ann: dict, text: str,
                                     code="DK-LS-016"))
             continue
         kind = str(item.get("type"))
+        if kind == RELATION_TYPE:
+            rel_items.append(item)
+            continue
         if kind != REGION_TYPE or item.get("from_name") != FROM_NAME:
             ignored[kind if kind != REGION_TYPE else f"labels from {item.get('from_name')}"] += 1
             continue
@@ -396,8 +430,37 @@ def _annotation_spans(ann: dict, text: str,
             problems.append(problem)
         if span is not None:
             spans.append(span)
+            region[str(item.get("id"))] = span
     problems += span_problems(text, spans)
-    return spans, problems
+    rels = [r for r in (_item_relation(it, region, problems) for it in rel_items) if r]
+    problems += relation_problems(Document("", text, spans=spans, relations=rels))
+    return spans, rels, problems
+
+
+def _item_relation(item: dict, region: Mapping[str, Span],
+                   problems: list[Problem]) -> Relation | None:
+    """The relation of a Label Studio relation item (``direction`` right: from → to; left:
+    to → from); ``bi`` and unlabelled relations are refused: duikou relations are directed
+    and typed."""
+    ends = [region.get(str(item.get(k))) for k in ("from_id", "to_id")]
+    labels, direction = item.get("labels"), item.get("direction", "right")
+    what = f"relation {item.get('from_id')!r} → {item.get('to_id')!r}: "
+    if None in ends:
+        problems.append(Problem(f"{what}expected from_id and to_id to be regions of this "
+                                "annotation", code="DK-LS-028"))
+        return None
+    if not isinstance(labels, list) or len(labels) != 1:
+        problems.append(Problem(f"{what}expected exactly one relation label (one of "
+                                f"{', '.join(r.name for r in RELATIONS)}), found {labels!r}",
+                                start=ends[0].start, end=ends[0].end, code="DK-LS-029"))
+        return None
+    if direction not in ("right", "left"):
+        problems.append(Problem(f"{what}expected direction 'right' or 'left', found "
+                                f"{direction!r} (duikou relations are directed)",
+                                start=ends[0].start, end=ends[0].end, code="DK-LS-030"))
+        return None
+    head, tail = ends if direction == "right" else ends[::-1]
+    return Relation(span_id(head), span_id(tail), str(labels[0]))
 
 
 def _region_span(item: dict, text: str) -> tuple[Span | None, Problem | None]:

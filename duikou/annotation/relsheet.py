@@ -17,7 +17,7 @@ cannot resolve or that breaks the relation schema, with its line number.
 # document d: 2 spans
 S1 【e1 DONOR 锦江区】援助【e2 RECIPIENT 炉霍县】。
 >>> compile_relation_lines(spans, ["AID e1 e2  # stated in S1"], doc_id="d", file="f")
-[Relation(head='0-3-DONOR', tail='5-8-RECIPIENT', type='AID')]
+[Relation(head='0-3-DONOR', tail='5-8-RECIPIENT', type='AID', provenance=None)]
 """
 
 from __future__ import annotations

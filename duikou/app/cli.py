@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from duikou import __version__
-from duikou.errors import DuikouError
+from duikou.app import relations_cli
+from duikou.errors import DuikouError, Problem
 from duikou.jsonio import status_stream
 
 Handler = Callable[[argparse.Namespace], int]
@@ -282,6 +283,11 @@ def _evaluate(a: argparse.Namespace) -> int:
     from duikou.eval.harness import evaluate, render
     from duikou.jsonio import write_json
 
+    if a.task == "relations":
+        if a.compare:
+            raise DuikouError(Problem("--compare is available for --task spans only",
+                                      code="DK-CLI-005"))
+        return relations_cli.evaluate(a)
     result = evaluate(Path(a.predictions), protocol=a.protocol,
                       corpus=Path(a.gold) if a.gold else None)
     print(render(result))
@@ -427,6 +433,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "tag": ("duikou tag models/crf article.html other.txt --out tagged.jsonl",),
     "models prepare-e5": ("duikou models prepare-e5 --out models/e5 --trim-corpus",),
     "reproduce": ("duikou reproduce", "duikou reproduce --with-bert"),
+    **{k: tuple(v) for k, v in relations_cli.EXAMPLES.items()},
 }
 
 
@@ -533,9 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--out-json", help="write every figure as JSON here")
     ag.add_argument("--note", help="a Markdown file placed under the title (method, caveats)")
     ag.set_defaults(func=_annotation_agreement)
+    relations_cli.register_annotation(asub)
     _add_ls(sub)
     ev = sub.add_parser("evaluate", help="score a prediction file")
-    ev.add_argument("predictions", help="predictions JSONL: {id, entities} per document")
+    ev.add_argument("predictions", help="predictions JSONL: {id, entities} per document "
+                    "(with --task relations: {id, entities, relations})")
+    ev.add_argument("--task", choices=("spans", "relations"), default="spans",
+                    help="spans: entity spans (default); relations: AID/AMOUNT/TIME/PART_OF "
+                    "between the file's own spans, strict and entity-level")
     ev.add_argument("--protocol", choices=("test", "cv"), default="test",
                     help="test: the documents of the test split; cv: every document, each "
                     "predicted by the model of the fold that held it out (default test)")
@@ -563,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
         register = None
     if register is not None:
         register(sub)
+    relations_cli.register(sub)
     r = sub.add_parser("reproduce", help="the main job: corpus → baselines → scores → "
                        "leaderboard check")
     r.add_argument("--with-bert", action="store_true",

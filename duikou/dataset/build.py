@@ -18,6 +18,7 @@ from pathlib import Path
 
 from duikou import paths
 from duikou.annotation.gold import read_annotations
+from duikou.annotation.relgold import read_gold
 from duikou.dataset.card import render_card, write_chart
 from duikou.dataset.rows import BuiltDoc, document_record, sentence_records
 from duikou.dataset.splits import SPLIT_NAMES, assign
@@ -25,12 +26,14 @@ from duikou.errors import CorpusError, Problem, SpanError
 from duikou.ingest.segment import sentence_spans
 from duikou.ingest.sources import SourceDoc, load_sources
 from duikou.jsonio import atomic_write_text, dumps_line, exchange_folders, write_json
+from duikou.records import Relation
 from duikou.schema import SCHEMA_VERSION, schema_fingerprint
 from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
 
 DATASET_VERSION = "2.0.0"
 CONFIGS = ("documents", "sentences")
 GOLD_FILE = "gold.jsonl"
+RELATIONS_FILE = "relations/gold.jsonl"  # beside GOLD_FILE
 LICENSE_FILE = "LICENSE"
 GENERATED = ("data", "README.md", "MANIFEST.json", "label_distribution.png", LICENSE_FILE)
 
@@ -44,15 +47,20 @@ def assemble(seeds: Path, annotations: Path | None) -> list[BuiltDoc]:
     sources = [d for d in every if d.status == "gold"]
     texts = {d.id: d.text for d in sources}
     gold: dict[str, list[Span]] = {}
+    relations: dict[str, list[Relation]] = {}
     if annotations is not None and annotations.is_file():
         gold = read_annotations(annotations, texts)
+        rel_file = annotations.parent / RELATIONS_FILE
+        if rel_file.is_file():
+            relations = read_gold(rel_file, {d: gold.get(d, []) for d in texts})
     built = []
     for d in sources:
         spans = gold.get(d.id, [])
         check_spans(d.text, spans, doc_id=d.id, file=d.file)
         _check_bio_round_trip(d, spans)
         split, fold = assignment[d.id]
-        built.append(BuiltDoc(d, split, fold, spans, sentence_spans(d.text, spans)))
+        built.append(BuiltDoc(d, split, fold, spans, sentence_spans(d.text, spans),
+                              relations.get(d.id, [])))
     return built
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
-from duikou.schema import BIO_TAGS, LABEL_NAMES
+from duikou.schema import BIO_TAGS, LABEL_NAMES, RELATION_NAMES
 
 
 def entity_feature() -> dict:
@@ -22,6 +22,16 @@ def entity_feature() -> dict:
     }
 
 
+def relation_feature() -> dict:
+    """A relation between two entities of the same row, by span id ``start-end-LABEL``."""
+    return {
+        "head": Value("string"),
+        "tail": Value("string"),
+        "type": ClassLabel(names=list(RELATION_NAMES)),
+        "provenance": Value("string"),
+    }
+
+
 def documents_features() -> Features:
     return Features({
         "id": Value("string"),
@@ -32,6 +42,7 @@ def documents_features() -> Features:
         "fold": Value("int32"),
         "text": Value("string"),
         "entities": List(entity_feature()),
+        "relations": List(relation_feature()),
         "raw_file": Value("string"),
         "raw_sha256": Value("string"),
         "text_sha256": Value("string"),

@@ -7,10 +7,11 @@ with the document's publication date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from duikou.ingest.sources import SourceDoc
 from duikou.normalise import normalise_in_text
+from duikou.records import Relation
 from duikou.spans import Span, spans_to_bio
 
 
@@ -21,6 +22,7 @@ class BuiltDoc:
     fold: int
     spans: list[Span]
     sentences: list[tuple[int, int]]
+    relations: list[Relation] = field(default_factory=list)
 
 
 def document_record(b: BuiltDoc) -> dict:
@@ -33,7 +35,10 @@ def document_record(b: BuiltDoc) -> dict:
                      "text": d.text[s.start:s.end], **attrs, "provenance": prov})
     return {
         "id": d.id, "title": d.title, "date": d.date, "source": d.outlet, "script": d.script,
-        "fold": b.fold, "text": d.text, "entities": ents, "raw_file": f"seeds/{d.file}",
+        "fold": b.fold, "text": d.text, "entities": ents,
+        "relations": [{"head": r.head, "tail": r.tail, "type": r.type,
+                       "provenance": r.provenance} for r in b.relations],
+        "raw_file": f"seeds/{d.file}",
         "raw_sha256": d.raw_sha256, "text_sha256": d.clean.text_sha256,
         "offset_map": [list(seg) for seg in d.clean.segments],
     }

@@ -19,6 +19,7 @@ from pathlib import Path
 from duikou.errors import Problem, SubmissionError
 from duikou.jsonio import read_bounded
 from duikou.normalise import NORMALISATION_KEYS
+from duikou.records import Document, Relation, relation_from_dict, relation_problems
 from duikou.spans import Span, span_problems
 
 ATTR_KEYS: tuple[str, ...] = NORMALISATION_KEYS
@@ -129,12 +130,52 @@ def validate_predictions(
     (start, end, label)}`` for every document of ``docs``; raises :class:`SubmissionError`
     listing every problem otherwise.
     """
+    return {d: spans for d, (spans, _) in _validate(path, docs, max_bytes, False).items()}
+
+
+def validate_relation_predictions(
+    path: Path,
+    docs: Mapping[str, str],
+    *,
+    max_bytes: int = 50_000_000,
+) -> dict[str, tuple[list[Span], list[Relation]]]:
+    """As :func:`validate_predictions`, for a file whose lines also carry
+    ``"relations": [{"head": span id, "tail": span id, "type": str}, ...]`` between the
+    line's own entities (span ids ``start-end-LABEL``, :func:`duikou.records.span_id`).
+    Each relation must fit the relation schema (:func:`duikou.records.relation_problems`);
+    a missing ``relations`` key means no relations. Returns ``{doc_id: (spans, relations)}``.
+    """
+    return _validate(path, docs, max_bytes, True)
+
+
+def _doc_relations(obj: dict, spans: list[Span], loc: dict,
+                   problems: list[Problem]) -> list[Relation]:
+    raw = obj.get("relations", [])
+    if not isinstance(raw, list):
+        problems.append(Problem(f"expected 'relations' to be a list, found {type(raw).__name__}",
+                                doc_id=obj["id"], code="DK-REL-006", **loc))
+        return []
+    rels = []
+    for k, r in enumerate(raw):
+        try:
+            rels.append(relation_from_dict(r))
+        except ValueError as exc:
+            problems.append(Problem(f"relation {k}: {exc}", doc_id=obj["id"], code="DK-REL-006",
+                                    **loc))
+    found = relation_problems(Document(obj["id"], "", spans=spans, relations=rels),
+                              file=loc["file"])
+    problems.extend(dataclasses.replace(p, extra=loc["extra"]) for p in found)
+    return rels if not found else []
+
+
+def _validate(path: Path, docs: Mapping[str, str], max_bytes: int,
+              with_relations: bool) -> dict[str, tuple[list[Span], list[Relation]]]:
     path = Path(path)
     where = str(path)
     content = _read_text(path, max_bytes)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    out: dict[str, list[Span]] = {}
+    out: dict[str, tuple[list[Span], list[Relation]]] = {}
     for n, raw in enumerate(content.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -154,7 +195,9 @@ def validate_predictions(
                                     file=where, doc_id=doc_id, extra=f"line {n}",
                                     code="DK-SUBMIT-017"))
             continue
-        out[doc_id] = _doc_spans(obj, docs[doc_id], loc, problems)
+        spans = _doc_spans(obj, docs[doc_id], loc, problems)
+        rels = _doc_relations(obj, spans, loc, problems) if with_relations else []
+        out[doc_id] = (spans, rels)
     problems.extend(
         Problem("document missing from the predictions; expected one line for it",
                 file=where, doc_id=d, code="DK-SUBMIT-018")

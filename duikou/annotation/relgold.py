@@ -1,0 +1,174 @@
+"""Gold relations from two blind passes and a logged adjudication.
+
+``annotation/relations/passes/<PASS>/<doc_id>.txt`` hold the passes (``TYPE eN eM`` lines,
+compiled by :mod:`duikou.annotation.relsheet` against the gold spans). A relation both passes
+made is ``agreed``; every relation only one pass made is a *dispute* and needs one line in
+``annotation/relations/adjudication.jsonl``::
+
+    {"id": doc_id, "head": span id, "tail": span id, "type": "AMOUNT",
+     "decision": "accept" | "reject", "rule": "§9.3", "note": "why"}
+
+Accepted disputes enter the gold as ``adjudicated``. A decision may also *add* a relation
+neither pass made (``"decision": "add"``), for what the adjudicator found while reading.
+:func:`gold_relations` refuses an undecided dispute or a decision about nothing, so the gold
+file is always exactly the passes plus the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from duikou import paths
+from duikou.annotation.relsheet import compile_relation_folder
+from duikou.errors import AnnotationError, Problem
+from duikou.jsonio import read_jsonl_lines, write_jsonl
+from duikou.records import Document, Relation, relation_from_dict, relation_problems
+from duikou.schema import RELATION_NAMES
+from duikou.scoring import metrics_from_counts
+from duikou.spans import Span
+
+PASSES = ("R-S", "R-F")
+DECISIONS = ("accept", "reject", "add")
+
+
+def relations_dir() -> Path:
+    return paths.annotation_dir() / "relations"
+
+
+def read_passes(gold_spans: Mapping[str, Sequence[Span]], folder: Path | None = None,
+                passes: Sequence[str] = PASSES) -> dict[str, dict[str, list[Relation]]]:
+    """Pass name → doc id → relations, for every pass folder."""
+    base = (folder or relations_dir()) / "passes"
+    return {name: compile_relation_folder(base / name, gold_spans) for name in passes}
+
+
+def pass_agreement(a: Mapping[str, Sequence[Relation]], b: Mapping[str, Sequence[Relation]]
+                   ) -> dict:
+    """Strict agreement (same head, tail and type) of pass ``b`` against pass ``a``, per type
+    and micro, over the documents both passes cover."""
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in RELATION_NAMES}
+    for doc in sorted(set(a) & set(b)):
+        ka = {(r.head, r.tail, r.type) for r in a[doc]}
+        kb = {(r.head, r.tail, r.type) for r in b[doc]}
+        for k in ka & kb:
+            counts[k[2]]["tp"] += 1
+        for k in kb - ka:
+            counts[k[2]]["fp"] += 1
+        for k in ka - kb:
+            counts[k[2]]["fn"] += 1
+    res = metrics_from_counts(counts)
+    res["per_type"] = res.pop("per_label")
+    res["documents"] = len(set(a) & set(b))
+    return res
+
+
+def disputes(passes: Mapping[str, Mapping[str, Sequence[Relation]]]) -> dict[str, list[Relation]]:
+    """Doc id → relations that not every pass made (sorted)."""
+    names = list(passes)
+    docs = sorted(set().union(*(set(p) for p in passes.values())))
+    out: dict[str, list[Relation]] = {}
+    for doc in docs:
+        sets = [set(passes[n].get(doc, ())) for n in names]
+        union, inter = set().union(*sets), set.intersection(*sets)
+        diff = sorted(union - inter, key=lambda r: (r.type, r.head, r.tail))
+        if diff:
+            out[doc] = diff
+    return out
+
+
+def read_decisions(path: Path) -> dict[tuple[str, Relation], dict]:
+    """(doc id, relation) → decision line; located errors for malformed lines."""
+    out: dict[tuple[str, Relation], dict] = {}
+    problems: list[Problem] = []
+    if not path.is_file():
+        return out
+    for lineno, obj in read_jsonl_lines(path, error=AnnotationError):
+        where = {"file": str(path), "extra": f"line {lineno}"}
+        try:
+            rel = relation_from_dict(obj)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), **where, code="DK-REL-006"))
+            continue
+        if obj.get("decision") not in DECISIONS or not isinstance(obj.get("id"), str):
+            problems.append(Problem(f"expected an 'id' and a 'decision' in {DECISIONS}, found "
+                                    f"{obj.get('id')!r}, {obj.get('decision')!r}", **where,
+                                    code="DK-REL-006"))
+            continue
+        key = (obj["id"], Relation(rel.head, rel.tail, rel.type))
+        if key in out:
+            problems.append(Problem("a second decision for the same relation", **where,
+                                    doc_id=obj["id"], code="DK-REL-002"))
+        out[key] = obj
+    if problems:
+        raise AnnotationError(problems)
+    return out
+
+
+def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
+                   passes: Mapping[str, Mapping[str, Sequence[Relation]]],
+                   decisions: Mapping[tuple[str, Relation], dict], *,
+                   file: str = "adjudication.jsonl") -> dict[str, list[Relation]]:
+    """Doc id → gold relations (agreed ∪ accepted ∪ added), each with its provenance."""
+    problems: list[Problem] = []
+    open_ = disputes(passes)
+    used: set[tuple[str, Relation]] = set()
+    out: dict[str, list[Relation]] = {}
+    for doc in sorted(gold_spans):
+        sets = [set(p.get(doc, ())) for p in passes.values()]
+        agreed = set.intersection(*sets) if sets else set()
+        rels = [Relation(r.head, r.tail, r.type, "agreed") for r in agreed]
+        for r in open_.get(doc, ()):
+            d = decisions.get((doc, r))
+            if d is None:
+                problems.append(Problem(f"undecided dispute {r.head} -{r.type}-> {r.tail}",
+                                        file=file, doc_id=doc, code="DK-REL-008"))
+                continue
+            used.add((doc, r))
+            if d["decision"] == "accept":
+                rels.append(Relation(r.head, r.tail, r.type, "adjudicated"))
+        for (d_id, r), d in decisions.items():
+            if d_id == doc and d["decision"] == "add" and (doc, r) not in used:
+                used.add((doc, r))
+                rels.append(Relation(r.head, r.tail, r.type, "adjudicated"))
+        rels.sort(key=lambda r: (r.type, r.head, r.tail))
+        problems += relation_problems(Document(doc, "", spans=list(gold_spans[doc]),
+                                               relations=rels), file=file)
+        out[doc] = rels
+    for key, d in decisions.items():
+        if key not in used:
+            problems.append(Problem(f"decision {d['decision']!r} about "
+                                    f"{key[1].head} -{key[1].type}-> {key[1].tail}, which is "
+                                    "not a dispute (or, for 'add', already in the gold)",
+                                    file=file, doc_id=key[0], code="DK-REL-009"))
+    if problems:
+        raise AnnotationError(problems)
+    return out
+
+
+def write_gold(path: Path, rels: Mapping[str, Sequence[Relation]]) -> None:
+    write_jsonl(path, [{"id": doc, "relations": [r.to_dict() for r in rs]}
+                       for doc, rs in sorted(rels.items())])
+
+
+def read_gold(path: Path, gold_spans: Mapping[str, Sequence[Span]]) -> dict[str, list[Relation]]:
+    """Doc id → gold relations of ``path``, validated against the gold spans."""
+    problems: list[Problem] = []
+    out: dict[str, list[Relation]] = {}
+    for lineno, obj in read_jsonl_lines(path, error=AnnotationError):
+        where = {"file": str(path), "extra": f"line {lineno}"}
+        doc = obj.get("id") if isinstance(obj, dict) else None
+        if doc not in gold_spans:
+            problems.append(Problem(f"no gold document {doc!r}", **where, code="DK-REL-007"))
+            continue
+        try:
+            rels = [relation_from_dict(r) for r in obj.get("relations", [])]
+        except ValueError as exc:
+            problems.append(Problem(str(exc), **where, doc_id=doc, code="DK-REL-006"))
+            continue
+        problems += relation_problems(Document(doc, "", spans=list(gold_spans[doc]),
+                                               relations=rels), file=str(path))
+        out[doc] = rels
+    if problems:
+        raise AnnotationError(problems)
+    return out
