@@ -1,7 +1,7 @@
 
 from duikou.annotation.guidelines import END, START, is_in_sync, render
 from duikou.errors import AnnotationError
-from duikou.schema import LABELS
+from duikou.schema import LABELS, RELATIONS
 from tests.helpers import raises_code
 
 
@@ -10,11 +10,16 @@ def test_guidelines_label_table_is_generated_from_schema():
 
 
 def test_render_replaces_a_drifted_table():
-    drifted = f"intro\n{START}\n| label | old |\n{END}\nrest\n"
+    drifted = (f"intro\n{START}\n| label | old |\n{END}\nmiddle\n"
+               "<!-- relation-table:start -->\n| relation | stale |\n"
+               "<!-- relation-table:end -->\nrest\n")
     out = render(drifted)
-    assert "| old |" not in out and out.startswith("intro\n") and out.endswith("rest\n")
+    assert "| old |" not in out and "| stale |" not in out
+    assert out.startswith("intro\n") and out.endswith("rest\n") and "\nmiddle\n" in out
     for lb in LABELS:
         assert f"| {lb.name} |" in out
+    for r in RELATIONS:
+        assert f"| {r.name} | {' / '.join(r.heads)} |" in out
 
 
 def test_missing_markers_is_an_error():

@@ -314,7 +314,7 @@ def _leaderboard_submit(a: argparse.Namespace) -> int:
     from duikou.eval.leaderboard import submit
 
     e = submit(Path(a.predictions), name=a.name, description=a.description,
-               protocol=a.protocol)
+               protocol=a.protocol, task=a.task)
     print(f"added {e['name']!r} ({e['protocol']}): strict F1 {e['strict']['f1']:.4f} "
           f"[{e['ci']['low']:.4f}, {e['ci']['high']:.4f}]; see eval/LEADERBOARD.md")
     return 0
@@ -565,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--protocol", choices=("cv", "test"), default="cv",
                     help="cv: cross-validation predictions of every document; test: the "
                     "test split (default cv)")
+    sm.add_argument("--task", choices=("spans", "relations"), default="spans",
+                    help="spans: entity spans (default); relations: a {id, entities, "
+                    "relations} file, scored on the relation task")
     sm.set_defaults(func=_leaderboard_submit)
     lbs.add_parser("show", help="print the leaderboard").set_defaults(func=_leaderboard_show)
     lbs.add_parser("render", help="rewrite LEADERBOARD.md and leaderboard.html from "

@@ -104,7 +104,7 @@ def relate(text: str, spans: Sequence[Span]) -> list[Relation]:
                 out.append(Relation(span_id(f), span_id(when), "TIME"))
             cue = PART_CUES.search(text, a, f.start)
             if cue:
-                totals = [t for t in figures if t.label == f.label and t.end <= cue.start]
+                totals = [t for t in figures if t.label == f.label and t.end <= cue.start()]
                 if totals:
                     out.append(Relation(span_id(f), span_id(totals[-1]), "PART_OF"))
     return list(dict.fromkeys(out))

@@ -93,30 +93,67 @@ def entry_from_result(result: dict, *, name: str, description: str, baseline: bo
     return entry
 
 
-def ranked(entries: list[dict], protocol: str) -> list[dict]:
-    rows = [e for e in entries if e["protocol"] == protocol]
+def relation_entry_from_result(result: dict, *, name: str, description: str,
+                               baseline: bool = False, extra: dict | None = None) -> dict:
+    """A leaderboard entry of the relation task (``evaluate_relations`` result)."""
+    s = result["scores"]
+    entry = {
+        "task": "relations", "name": name, "description": description,
+        "protocol": result["protocol"], "baseline": baseline,
+        "strict": {k: s["strict"]["micro"][k] for k in ("precision", "recall", "f1")},
+        "entity": {k: s["entity"]["micro"][k] for k in ("precision", "recall", "f1")},
+        "ci": {"low": result["ci"]["strict"]["f1_low"], "high": result["ci"]["strict"]["f1_high"],
+               "unit": "document", "n": result["ci"]["strict"]["n"]},
+        "ci_entity": {"low": result["ci"]["entity"]["f1_low"],
+                      "high": result["ci"]["entity"]["f1_high"]},
+        "per_type_f1": {t: row["f1"] for t, row in s["strict"]["per_type"].items()},
+        "dataset_version": result["dataset_version"],
+        "manifest_sha256": result["manifest_sha256"],
+        "predictions_sha256": result["predictions_sha256"],
+        "git_commit": result["environment"]["git_commit"],
+    }
+    if extra:
+        entry.update(extra)
+    return entry
+
+
+def task_of(entry: dict) -> str:
+    return entry.get("task", "spans")
+
+
+def ranked(entries: list[dict], protocol: str, task: str = "spans") -> list[dict]:
+    rows = [e for e in entries if e["protocol"] == protocol and task_of(e) == task]
     return sorted(rows, key=lambda e: (-e["strict"]["f1"], e["name"]))
 
 
-def _check_name(board: dict, name: str, protocol: str) -> None:
+def _check_name(board: dict, name: str, protocol: str, task: str = "spans") -> None:
     if not name.strip():
         raise SubmissionError(Problem("--name must not be empty", code="DK-SUBMIT-001"))
-    if any(e["name"] == name and e["protocol"] == protocol for e in board["entries"]):
+    if any(e["name"] == name and e["protocol"] == protocol and task_of(e) == task
+           for e in board["entries"]):
         raise SubmissionError(Problem(f"an entry named {name!r} already exists for protocol "
-                                      f"{protocol!r}; choose another name", code="DK-SUBMIT-002"))
+                                      f"{protocol!r} (task {task}); choose another name",
+                                      code="DK-SUBMIT-002"))
 
 
 def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv",
-           corpus: Path | None = None, folder: Path | None = None) -> dict:
+           corpus: Path | None = None, folder: Path | None = None,
+           task: str = "spans") -> dict:
     """Validate, score and append one submission; regenerate the pages. Returns the entry."""
+    from duikou.eval.relations import evaluate_relations
+
     pred_path = Path(pred_path)
-    _check_name(load_board(folder), name, protocol)  # fail fast, before scoring
+    _check_name(load_board(folder), name, protocol, task)  # fail fast, before scoring
     read_bounded(pred_path, MAX_BYTES, error=SubmissionError)
-    result = evaluate(pred_path, protocol=protocol, corpus=corpus)
-    entry = entry_from_result(result, name=name, description=description)
+    if task == "relations":
+        result = evaluate_relations(pred_path, protocol=protocol, corpus=corpus)
+        entry = relation_entry_from_result(result, name=name, description=description)
+    else:
+        result = evaluate(pred_path, protocol=protocol, corpus=corpus)
+        entry = entry_from_result(result, name=name, description=description)
     with locked(folder):  # re-read inside the lock: another submit may have landed
         board = load_board(folder)
-        _check_name(board, name, protocol)
+        _check_name(board, name, protocol, task)
         board["entries"].append(entry)
         write_board(board, folder)
     return entry
@@ -126,7 +163,8 @@ def write_board(board: dict, folder: Path | None = None) -> None:
     """Pages first, the record last: a kill in between leaves pages that are newer than the
     record, and ``duikou leaderboard render`` (or the next write) makes them agree again."""
     jpath, _, _ = board_paths(folder)
-    board = {"entries": sorted(board["entries"], key=lambda e: (e["protocol"], e["name"]))}
+    board = {"entries": sorted(board["entries"],
+                               key=lambda e: (task_of(e), e["protocol"], e["name"]))}
     render_pages(board, folder)
     write_json(jpath, board)
 
@@ -156,6 +194,40 @@ def _table_rows(board: dict, protocol: str) -> list[list[str]]:
 
 HEADER = ["#", "system", "strict F1", "95% CI", "P", "R", "macro F1", "partial F1",
           "figure acc.", "description"]
+REL_HEADER = ["#", "system", "strict F1", "95% CI", "P", "R", "entity F1", "entity 95% CI",
+              "AID", "AMOUNT", "TIME", "PART_OF", "description"]
+REL_NOTE = ("Task 2, relations (AID, AMOUNT, TIME, PART_OF; guidelines §9). Strict: same "
+            "head span, tail span and type; entity: party ends replaced by their document "
+            "entity, each relation counted once per document. Per-type columns are strict F1. "
+            "Confidence intervals: document bootstrap (1000 replicates, seed 0).")
+
+
+def _rel_rows(board: dict, protocol: str) -> list[list[str]]:
+    rows = []
+    for rank, e in enumerate(ranked(board["entries"], protocol, "relations"), 1):
+        rows.append([str(rank), e["name"], _fmt(e["strict"]["f1"]),
+                     f"[{_fmt(e['ci']['low'])}, {_fmt(e['ci']['high'])}]",
+                     _fmt(e["strict"]["precision"]), _fmt(e["strict"]["recall"]),
+                     _fmt(e["entity"]["f1"]),
+                     f"[{_fmt(e['ci_entity']['low'])}, {_fmt(e['ci_entity']['high'])}]",
+                     *(_fmt(e["per_type_f1"].get(t)) for t in ("AID", "AMOUNT", "TIME",
+                                                               "PART_OF")),
+                     e["description"]])
+    return rows
+
+
+def _sections(board: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of every non-empty table, span task first."""
+    out = []
+    for protocol, title in PROTOCOL_TITLES.items():
+        rows = _table_rows(board, protocol)
+        if rows:
+            out.append((f"Task 1, spans: {title}", HEADER, rows))
+    for protocol, title in PROTOCOL_TITLES.items():
+        rows = _rel_rows(board, protocol)
+        if rows:
+            out.append((f"Task 2, relations: {title}", REL_HEADER, rows))
+    return out
 
 
 def render_markdown(board: dict) -> str:
@@ -165,14 +237,13 @@ def render_markdown(board: dict) -> str:
            "sentence bootstrap (1000 replicates, seed 0). Figure accuracy: share of strictly "
            "matched figure/date spans whose normalised value, unit and qualifier (or date) are "
            "right.", ""]
-    for protocol, title in PROTOCOL_TITLES.items():
-        rows = _table_rows(board, protocol)
-        if not rows:
-            continue
-        out += [f"## {title}", "", "| " + " | ".join(HEADER) + " |",
-                "|" + "---|" * len(HEADER)]
+    for title, header, rows in _sections(board):
+        out += [f"## {title}", "", "| " + " | ".join(header) + " |",
+                "|" + "---|" * len(header)]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
         out.append("")
+    if any(task_of(e) == "relations" for e in board["entries"]):
+        out += [REL_NOTE, ""]
     return "\n".join(out)
 
 
@@ -184,14 +255,13 @@ def render_html(board: dict) -> str:
              "td,th{border:1px solid #ccc;padding:4px 8px}td.n{text-align:right}</style>",
              "</head><body><h1>duikou leaderboard</h1>",
              "<p>Ranked by strict micro F1 with a 95% sentence-bootstrap confidence interval.</p>"]
-    for protocol, title in PROTOCOL_TITLES.items():
-        rows = _table_rows(board, protocol)
-        if not rows:
-            continue
+    for title, header, rows in _sections(board):
         parts.append(f"<h2>{esc(title)}</h2><table><tr>"
-                     + "".join(f"<th>{esc(h)}</th>" for h in HEADER) + "</tr>")
+                     + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
         for r in rows:
             parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
         parts.append("</table>")
+    if any(task_of(e) == "relations" for e in board["entries"]):
+        parts.append(f"<p>{esc(REL_NOTE)}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -1,0 +1,136 @@
+"""The relation layer: schema, worksheets, gold from passes, scoring, baseline, validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from duikou.annotation.labelstudio import label_config
+from duikou.annotation.relgold import disputes, gold_relations, pass_agreement
+from duikou.annotation.relsheet import compile_relation_lines, handles, relation_sheet
+from duikou.baselines.relations import relate
+from duikou.dataset.features import documents_features
+from duikou.errors import AnnotationError, SubmissionError
+from duikou.eval.relations import relation_keys, score_relations
+from duikou.eval.validate import validate_relation_predictions
+from duikou.records import Relation, span_id
+from duikou.schema import RELATION_NAMES, RELATIONS, relation_allowed
+from duikou.spans import Span
+from tests.helpers import raises_code
+
+TEXT = "2021年，成都市锦江区投入资金300万元支援炉霍县，其中教育100万元。锦江区还帮扶了石渠县。"
+
+
+def _sp(surface: str, label: str, after: int = 0) -> Span:
+    i = TEXT.index(surface, after)
+    return Span(i, i + len(surface), label)
+
+
+DATE, DONOR, MONEY = _sp("2021年", "DATE"), _sp("成都市锦江区", "DONOR"), _sp("300万元", "MONEY")
+LUHUO, PART = _sp("炉霍县", "RECIPIENT"), _sp("100万元", "MONEY")
+DONOR2, SHIQU = _sp("锦江区", "DONOR", TEXT.index("。")), _sp("石渠县", "RECIPIENT")
+SPANS = [DATE, DONOR, MONEY, LUHUO, PART, DONOR2, SHIQU]
+GOLD = [
+    Relation(span_id(DONOR), span_id(LUHUO), "AID"),
+    Relation(span_id(DONOR), span_id(MONEY), "AMOUNT"),
+    Relation(span_id(LUHUO), span_id(MONEY), "AMOUNT"),
+    Relation(span_id(MONEY), span_id(DATE), "TIME"),
+    Relation(span_id(PART), span_id(MONEY), "PART_OF"),
+    Relation(span_id(DONOR2), span_id(SHIQU), "AID"),
+]
+
+
+def test_every_relation_type_is_in_the_config_and_the_features() -> None:
+    config = label_config()
+    for r in RELATIONS:
+        assert f'<Relation value="{r.name}"/>' in config
+    assert documents_features()["relations"].feature["type"].names == list(RELATION_NAMES)
+    assert relation_allowed("AMOUNT", "RECIPIENT", "PEOPLE")
+    assert not relation_allowed("AMOUNT", "PEOPLE", "RECIPIENT")
+    assert not relation_allowed("TIME", "DONOR", "DATE")
+
+
+def test_worksheet_handles_compile_back_to_span_ids() -> None:
+    sheet = relation_sheet("d", TEXT, SPANS)
+    named = handles(SPANS)
+    assert "【e2 DONOR 成都市锦江区】" in sheet and named["e2"] == DONOR
+    rels = compile_relation_lines(SPANS, ["AID e2 e4  # S1", "", "# comment",
+                                          "PART_OF e5 e3"], doc_id="d", file="f")
+    assert rels == [GOLD[0], GOLD[4]]
+
+
+def test_worksheet_lines_that_break_the_schema_are_located() -> None:
+    lines = ["AID e4 e2", "AMOUNT e2 e99", "AID e2", "HELPS e2 e4", "AID e2 e4", "AID e2 e4"]
+    with raises_code(AnnotationError, "DK-REL-004", "DK-REL-001", "DK-REL-006", "DK-REL-003",
+                     "DK-REL-002") as err:
+        compile_relation_lines(SPANS, lines, doc_id="d", file="sheet.txt")
+    assert "sheet.txt" in str(err.value) and "line 6" in str(err.value)
+
+
+def test_gold_is_agreed_plus_decided_disputes_with_provenance() -> None:
+    gold = {"d": SPANS}
+    a = {"d": GOLD[:4]}
+    b = {"d": GOLD[:3] + [GOLD[5]]}
+    passes = {"R-S": a, "R-F": b}
+    assert disputes(passes) == {"d": sorted([GOLD[3], GOLD[5]], key=lambda r: r.type)}
+    with raises_code(AnnotationError, "DK-REL-008"):
+        gold_relations(gold, passes, {})
+    decisions = {("d", GOLD[3]): {"decision": "accept"}, ("d", GOLD[5]): {"decision": "reject"},
+                 ("d", GOLD[4]): {"decision": "add"}}
+    out = gold_relations(gold, passes, decisions)["d"]
+    assert set(out) == set(GOLD[:5])
+    prov = {r: r.provenance for r in out}
+    assert prov[GOLD[0]] == "agreed" and prov[GOLD[3]] == "adjudicated"
+    with raises_code(AnnotationError, "DK-REL-009"):
+        gold_relations(gold, passes, {**decisions, ("d", GOLD[0]): {"decision": "reject"}})
+    agreement = pass_agreement(a, b)
+    assert agreement["micro"]["tp"] == 3 and agreement["per_type"]["TIME"]["fn"] == 1
+
+
+def test_entity_level_counts_a_relation_once_whichever_mention_carries_it() -> None:
+    other_mention = [Relation(span_id(DONOR2), span_id(MONEY), "AMOUNT")]
+    strict = score_relations({"d": (TEXT, SPANS, GOLD)}, {"d": (SPANS, GOLD[:1] + other_mention)})
+    assert strict["strict"]["per_type"]["AMOUNT"]["tp"] == 0
+    assert strict["entity"]["per_type"]["AMOUNT"]["tp"] == 1
+    assert strict["entity"]["per_type"]["AID"]["tp"] == 1
+    # 成都市锦江区 and 锦江区 are one entity: the two AIDs stay two (different recipients).
+    assert len(relation_keys(TEXT, SPANS, GOLD, "entity")) == len(GOLD)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(GOLD), unique=True))
+def test_scores_are_one_exactly_for_the_gold_and_monotone_in_recall(pred: list) -> None:
+    res = score_relations({"d": (TEXT, SPANS, GOLD)}, {"d": (SPANS, pred)})
+    for level in ("strict", "entity"):
+        m = res[level]["micro"]
+        assert m["fp"] == 0 and m["tp"] == len(set(relation_keys(TEXT, SPANS, pred, level)))
+        assert (m["f1"] == 1.0) == (set(pred) == set(GOLD))
+
+
+def test_rule_baseline_finds_the_flows_of_a_plain_sentence() -> None:
+    got = set(relate(TEXT, SPANS))
+    assert GOLD[0] in got and GOLD[1] in got and GOLD[3] in got and GOLD[5] in got
+    assert Relation(span_id(PART), span_id(MONEY), "PART_OF") in got
+    assert not any(r.head == r.tail for r in got)
+    no_aid = "炉霍县地区生产总值217亿元。"
+    spans = [Span(0, 3, "RECIPIENT"), Span(9, 15, "MONEY")]
+    assert relate(no_aid, spans) == []
+
+
+def test_relation_predictions_are_validated_against_their_own_spans(tmp_path: Path) -> None:
+    ents = [{"start": s.start, "end": s.end, "label": s.label} for s in SPANS]
+    good = {"id": "d", "entities": ents, "relations": [r.to_dict() for r in GOLD]}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    spans, rels = validate_relation_predictions(path, {"d": TEXT})["d"]
+    assert spans == sorted(SPANS) and rels == GOLD
+    bad = dict(good, relations=[{"head": span_id(LUHUO), "tail": span_id(DONOR), "type": "AID"},
+                                {"head": "0-1-DONOR", "tail": span_id(LUHUO), "type": "AID"},
+                                "AID"])
+    path.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
+    with raises_code(SubmissionError, "DK-REL-004", "DK-REL-001", "DK-REL-006") as err:
+        validate_relation_predictions(path, {"d": TEXT})
+    assert "line 1" in str(err.value)
