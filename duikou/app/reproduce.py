@@ -43,7 +43,7 @@ from duikou.dataset.stats import compute, render
 from duikou.errors import DuikouError, Problem
 from duikou.eval import pictures
 from duikou.eval.harness import evaluate
-from duikou.eval.leaderboard import entry_from_result, load_board, write_board
+from duikou.eval.leaderboard import entry_from_result, load_board, task_of, write_board
 from duikou.jsonio import read_jsonl, write_jsonl
 from duikou.records import spans_by_id
 from duikou.scoring import score
@@ -301,7 +301,10 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
                       for seed in ((0,) if s.exact else tuple(bert_seeds))}
              for s in chosen}
     board = load_board(eval_folder)
-    committed = {(e["name"], e["protocol"]): e for e in board["entries"]}
+    committed = {(e["name"], e["protocol"]): e for e in board["entries"]
+                 if task_of(e) == "spans"}
+    committed_rel = {(e["name"], e["protocol"]): e for e in board["entries"]
+                     if task_of(e) == "relations"}
     if folds is not None:
         return _spot_check(chosen, preds, committed, corpus, start)
     log("[3/4] scoring")
@@ -315,20 +318,27 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
             new_entries.append(entry)
             ok, why = compare(entry, committed.get((s.name, protocol)), s.exact)
             verdicts.append((s.name, protocol, entry, ok, why))
+    rel_entries = relation_entries(preds, runs, corpus)
+    for entry in rel_entries:
+        ok, why = compare(entry, committed_rel.get((entry["name"], entry["protocol"])), True)
+        verdicts.append((entry["name"], entry["protocol"], entry, ok, why))
+    new_entries += rel_entries
     _print_summary(verdicts)
     log("[4/4] pictures")
     points = {"crf": learning_curve(runs, corpus)} if curve else None
     figures = eval_folder / "figures"
     version = results and next(iter(results.values()))["cv"].get("dataset_version")
     others = [e for e in board["entries"] if e.get("baseline") and e["protocol"] == "cv"
+              and task_of(e) == "spans"
               and e["name"] not in results and e.get("dataset_version") == version]
     first = {name: by_seed[min(by_seed)] for name, by_seed in preds.items()}
     for p in draw_pictures(results, first, corpus, figures, points, others):
         log(f"  wrote {p}")
     all_ok = all(v[3] for v in verdicts)
     if update:
+        replaced = {(task_of(e), e["name"], e["protocol"]) for e in new_entries}
         keep = [e for e in board["entries"]
-                if (e["name"], e["protocol"]) not in {(n, p) for n, p, *_ in verdicts}]
+                if (task_of(e), e["name"], e["protocol"]) not in replaced]
         write_board({"entries": keep + new_entries}, eval_folder)
         log(f"updated {eval_folder / 'leaderboard.json'} with {len(new_entries)} baseline entries")
     elif all_ok:
@@ -337,6 +347,46 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log("NOT REPRODUCED: see the lines marked ✗ above (use --update after a deliberate change)")
     log(f"total time {time.perf_counter() - start:.0f}s")
     return 0 if (all_ok or update) else 1
+
+
+RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",
+                             "rule relation baseline (duikou relate) on the gold spans: "
+                             "relation classification alone"),
+                    "crf": ("relations-rules (crf spans)",
+                            "rule relation baseline on the CRF's predicted spans: the "
+                            "end-to-end pipeline")}
+
+
+def relation_entries(preds: dict, runs: Path, corpus: Path | None) -> list[dict]:
+    """Relation-task entries of the rule relation baseline on gold spans and, when the CRF
+    ran, on its predicted spans, for both protocols. Nothing when the corpus has no gold
+    relations."""
+    from duikou.baselines.relations import relate
+    from duikou.eval.harness import protocol_documents
+    from duikou.eval.leaderboard import relation_entry_from_result
+    from duikou.eval.relations import evaluate_relations
+    from duikou.records import entities_record
+
+    if not any(d.relations for d in load_documents(corpus)):
+        log("  no gold relations in the corpus: relation task skipped")
+        return []
+    entries = []
+    for source, (name, description) in RELATION_SYSTEMS.items():
+        if source != "gold" and source not in preds:
+            continue
+        for protocol in ("cv", "test"):
+            docs = protocol_documents(protocol, corpus)
+            spans = ({d.id: d.spans for d in docs} if source == "gold" else
+                     spans_by_id(_read_preds(preds[source][0][protocol])))
+            out = runs / "relations" / f"{source}-{protocol}.jsonl"
+            write_jsonl(out, [entities_record(d.id, d.text, spans[d.id], relations=[
+                r.to_dict() for r in relate(d.text, spans[d.id])]) for d in docs])
+            res = evaluate_relations(out, protocol=protocol, corpus=corpus)
+            entries.append(relation_entry_from_result(res, name=name, description=description,
+                                                      baseline=True))
+            log(f"  {name} ({protocol}): strict F1 {entries[-1]['strict']['f1']:.4f}, entity "
+                f"F1 {entries[-1]['entity']['f1']:.4f}")
+    return entries
 
 
 def _entry(system: System, protocol: str, by_seed: dict[int, dict],

@@ -13,7 +13,13 @@ from duikou.dataset.features import CONFIG_FEATURES
 from duikou.dataset.rows import BuiltDoc, document_record, sentence_records
 from duikou.dataset.splits import N_FOLDS, SPLIT_NAMES
 from duikou.dataset.stats import markdown, table_from_rows
-from duikou.schema import BIO_TAGS, LABEL_NAMES, label_table_markdown
+from duikou.schema import (
+    BIO_TAGS,
+    LABEL_NAMES,
+    RELATION_NAMES,
+    label_table_markdown,
+    relation_table_markdown,
+)
 
 CARD_BODY = Path(__file__).with_name("card_body.md")
 
@@ -61,13 +67,27 @@ def render_card(built: list[BuiltDoc], version: str) -> str:
         version=version, label_table=label_table_markdown(), stats=markdown(table),
         split_rows=split_rows, n_folds=N_FOLDS, n_tags=len(BIO_TAGS),
         labels=", ".join(LABEL_NAMES), annotation_process=_annotation_process(),
-        composition=composition(built),
+        composition=composition(built), relation_table=relation_table_markdown(),
+        relation_counts=_relation_counts(built),
     )
     sizes = {"documents": {s: len(docs[s]) for s in SPLIT_NAMES},
              "sentences": {s: len(sents[s]) for s in SPLIT_NAMES}}
     head = yaml.safe_dump(header(version, sizes), allow_unicode=True, sort_keys=False,
                           width=1000)
     return f"---\n{head}---\n\n{body}"
+
+
+def _relation_counts(built: list[BuiltDoc]) -> str:
+    counts = {s: Counter(r.type for b in built if b.split == s for r in b.relations)
+              for s in SPLIT_NAMES}
+    if not any(counts.values()):
+        return "This version carries no gold relations yet (every `relations` list is empty)."
+    rows = ["| relation | " + " | ".join(SPLIT_NAMES) + " | total |",
+            "|---|" + "---:|" * (len(SPLIT_NAMES) + 1)]
+    for t in RELATION_NAMES:
+        n = [counts[s][t] for s in SPLIT_NAMES]
+        rows.append(f"| {t} | " + " | ".join(map(str, n)) + f" | {sum(n)} |")
+    return "Gold relations per split:\n\n" + "\n".join(rows)
 
 
 def _source(b: BuiltDoc) -> str:
