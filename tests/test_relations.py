@@ -134,3 +134,35 @@ def test_relation_predictions_are_validated_against_their_own_spans(tmp_path: Pa
     with raises_code(SubmissionError, "DK-REL-004", "DK-REL-001", "DK-REL-006") as err:
         validate_relation_predictions(path, {"d": TEXT})
     assert "line 1" in str(err.value)
+
+
+def test_ledger_rows_of_a_document_match_hand_written_rows(tmp_path: Path) -> None:
+    from duikou.eval.ledger import document_rows, write_ledger
+    from duikou.records import Document
+
+    doc = Document("d", TEXT, "2021-12-01", spans=SPANS, relations=GOLD)
+    rows = [(r.donor, r.recipient, r.kind, r.amount_text, r.value, r.unit, r.date,
+             r.date_source, r.part_of, r.recipient_source) for r in document_rows(doc)]
+    assert rows == [
+        ("锦江区", "炉霍县", "money", "300万元", 3_000_000, "元", "2021", "relation", None,
+         "relation"),
+        # The part has no AMOUNT of its own here: it is not a flow row, only its total is.
+        ("锦江区", "石渠县", "pairing", None, None, None, "2021-12-01", "document", None,
+         "relation"),
+    ]
+    part_linked = GOLD + [Relation(span_id(DONOR), span_id(PART), "AMOUNT")]
+    doc = Document("d", TEXT, "2021-12-01", spans=SPANS, relations=part_linked)
+    part_row = next(r for r in document_rows(doc) if r.amount_text == "100万元")
+    # 锦江区 helps two recipients, so the part's recipient cannot be inferred; it inherits
+    # its total's date and names its total.
+    assert (part_row.recipient, part_row.recipient_source, part_row.date, part_row.part_of) == (
+        None, "none", "2021", span_id(MONEY))
+    evil = Document("e<script>", "<b>锦江区</b>援助炉霍县", None,
+                    spans=[Span(3, 6, "DONOR"), Span(12, 15, "RECIPIENT")],
+                    relations=[Relation("3-6-DONOR", "12-15-RECIPIENT", "AID")])
+    out = write_ledger([evil], tmp_path / "ledger", title="t")
+    html_text = out["html"].read_text(encoding="utf-8")
+    assert "<script>" not in html_text and "&lt;b&gt;锦江区&lt;/b&gt;" in html_text
+    import pandas as pd
+    frame = pd.read_parquet(out["parquet"])
+    assert list(frame.donor) == ["锦江区"] and out["png"].stat().st_size > 1000

@@ -214,6 +214,20 @@ def money_by_year(rows: Sequence[LedgerRow]) -> dict[str, float]:
     return dict(sorted(out.items()))
 
 
+def _cjk_font() -> list[str]:
+    """A CJK font family matplotlib can use, registering Debian's Noto CJK collection
+    (``fonts-noto-cjk``; matplotlib does not index ``.ttc`` files by itself); [] if none."""
+    from matplotlib import font_manager as fm
+
+    for path in sorted(Path("/usr/share/fonts").glob("**/Noto*CJK*-Regular.tt[cf]")):
+        try:
+            fm.fontManager.addfont(str(path))
+        except (OSError, RuntimeError, ValueError):
+            continue
+    names = sorted({f.name for f in fm.fontManager.ttflist if "CJK" in f.name})
+    return [n for n in names if n.endswith("SC")][:1] or names[:1]
+
+
 def picture(rows: Sequence[LedgerRow], path: Path, *, top: int = 15) -> Path:
     """Left: the ``top`` donor → recipient money flows (line width ∝ money); right: money per
     year. Parts (PART_OF) are not added to their totals."""
@@ -222,7 +236,7 @@ def picture(rows: Sequence[LedgerRow], path: Path, *, top: int = 15) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.family"] = ["Noto Sans CJK SC", "Noto Serif CJK SC", "DejaVu Sans"]
+    plt.rcParams["font.family"] = _cjk_font() + ["DejaVu Sans"]  # names are Chinese
     plt.rcParams["svg.hashsalt"] = "duikou"
     flows = sorted(money_by_flow(rows).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     years = money_by_year(rows)
