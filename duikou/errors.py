@@ -62,10 +62,23 @@ class DuikouError(Exception):
         return [p.code for p in self.problems]
 
     def _render(self) -> str:
+        return self.render(limit=None)
+
+    def render(self, limit: int | None = 50) -> str:
+        """Every problem, one per line; with ``limit``, the first ``limit`` and a count of the
+        rest by code (a file broken on every line must not flood the terminal)."""
         n = len(self.problems)
         if n == 1:
             return str(self.problems[0])
-        lines = [f"{n} problems:"] + [f"  - {p}" for p in self.problems]
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [f"{n} problems:"] + [f"  - {p}" for p in shown]
+        rest = self.problems[len(shown):]
+        if rest:
+            by_code: dict[str, int] = {}
+            for p in rest:
+                by_code[p.code] = by_code.get(p.code, 0) + 1
+            lines.append(f"  … and {len(rest)} more (" + ", ".join(
+                f"{c} ×{k}" for c, k in sorted(by_code.items())) + ")")
         return "\n".join(lines)
 
 
@@ -276,6 +289,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-054": "{…}: out of range ({…}); expected steps, batch_size, ... >= 1",  # baselines/bert.py
     "DK-MODEL-055": "unknown bert training options {…}",  # baselines/bert.py
     "DK-MODEL-056": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
+    "DK-MODEL-058": "crf+rules needs validation documents or rule_labels",  # baselines/combined.py
     "DK-MODEL-057": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py

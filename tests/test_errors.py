@@ -42,3 +42,13 @@ def test_messages_carry_their_code_and_location():
                                    end=5, code="DK-ANN-001")])
     assert exc.codes == ["DK-ANN-001"]
     assert str(exc) == "file a.jsonl, document d, offsets [3, 5): expected X, found Y [DK-ANN-001]"
+
+
+def test_the_cli_shows_the_first_50_problems_and_counts_the_rest(tmp_path, capsys) -> None:
+    from duikou.app.cli import main
+
+    bad = tmp_path / "preds.jsonl"
+    bad.write_text("not json\n" * 300, encoding="utf-8")
+    assert main(["evaluate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n  - ") == 50 and "… and" in err and "more (" in err

@@ -15,6 +15,7 @@ from duikou.errors import DuikouError, Problem
 from duikou.jsonio import status_stream
 
 Handler = Callable[[argparse.Namespace], int]
+MAX_PROBLEMS_SHOWN = 50  # the first 50 located problems, then a count per code
 
 
 def _corpus_build(a: argparse.Namespace) -> int:
@@ -606,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DuikouError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.render(limit=MAX_PROBLEMS_SHOWN)}", file=sys.stderr)
         return 2
 
 

@@ -318,6 +318,16 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
             new_entries.append(entry)
             ok, why = compare(entry, committed.get((s.name, protocol)), s.exact)
             verdicts.append((s.name, protocol, entry, ok, why))
+    for derived in (COMBINED, COMBINED_ROLES) if "crf" in preds and "rules" in preds else ():
+        preds[derived.name] = {0: combined_predictions(
+            preds, runs, corpus, roles=derived is COMBINED_ROLES, name=derived.name)}
+        results[derived.name] = {}
+        for protocol in ("cv", "test"):
+            entry, res = _entry(derived, protocol, preds[derived.name], corpus)
+            results[derived.name][protocol] = res
+            new_entries.append(entry)
+            ok, why = compare(entry, committed.get((derived.name, protocol)), True)
+            verdicts.append((derived.name, protocol, entry, ok, why))
     rel_entries = relation_entries(preds, runs, corpus)
     for entry in rel_entries:
         ok, why = compare(entry, committed_rel.get((entry["name"], entry["protocol"])), True)
@@ -347,6 +357,54 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log("NOT REPRODUCED: see the lines marked ✗ above (use --update after a deliberate change)")
     log(f"total time {time.perf_counter() - start:.0f}s")
     return 0 if (all_ok or update) else 1
+
+
+COMBINED = System(
+    "crf+rules", "crf+rules", "the rules tagger for the figure/date labels where it beats the "
+    "CRF on the validation split, the CRF for the rest (overlapping CRF spans dropped); "
+    "derived from the crf and rules predictions, no extra training", True)
+COMBINED_ROLES = System(
+    "crf+roles+rules", "crf+roles+rules", "crf+rules with the CRF's party labels decided per "
+    "document entity (duikou.baselines.roles: mention grouping, one role per entity from "
+    "votes and giving/receiving cues; settings from dataset 1); derived from the crf and "
+    "rules predictions, no extra training", True)
+
+
+def combined_predictions(preds: dict, runs: Path, corpus: Path | None, *,
+                         roles: bool = False, name: str = COMBINED.name) -> dict:
+    """``{"cv", "test"}`` prediction files of a combined system: the labels the rules take
+    are chosen once on the validation split (CRF trained on the train split), then the crf
+    predictions of each protocol (with ``roles``: after :func:`assign_roles`, which is what
+    a ``crf+roles`` model predicts) are merged with the rules predictions
+    (:func:`duikou.baselines.combined.merge`)."""
+    from duikou.baselines.combined import choose_rule_labels, merge
+    from duikou.baselines.roles import assign_roles
+    from duikou.eval.harness import protocol_documents
+    from duikou.records import entities_record
+
+    val = load_documents(corpus, split="validation")
+    texts = [d.text for d in val]
+    gold = {d.id: d.spans for d in val}
+    crf = tagger_class("crf").load(runs / "crf" / "train", corpus=corpus)
+    rules = tagger_class("rules").load()
+    labels, table = choose_rule_labels(
+        gold, dict(zip(gold, crf.predict_spans(texts), strict=True)),
+        dict(zip(gold, rules.predict_spans(texts), strict=True)))
+    log(f"  {name}: rules take {', '.join(labels) or 'no label'} (validation strict F1 "
+        + ", ".join(f"{lb} rules {t['rules_f1']:.3f} / crf {t['base_f1']:.3f}"
+                    for lb, t in table.items()) + ")")
+    out = {"folds": {}}
+    for protocol in ("cv", "test"):
+        a = spans_by_id(_read_preds(preds["crf"][0][protocol]))
+        b = spans_by_id(_read_preds(preds["rules"][0][protocol]))
+        docs = protocol_documents(protocol, corpus)
+        if roles:
+            a = {d.id: assign_roles(d.text, a[d.id]) for d in docs}
+        path = runs / name / f"{protocol}.jsonl"
+        write_jsonl(path, [entities_record(d.id, d.text, merge(a[d.id], b[d.id], labels))
+                           for d in docs])
+        out[protocol] = path
+    return out
 
 
 RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",

@@ -19,6 +19,8 @@ TAGGERS: dict[str, str] = {
     "bert": "duikou.baselines.bert:BertTagger",
     "crf+roles": "duikou.baselines.roles:CrfRolesTagger",
     "bert+roles": "duikou.baselines.roles:BertRolesTagger",
+    "crf+rules": "duikou.baselines.combined:CombinedTagger",
+    "crf+roles+rules": "duikou.baselines.combined:CombinedRolesTagger",
 }
 KINDS: tuple[str, ...] = tuple(TAGGERS)
 
