@@ -192,6 +192,28 @@ def test_pipeline_reads_saved_folder(learned, corpus):
             s.key for s in pred}
 
 
+def test_pipeline_with_stride_tags_a_long_document_to_its_end(learned, corpus):
+    """The saved tokenizer's model_max_length is the training window, so a pipeline given
+    stride= cuts a long article into windows instead of dropping everything after the first
+    (as it does with the encoder's own 512 without stride)."""
+    from transformers import AutoTokenizer, pipeline
+
+    tagger = bert.BertTagger.load(learned, corpus=corpus)
+    hp = tagger.info["hyperparameters"]
+    tok = AutoTokenizer.from_pretrained(str(learned))
+    assert tok.model_max_length == hp["max_length"]
+    text = "\n".join(d.text for d in SENT_DOCS) * 6
+    assert len(tok(text)["input_ids"]) > 4 * hp["max_length"]
+    ner = pipeline("token-classification", model=str(learned), aggregation_strategy="simple",
+                   stride=hp["stride"])
+    groups = ner(text)
+    (pred,) = tagger.predict_spans([text])
+    assert max(g["end"] for g in groups) == max(s.end for s in pred) > len(text) - 40
+    card = (learned / "README.md").read_text(encoding="utf-8")
+    assert f"stride={hp['stride']}" in card
+    assert f"trained on {len(SENT_DOCS)} documents" in card
+
+
 def test_training_is_deterministic(tmp_path, corpus):
     base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS])
     kwargs = dict(model=base, scope=scope(SENT_DOCS), corpus=corpus, epochs=2, batch_size=2,

@@ -668,7 +668,8 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
     best = _best_row(history, bool(val_docs))
     hyper = {**hyperparameters(st, pl, run), "selected_step": best["step"],
              "stopped_at_step": history[-1]["step"],
-             "selection": "validation strict F1" if val_docs else "last step"}
+             "selection": "validation strict F1" if val_docs else "last step",
+             "train_documents": len(train_docs), "validation_documents": len(val_docs)}
     return _save(net.to("cpu"), tokenizer, out, scope=scope, corpus=corpus, seed=seed,
                  seconds=timer.seconds, hyper=hyper, encoder=_encoder_name(model),
                  history=history, best=best)
@@ -715,6 +716,9 @@ def _save(net, tokenizer, out: Path, *, scope: TrainingScope, corpus: Path | Non
           seconds: float, hyper: dict, encoder: str, history: list[dict], best: dict) -> Path:
     def fill(tmp: Path) -> None:
         net.save_pretrained(str(tmp))
+        # A transformers pipeline cuts long texts into windows of model_max_length tokens
+        # (with stride=...), or truncates there without it: make it the training length.
+        tokenizer.model_max_length = hyper["max_length"]
         tokenizer.save_pretrained(str(tmp))
         info = write_model_info(tmp, kind="bert", scope=scope, seed=seed,
                                 training_time_s=seconds, hyperparameters=hyper, corpus=corpus,
@@ -740,8 +744,10 @@ def model_card(info: dict, best: dict) -> str:
         "# duikou BERT-type tagger\n\n"
         f"- encoder: `{info['encoder']}`\n"
         f"- data: duikou dataset v{info['dataset_version']} (manifest sha256 "
-        f"`{info['manifest_sha256'][:16]}`), trained on {where}: "
-        f"{len(scope['documents'])} documents\n"
+        f"`{info['manifest_sha256'][:16]}`), {where}: the weights were trained on "
+        f"{hp.get('train_documents', '?')} documents; "
+        f"{hp.get('validation_documents', 0)} other documents (validation) only chose the "
+        "step kept\n"
         f"- label schema {info['schema_version']} (fingerprint `{info['schema_fingerprint']}`)"
         f"; tags: {tags}\n"
         f"- validation: {val}\n"
@@ -753,10 +759,13 @@ def model_card(info: dict, best: dict) -> str:
         "`duikou.baselines.bert.BertTagger.load(folder).predict_spans(texts)` cuts long "
         "documents into the same overlapping windows as in training and decodes each document "
         "with an IOB2-constrained Viterbi over the tag probabilities. The folder also loads in "
-        "a plain transformers pipeline (per-token argmax, no constraint):\n\n"
+        "a plain transformers pipeline (per-token argmax, no constraint). Pass `stride=`: "
+        f"without it the pipeline stops at {hp['max_length']} tokens and silently drops the "
+        "rest of a long article; with it the text is cut into overlapping windows and tagged "
+        "to its end:\n\n"
         "```python\nfrom transformers import pipeline\n"
         "ner = pipeline(\"token-classification\", model=\"THIS_FOLDER\", "
-        "aggregation_strategy=\"simple\")\n```\n\n"
+        f"aggregation_strategy=\"simple\", stride={hp['stride']})\n```\n\n"
         "## Limits\n\n"
         "- Trained on a handful of documents: scores are indicative, not a benchmark claim.\n"
         "- Labels are per token: span boundaries inside a token (e.g. a WordPiece `210万` or a"
