@@ -39,6 +39,12 @@ def test_crf_train_predict_tag_end_to_end(corpus, tmp_path, capsys):
     model = tmp_path / "crf"
     assert run("train", "crf", "--split", "train", "--max-iterations", "20", "--corpus", corpus,
                "--out", model) == 0
+    captured = capsys.readouterr()
+    assert "[crf] tuning (validation)" in captured.err and "[crf] fitted in" in captured.err
+    assert "trained crf model" in captured.out
+    assert run("train", "crf", "--split", "train", "--max-iterations", "20", "--corpus", corpus,
+               "--out", tmp_path / "quiet", "--quiet") == 0
+    assert "[crf]" not in capsys.readouterr().err
     assert json.loads((model / "duikou_model.json").read_text("utf-8"))["kind"] == "crf"
     preds = tmp_path / "test.jsonl"
     assert run("predict", model, "--split", "test", "--corpus", corpus, "--out", preds) == 0
@@ -49,7 +55,6 @@ def test_crf_train_predict_tag_end_to_end(corpus, tmp_path, capsys):
     assert run("tag", model, article, "--corpus", corpus, "--out", out) == 0
     (row,) = rows(out)
     assert row["text"] == "锦江区募集社会帮扶资金210万元。"
-    assert "trained crf model" in capsys.readouterr().out
 
 
 def test_rules_tag_txt_and_html_with_attributes(corpus, rules_model, tmp_path):
@@ -145,7 +150,8 @@ def test_every_registered_tagger_implements_the_interface():
     from duikou.baselines.base import Tagger
     from duikou.baselines.registry import KINDS, tagger_class
 
-    assert set(KINDS) == {"rules", "crf", "bert", "crf+roles", "bert+roles"}
+    assert set(KINDS) == {"rules", "crf", "bert", "crf+roles", "bert+roles", "crf+rules",
+                          "crf+roles+rules"}
     for kind in KINDS:
         cls = tagger_class(kind)
         assert issubclass(cls, Tagger) and cls.kind == kind
@@ -214,3 +220,22 @@ def test_tagging_the_same_file_twice_is_refused(tmp_path, corpus):
     with raises_code(IngestError, "DK-MODEL-050"):
         tag_files(model, [article, article], tmp_path / "out.jsonl", corpus=corpus)
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_combined_tagger_chooses_rule_labels_on_validation_and_merges(corpus, tmp_path):
+    from duikou.baselines.combined import merge
+    from duikou.baselines.registry import tagger_class
+
+    out = train_model("crf+rules", corpus=corpus, split="train", out=tmp_path / "c",
+                      max_iterations=20, progress=False)
+    hp = json.loads((out / "duikou_model.json").read_text("utf-8"))["hyperparameters"]
+    assert hp["rule_labels_how"].startswith("chosen on 1 validation")
+    chosen = [lb for lb, t in hp["validation_per_label_f1"].items()
+              if t["rules_f1"] > t["base_f1"]]
+    assert hp["rule_labels"] == chosen
+    combined = tagger_class("crf+rules").load(out, corpus=corpus)
+    texts = [d.text for d in load_documents(corpus, split="test")]
+    base = tagger_class("crf").load(out / "base", corpus=corpus).predict_spans(texts)
+    rules = tagger_class("rules").load().predict_spans(texts)
+    assert combined.predict_spans(texts) == [merge(b, r, chosen) for b, r in
+                                             zip(base, rules, strict=True)]

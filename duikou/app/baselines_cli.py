@@ -36,6 +36,8 @@ def cmd_train(a: argparse.Namespace) -> int:
         raise ModelError(Problem(f"{flags}: only `duikou train bert` takes these options",
                                  code="DK-MODEL-057"))
     opts.update(given)
+    if a.quiet:
+        opts["progress"] = False
     out = train_model(a.kind, corpus=_path(a.corpus), split=a.split, fold=a.fold,
                       model=a.model, out=Path(a.out), seed=a.seed, **opts)
     print(f"trained {a.kind} model in {out}")
@@ -109,6 +111,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--model", help="bert: transformers folder or model name")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--max-iterations", type=int, help="crf: L-BFGS iterations")
+    t.add_argument("--quiet", action="store_true",
+                   help="no progress bar and no per-stage / per-evaluation summary lines")
     _add_bert_options(t)
     t.add_argument("--corpus", help="dataset folder (default: corpus/)")
     t.add_argument("--out", required=True, help="model folder to write")

@@ -38,6 +38,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -311,6 +312,16 @@ def _bar(iterable, *, total: int, desc: str, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(iterable, total=total, desc=desc, disable=not enabled, leave=False)
+
+
+def _summary(row: dict, steps: int) -> None:
+    """One line per evaluation that stays on screen (the bar itself vanishes)."""
+    from tqdm.auto import tqdm
+
+    val = (f", validation strict F1 {row['val_strict_f1']:.4f} (loss {row['val_loss']:.4f})"
+           if "val_strict_f1" in row else "")
+    tqdm.write(f"[bert] step {row['step']}/{steps} (epoch {row['epoch']}): train loss "
+               f"{row['train_loss']:.4f}{val}, {row['seconds']:.0f}s", file=sys.stderr)
 
 
 def _forward(model, windows: Sequence[_Window], pad_id: int, batch_size: int, progress: bool,
@@ -612,6 +623,8 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
             sel.offer(model, row["val_strict_f1"], row["val_loss"])
             model.train()
         history.append(row)
+        if progress:
+            _summary(row, pl.steps)
         if val is not None and st.patience is not None and sel.since_best >= st.patience:
             break
     return sel.state, history, pl

@@ -139,6 +139,9 @@ class Timer:
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
 
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
 
 def write_predictions(path: Path, records: list[dict]) -> None:
     write_jsonl(path, sorted(records, key=lambda r: r["id"]))

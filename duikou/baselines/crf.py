@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -130,12 +131,15 @@ def train(train_docs: Sequence[Document], val_docs: Sequence[Document], *, out: 
           scope: TrainingScope, corpus: Path | None = None, seed: int = 0,
           c1_grid: Sequence[float] = DEFAULT_C1_GRID, c2_grid: Sequence[float] = DEFAULT_C2_GRID,
           max_iterations: int = DEFAULT_MAX_ITERATIONS,
-          features: FeatureConfig | Mapping | None = None) -> Path:
+          features: FeatureConfig | Mapping | None = None, progress: bool = True) -> Path:
     """Tune c1/c2, fit on all ``train_docs`` and write the model folder ``out``; returns it.
 
     ``features``: a :class:`FeatureConfig` or its JSON form (default
     :data:`DEFAULT_FEATURES`). ``seed`` is recorded only: L-BFGS training has no randomness.
+    With ``progress``, one status line per stage goes to stderr (tuning result, final fit).
     """
+    say = (lambda msg: print(f"[crf] {msg}", file=sys.stderr, flush=True)) if progress \
+        else (lambda msg: None)
     config = _config(features)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -145,15 +149,21 @@ def train(train_docs: Sequence[Document], val_docs: Sequence[Document], *, out: 
                                  code="DK-MODEL-029"))
     with Timer() as timer:
         train_seqs = [document_sequences(d, config) for d in train_docs]
+        say(f"features for {len(train_docs)} documents in {timer.elapsed():.1f}s; tuning "
+            f"{len(grid)} grid point(s) on {len(val_docs)} validation documents")
         tuning, rows = _grid_scores(train_seqs, train_docs, val_docs, grid, max_iterations,
                                     config)
         c1, c2 = _best(rows)
+        say(f"tuning ({tuning}): " + ", ".join(
+            f"c1={r['c1']} c2={r['c2']} F1={'—' if r['f1'] is None else format(r['f1'], '.4f')}"
+            for r in rows) + f"; fitting c1={c1} c2={c2} ({timer.elapsed():.1f}s so far)")
         tmp = out / f".{MODEL_FILE}.{os.getpid()}.tmp"
         try:
             _fit(train_seqs, c1, c2, max_iterations, model_filename=str(tmp))
             os.replace(tmp, out / MODEL_FILE)
         finally:
             tmp.unlink(missing_ok=True)
+        say(f"fitted in {timer.elapsed():.1f}s → {out / MODEL_FILE}")
     hyper = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "algorithm": "lbfgs",
              "c1_grid": list(map(float, c1_grid)), "c2_grid": list(map(float, c2_grid)),
              "grid_scores": rows, "tuning": tuning, "features": config.describe(),
