@@ -149,6 +149,9 @@ CODES: dict[str, str] = {
     "DK-REL-007": "relations for a document that is not in the corpus, or whose text changed",
     "DK-REL-008": "a relation only some annotation passes made, with no adjudication decision",
     "DK-REL-009": "an adjudication decision about a relation that is not a dispute",
+    "DK-REL-010": "audit: a relation whose ends are further apart than §9 allows",
+    "DK-REL-011": "audit: a TIME on a figure without AMOUNT, or a second TIME for one figure",
+    "DK-REL-012": "audit: two AMOUNT relations from one entity to the same figure",
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
     "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
     "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py

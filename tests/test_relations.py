@@ -166,3 +166,15 @@ def test_ledger_rows_of_a_document_match_hand_written_rows(tmp_path: Path) -> No
     import pandas as pd
     frame = pd.read_parquet(out["parquet"])
     assert list(frame.donor) == ["锦江区"] and out["png"].stat().st_size > 1000
+
+
+def test_audit_flags_what_the_mechanical_rules_of_section_9_forbid() -> None:
+    from duikou.annotation.relgold import audit_document
+
+    assert audit_document("d", TEXT, SPANS, GOLD) == []
+    bad = [Relation(span_id(DONOR), span_id(SHIQU), "AID"),  # across sentences
+           Relation(span_id(PART), span_id(DATE), "TIME"),  # PART carries no AMOUNT
+           Relation(span_id(DONOR2), span_id(MONEY), "AMOUNT"),  # 锦江区 is 成都市锦江区
+           *GOLD]
+    codes = sorted(p.code for p in audit_document("d", TEXT, SPANS, bad))
+    assert codes == ["DK-REL-010", "DK-REL-011", "DK-REL-012"]

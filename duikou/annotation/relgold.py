@@ -172,3 +172,52 @@ def read_gold(path: Path, gold_spans: Mapping[str, Sequence[Span]]) -> dict[str,
     if problems:
         raise AnnotationError(problems)
     return out
+
+
+# ---------------------------------------------------------------- consistency audit
+def audit_document(doc_id: str, text: str, spans: Sequence[Span],
+                   rels: Sequence[Relation]) -> list[Problem]:
+    """Hits of the mechanical rules of §9 in one document's relations: AID and TIME within one
+    sentence, PART_OF within two; TIME only on a figure that carries an AMOUNT, at most one
+    per figure; at most one AMOUNT per figure from each side's entity."""
+    from duikou.eval.relations import entity_names
+    from duikou.ingest.segment import sentence_spans
+    from duikou.records import span_id
+
+    by_id = {span_id(s): s for s in spans}
+    sents = sentence_spans(text, spans)
+
+    def sent(s: Span) -> int:
+        return next(i for i, (a, b) in enumerate(sents) if a <= s.start < b)
+
+    names = entity_names(text, spans)
+    amount_tails = {r.tail for r in rels if r.type == "AMOUNT"}
+    hits: list[Problem] = []
+
+    def hit(r: Relation, why: str, code: str) -> None:
+        h = by_id[r.head]
+        hits.append(Problem(f"{r.type} {text[h.start:h.end]!r} → "
+                            f"{text[by_id[r.tail].start:by_id[r.tail].end]!r}: {why}",
+                            doc_id=doc_id, start=h.start, end=h.end, code=code))
+
+    times: dict[str, int] = {}
+    sides: dict[tuple[str, str], int] = {}
+    for r in rels:
+        gap = abs(sent(by_id[r.head]) - sent(by_id[r.tail]))
+        if r.type in ("AID", "TIME") and gap:
+            hit(r, f"ends {gap} sentence(s) apart; §9.2/§9.4 keep it within one", "DK-REL-010")
+        if r.type == "PART_OF" and gap > 1:
+            hit(r, f"ends {gap} sentences apart; §9.5 allows the next sentence", "DK-REL-010")
+        if r.type == "TIME":
+            times[r.head] = times.get(r.head, 0) + 1
+            if r.head not in amount_tails:
+                hit(r, "a dated figure without AMOUNT (§9.4)", "DK-REL-011")
+            if times[r.head] == 2:
+                hit(r, "a second DATE for one figure (§9.4)", "DK-REL-011")
+        if r.type == "AMOUNT":
+            key = (r.tail, names.get(r.head, r.head))
+            sides[key] = sides.get(key, 0) + 1
+            if sides[key] == 2:
+                hit(r, "a second AMOUNT from the same entity to one figure (§9.3: one "
+                    "mention)", "DK-REL-012")
+    return hits

@@ -89,6 +89,23 @@ def agreement_markdown(report: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
+def cmd_audit(a: argparse.Namespace) -> int:
+    """Mechanical §9 checks over the gold relations (or a pass folder)."""
+    from duikou.annotation import relgold
+    from duikou.annotation.relsheet import compile_relation_folder
+
+    texts, gold = _gold_spans()
+    base = relgold.relations_dir()
+    rels = (compile_relation_folder(Path(a.pass_folder), gold) if a.pass_folder else
+            relgold.read_gold(base / "gold.jsonl", gold))
+    hits = [h for doc, rs in sorted(rels.items())
+            for h in relgold.audit_document(doc, texts[doc], gold[doc], rs)]
+    for h in hits:
+        print(h)
+    print(f"{len(hits)} hits in {len(rels)} documents")
+    return 1 if hits else 0
+
+
 def cmd_relate(a: argparse.Namespace) -> int:
     from duikou.baselines.relations import relate
     from duikou.eval.harness import protocol_documents
@@ -182,6 +199,10 @@ def register_annotation(asub: argparse._SubParsersAction) -> None:
     g.add_argument("--check", action="store_true",
                    help="only check that gold.jsonl is exactly the passes plus the log")
     g.set_defaults(func=cmd_gold)
+    au = rs.add_parser("audit", help="mechanical §9 checks (sentence distance, TIME without "
+                       "AMOUNT, repeated AMOUNT) over the gold relations or a pass")
+    au.add_argument("--pass-folder", help="audit this pass folder instead of the gold")
+    au.set_defaults(func=cmd_audit)
 
 
 EXAMPLES = {
@@ -191,6 +212,9 @@ EXAMPLES = {
                "duikou evaluate --task relations rel-crf.jsonl"],
     "ledger": ["duikou ledger --gold", "duikou ledger --predictions rel-crf.jsonl --out /tmp/l"],
     "annotation relations sheets": ["duikou annotation relations sheets"],
+    "annotation relations audit": ["duikou annotation relations audit",
+                                   "duikou annotation relations audit --pass-folder "
+                                   "annotation/relations/passes/R-S"],
     "annotation relations gold": ["duikou annotation relations gold",
                                   "duikou annotation relations gold --check"],
 }
