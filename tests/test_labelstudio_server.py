@@ -122,6 +122,40 @@ def test_relations_round_trip_exactly(ls_server: LSServer) -> None:
     ]
 
 
+def test_push_after_a_lost_answer_does_not_duplicate_tasks(ls_server: LSServer,
+                                                          monkeypatch) -> None:
+    """The server commits an import but its answer is lost (a timeout): push must not send
+    the batch again blindly, and it checks every document is there exactly once."""
+    import httpx
+
+    from duikou.annotation import ls_client
+
+    real_connect = ls_client.connect
+    lost = {"n": 0}
+
+    def connect_with_a_lost_answer(*args, **kwargs):
+        client = real_connect(*args, **kwargs)
+        real_import = client.projects.import_tasks
+
+        def import_then_lose_the_answer(*a, **kw):
+            result = real_import(*a, **kw)
+            if lost["n"] == 0:
+                lost["n"] += 1
+                raise httpx.ReadTimeout("answer lost after the server committed")
+            return result
+
+        client.projects.import_tasks = import_then_lose_the_answer
+        return client
+
+    monkeypatch.setattr(ls_client, "connect", connect_with_a_lost_answer)
+    title = _title("lost")
+    info = push(DOCS, **_kw(ls_server, title), batch_size=2)
+    assert lost["n"] == 1 and info["retries"] == 1 and info["verified"]
+    client = real_connect(ls_server.url, ls_server.api_key)
+    doc_ids = [t.data["doc_id"] for t in project_tasks(client, info["project_id"])]
+    assert sorted(doc_ids) == sorted(CORPUS)
+
+
 def test_predictions_round_trip(ls_server: LSServer) -> None:
     title = _title("pred")
     preds = {d["id"]: [dict(e, score=0.5 + 0.1 * i) for i, e in enumerate(d["entities"])]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -124,6 +125,9 @@ def _batches(items: list[T], size: int) -> Iterable[list[T]]:
         yield items[i:i + size]
 
 
+IMPORT_ATTEMPTS = 3
+
+
 def push(
     docs: Iterable[Mapping[str, Any]],
     *,
@@ -138,8 +142,13 @@ def push(
 
     Creates the project titled ``project_title`` or reuses it (config must match). Only
     documents whose id is not yet a task's ``data.doc_id`` are imported, in batches of
-    ``batch_size``; pushing the same documents again imports nothing. Returns
-    ``{"project_id", "project_created", "imported", "skipped_existing", "batches"}``.
+    ``batch_size``; pushing the same documents again imports nothing. An import request is
+    never retried blindly (the SDK's own retries are off): after a failure the project's doc
+    ids are read again and only what is still missing is sent, so a request the server
+    committed before its answer was lost cannot duplicate tasks. At the end every document
+    must be in the project exactly once, or :class:`LabelStudioError` lists the duplicates
+    and the missing. Returns ``{"project_id", "project_created", "imported",
+    "skipped_existing", "batches", "retries", "verified"}``.
     """
     if batch_size < 1:
         raise LabelStudioError(Problem(f"batch_size must be >= 1, found {batch_size}",
@@ -150,13 +159,48 @@ def push(
     project, created = ensure_project(client, project_title)
     present = set() if created else existing_doc_ids(client, project.id)
     todo = [t for t in tasks if t["data"]["doc_id"] not in present]
-    n_batches = 0
+    n_batches = retries = 0
     for batch in _batches(todo, batch_size):
-        _call(f"import {len(batch)} tasks into project {project.id}", _base_url(client),
-              lambda b=batch: client.projects.import_tasks(project.id, request=b))
+        retries += _import_batch(client, project.id, batch)
         n_batches += 1
+    _verify(client, project.id, [d["id"] for d in docs])
     return {"project_id": project.id, "project_created": created, "imported": len(todo),
-            "skipped_existing": len(tasks) - len(todo), "batches": n_batches}
+            "skipped_existing": len(tasks) - len(todo), "batches": n_batches,
+            "retries": retries, "verified": True}
+
+
+def _import_batch(client: LabelStudio, project_id: int, batch: list[dict]) -> int:
+    """Import one batch; on failure, re-read the project and send only what is missing.
+    Returns the number of retries it took."""
+    url = _base_url(client)
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            _call(f"import {len(batch)} tasks into project {project_id}", url,
+                  lambda b=batch: client.projects.import_tasks(
+                      project_id, request=b, request_options={"max_retries": 0}))
+            return attempt
+        except LabelStudioError:
+            if attempt == IMPORT_ATTEMPTS - 1:
+                raise
+            present = existing_doc_ids(client, project_id)
+            batch = [t for t in batch if t["data"]["doc_id"] not in present]
+            if not batch:  # the server had committed the failed request
+                return attempt + 1
+    return IMPORT_ATTEMPTS - 1
+
+
+def _verify(client: LabelStudio, project_id: int, doc_ids: list[str]) -> None:
+    counts = Counter()
+    for task in project_tasks(client, project_id):
+        data = task.data if isinstance(task.data, dict) else {}
+        counts[data.get("doc_id")] += 1
+    dup = sorted(d for d in doc_ids if counts[d] > 1)
+    missing = sorted(d for d in doc_ids if counts[d] == 0)
+    if dup or missing:
+        raise LabelStudioError(Problem(
+            f"after the push, project {project_id} holds documents twice ({dup or 'none'}) or "
+            f"lacks them ({missing or 'none'}); remove the duplicate tasks in Label Studio",
+            code="DK-LS-031"))
 
 
 def download_export(client: LabelStudio, project_id: int) -> list[dict]:

@@ -264,7 +264,10 @@ def _ls_push(a: argparse.Namespace) -> int:
     res = push(docs, url=a.url, api_key=a.api_key, project_title=a.project,
                predictions=_read_preds(a.predictions), model_version=a.model_version,
                batch_size=a.batch_size)
-    print(res)
+    print(f"project {res['project_id']} ({'created' if res['project_created'] else 'reused'}): "
+          f"{res['imported']} tasks imported in {res['batches']} batch(es), "
+          f"{res['skipped_existing']} already there, {res['retries']} retried import(s); "
+          f"checked: every document is in the project exactly once")
     return 0
 
 
