@@ -237,7 +237,7 @@ CODES: dict[str, str] = {
     "DK-LS-028": "a relation whose from_id/to_id is not a region of its annotation",
     "DK-LS-029": "a relation without exactly one relation label",
     "DK-LS-030": "a relation whose direction is not right or left (bi is not allowed)",
-    "DK-LS-031": "after a push, a document is in the project twice or not at all",
+    "DK-LS-034": "after a push, a document is in the project twice or not at all",
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
     "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py

@@ -200,7 +200,7 @@ def _verify(client: LabelStudio, project_id: int, doc_ids: list[str]) -> None:
         raise LabelStudioError(Problem(
             f"after the push, project {project_id} holds documents twice ({dup or 'none'}) or "
             f"lacks them ({missing or 'none'}); remove the duplicate tasks in Label Studio",
-            code="DK-LS-031"))
+            code="DK-LS-034"))
 
 
 def download_export(client: LabelStudio, project_id: int) -> list[dict]:
