@@ -140,6 +140,8 @@ CODES: dict[str, str] = {
     "DK-JSON-005": "an input is not a regular file (directory, FIFO, device)",
     "DK-JSON-006": "an input file is over its size limit",
     "DK-JSON-007": "an output path is a folder, device or FIFO, or lies under a file",
+    "DK-JSON-008": "a JSON value nested deeper than Python's recursion limit",  # jsonio.py
+    "DK-JSON-009": "a JSON integer longer than Python's int-string limit",  # jsonio.py
     "DK-REL-001": "a relation refers to a span id that is not in the document",
     "DK-REL-002": "the same relation appears twice in a document",
     "DK-REL-003": "a relation type that is not in the relation schema",

@@ -99,6 +99,57 @@ def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
     return out
 
 
+class JsonLimitError(json.JSONDecodeError):
+    """Valid JSON that duikou refuses to read (nested too deeply, an integer too long);
+    ``code`` is its catalogue code, so callers report it located like malformed JSON."""
+
+    def __init__(self, msg: str, doc: str, pos: int, code: str) -> None:
+        super().__init__(msg, doc, pos)
+        self.code = code
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """The deepest nesting of ``text`` and where it is first reached (strings skipped)."""
+    depth, best, at, in_string, escaped = 0, 0, 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, at = depth, i
+        elif ch in "]}":
+            depth -= 1
+    return best, at
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > sys.get_int_max_str_digits() > 0:
+        raise OverflowError(digits)
+    return int(digits)
+
+
+def loads(text: str | bytes, **kw: Any) -> Any:
+    """:func:`json.loads` for untrusted input: nesting deeper than Python's recursion limit
+    and integers longer than its int-string limit raise :class:`JsonLimitError` (a located
+    :class:`json.JSONDecodeError`) instead of RecursionError or ValueError."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        return json.loads(text, parse_int=_parse_int, **kw)
+    except RecursionError:
+        depth, at = _deepest(text)
+        raise JsonLimitError(f"nested {depth} levels deep; expected fewer than "
+                             f"{sys.getrecursionlimit()}", text, at, "DK-JSON-008") from None
+    except OverflowError as exc:
+        digits = str(exc.args[0])
+        raise JsonLimitError(
+            f"an integer of {len(digits.lstrip('-'))} digits; expected at most "
+            f"{sys.get_int_max_str_digits()}", text, text.find(digits), "DK-JSON-009") from None
+
+
 def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
                      problems: list[Problem] | None = None) -> list[tuple[int, Any]]:
     """``(line number, value)`` for every non-blank line of the UTF-8 JSONL file ``path``
@@ -126,10 +177,11 @@ def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            out.append((n, loads(line)))
         except json.JSONDecodeError as exc:
             found.append(Problem(f"malformed JSON: {exc.msg} at column {exc.colno}",
-                                 file=str(path), extra=f"line {n}", code="DK-JSON-003"))
+                                 file=str(path), extra=f"line {n}",
+                                 code=getattr(exc, "code", "DK-JSON-003")))
     if problems is not None:
         problems.extend(found)
     elif found:

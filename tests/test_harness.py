@@ -176,3 +176,12 @@ def test_render_rebuilds_stale_pages_and_a_corrupt_record_is_located(corpus, tmp
     board_paths(board)[0].write_text("[]", encoding="utf-8")
     with raises_code(SubmissionError, "DK-SUBMIT-019"):
         load_board(board)
+
+
+def test_a_too_deep_leaderboard_record_is_located(tmp_path):
+    board = tmp_path / "eval"
+    board.mkdir()
+    board_paths(board)[0].write_text("[" * 100_000, encoding="utf-8")
+    with raises_code(SubmissionError, "DK-JSON-008") as err:
+        load_board(board)
+    assert err.value.problems[0].file == str(board_paths(board)[0])

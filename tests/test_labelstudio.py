@@ -291,6 +291,17 @@ def test_malformed_and_empty_exports(tmp_path: Path) -> None:
         import_export({"tasks": []}, CORPUS)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("content, code", [("[" * 100_000, "DK-JSON-008"),
+                                           ('[{"n": ' + "1" * 5000 + "}]", "DK-JSON-009")])
+def test_too_deep_or_too_long_exports_are_located(tmp_path: Path, content: str,
+                                                  code: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    with raises_code(LabelStudioError, code) as err:
+        import_export(bad, CORPUS)
+    assert err.value.problems[0].file == str(bad) and "line 1" in str(err.value)
+
+
 def test_run_import_writes_deterministic_jsonl_or_nothing(tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     export.write_text(json.dumps(as_ls_export(export_tasks(DOCS, with_gold=True)),

@@ -109,6 +109,13 @@ def test_malformed_json_line(tmp_path: Path) -> None:
     assert problems[2].doc_id == "b"  # and b is then missing
 
 
+def test_too_deep_nesting_and_too_long_integers_are_located(tmp_path: Path) -> None:
+    long_start = '{"id": "b", "entities": [{"start": ' + "1" * 5000 + ', "end": 1}]}'
+    problems = problems_of(write(tmp_path, GOOD_A, "[" * 100_000, long_start))
+    assert [(p.code, p.extra) for p in problems[:2]] == [("DK-JSON-008", "line 2"),
+                                                         ("DK-JSON-009", "line 3")]
+
+
 @pytest.mark.parametrize("bad", ['["a", []]', '"a"', "3", "null"])
 def test_non_object_line(tmp_path: Path, bad: str) -> None:
     problems = problems_of(write(tmp_path, GOOD_A, bad, GOOD_B))

@@ -25,7 +25,7 @@ from xml.sax.saxutils import quoteattr
 
 from duikou.errors import LabelStudioError, Problem
 from duikou.ingest.clean import sha256_text
-from duikou.jsonio import read_jsonl_lines, write_jsonl
+from duikou.jsonio import loads, read_jsonl_lines, write_jsonl
 from duikou.records import Document, Relation, relation_problems, span_id
 from duikou.schema import LABELS, RELATIONS
 from duikou.spans import Span, span_problems
@@ -245,14 +245,14 @@ def load_export(export: list[dict] | str | os.PathLike[str]) -> tuple[list[dict]
     if isinstance(export, (str, os.PathLike)):
         file = str(export)
         try:
-            export = json.loads(Path(file).read_text(encoding="utf-8"))
+            export = loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise LabelStudioError(Problem(f"cannot read export: {exc}", file=file,
                                            code="DK-LS-004")) from exc
         except json.JSONDecodeError as exc:
             raise LabelStudioError(Problem(
                 f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                file=file, code="DK-LS-005")) from exc
+                file=file, code=getattr(exc, "code", "DK-LS-005"))) from None
     if not isinstance(export, list) or not all(isinstance(t, dict) for t in export):
         raise LabelStudioError(Problem(
             f"expected a JSON list of task objects, found {type(export).__name__}", file=file,

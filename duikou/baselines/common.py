@@ -24,7 +24,7 @@ from duikou import __version__
 from duikou.baselines.registry import KINDS
 from duikou.dataset.build import manifest_sha256, verify
 from duikou.errors import ModelError, Problem
-from duikou.jsonio import read_bounded, write_json, write_jsonl
+from duikou.jsonio import loads, read_bounded, write_json, write_jsonl
 from duikou.schema import BIO_TAGS, SCHEMA_VERSION, schema_fingerprint
 
 INFO_FILE = "duikou_model.json"
@@ -102,7 +102,7 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
         raise ModelError(Problem(f"not a duikou model folder: {INFO_FILE} is missing",
                                  file=str(folder), code="DK-MODEL-024"))
     try:
-        info = json.loads(read_bounded(path, 10_000_000, error=ModelError).decode("utf-8"))
+        info = loads(read_bounded(path, 10_000_000, error=ModelError))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(Problem(f"{INFO_FILE} is not readable JSON ({exc}); the folder is "
                                  "damaged: retrain", file=str(path), code="DK-MODEL-047")) from None

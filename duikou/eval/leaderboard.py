@@ -19,7 +19,7 @@ from pathlib import Path
 from duikou import paths
 from duikou.errors import Problem, SubmissionError
 from duikou.eval.harness import evaluate
-from duikou.jsonio import atomic_write_text, read_bounded, write_json
+from duikou.jsonio import atomic_write_text, loads, read_bounded, write_json
 from duikou.schema import LABEL_NAMES
 
 MAX_BYTES = 20_000_000
@@ -38,10 +38,11 @@ def load_board(folder: Path | None = None) -> dict:
     if not path.is_file():
         return {"entries": []}
     try:
-        board = json.loads(read_bounded(path, 100 * MAX_BYTES, error=SubmissionError))
+        board = loads(read_bounded(path, 100 * MAX_BYTES, error=SubmissionError))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SubmissionError(Problem(f"the leaderboard record is not valid JSON: {exc}",
-                                      file=str(path), code="DK-SUBMIT-019")) from None
+                                      file=str(path),
+                                      code=getattr(exc, "code", "DK-SUBMIT-019"))) from None
     if not isinstance(board, dict) or not isinstance(board.get("entries"), list):
         raise SubmissionError(Problem("expected a JSON object with an 'entries' list",
                                       file=str(path), code="DK-SUBMIT-019"))

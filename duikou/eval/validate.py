@@ -12,12 +12,11 @@ file, ``"line N"`` in ``Problem.extra`` (1-based), the document id and offsets w
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from duikou.errors import Problem, SubmissionError
-from duikou.jsonio import read_bounded
+from duikou.jsonio import loads, read_bounded
 from duikou.normalise import NORMALISATION_KEYS
 from duikou.records import Document, Relation, relation_from_dict, relation_problems
 from duikou.spans import Span, span_problems
@@ -51,9 +50,10 @@ def _reject_constant(name: str) -> None:
 def _parse_line(raw: str, loc: dict, problems: list[Problem]) -> dict | None:
     """One JSON object, or None after recording why it is not one."""
     try:
-        obj = json.loads(raw, parse_constant=_reject_constant)
+        obj = loads(raw, parse_constant=_reject_constant)
     except ValueError as exc:
-        problems.append(Problem(f"malformed JSON: {exc}", **loc, code="DK-SUBMIT-008"))
+        problems.append(Problem(f"malformed JSON: {exc}", **loc,
+                                code=getattr(exc, "code", "DK-SUBMIT-008")))
         return None
     if not isinstance(obj, dict):
         problems.append(Problem(
