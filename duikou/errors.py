@@ -321,4 +321,5 @@ CODES: dict[str, str] = {
     "DK-SUBMIT-016": "duplicate document; first given on line {…}",  # eval/validate.py
     "DK-SUBMIT-017": "unknown document id; it is not in the evaluation set",  # eval/validate.py
     "DK-SUBMIT-018": "document missing from the predictions; expected one line for it",  # eval/validate.py
+    "DK-SUBMIT-020": "expected value/value_max to be a finite number within float range",  # eval/validate.py
 }

@@ -185,3 +185,14 @@ def test_a_too_deep_leaderboard_record_is_located(tmp_path):
     with raises_code(SubmissionError, "DK-JSON-008") as err:
         load_board(board)
     assert err.value.problems[0].file == str(board_paths(board)[0])
+
+
+@pytest.mark.parametrize("key", ["value", "start"])
+def test_evaluate_cli_locates_a_400_digit_integer(corpus, tmp_path, capsys, key):
+    rows = [json.loads(x) for x in _preds(corpus, tmp_path / "p.jsonl").read_text().splitlines()]
+    rows[0]["entities"][0][key] = 10 ** 400
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["evaluate", str(bad), "--protocol", "cv", "--gold", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert f"file {bad}" in err and "line 1" in err and rows[0]["id"] in err
