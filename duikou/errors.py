@@ -45,6 +45,12 @@ class Problem:
         return f"{self.where()}: {self.message} [{self.code}]"
 
 
+def short_repr(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting untrusted input in messages."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 class DuikouError(Exception):
     """Base class: a failure with one or more located problems."""
 
@@ -236,6 +242,9 @@ CODES: dict[str, str] = {
     "DK-LS-028": "a relation whose from_id/to_id is not a region of its annotation",
     "DK-LS-029": "a relation without exactly one relation label",
     "DK-LS-030": "a relation whose direction is not right or left (bi is not allowed)",
+    "DK-LS-031": "a document's predictions are not an entities list",  # annotation/labelstudio.py
+    "DK-LS-032": "a prediction entity that is not an object",  # annotation/labelstudio.py
+    "DK-LS-033": "a prediction entity's score is not a finite number",  # annotation/labelstudio.py
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
     "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from duikou.errors import Problem, SubmissionError
+from duikou.errors import Problem, SubmissionError, short_repr
 from duikou.jsonio import loads, read_bounded
 from duikou.normalise import NORMALISATION_KEYS
 from duikou.records import Document, Relation, relation_from_dict, relation_problems
@@ -88,7 +88,7 @@ def _entity_problem(ent: dict) -> tuple[str, str] | None:
         return f"expected 'text' to be a string, found {text!r}", "DK-SUBMIT-015"
     if bad:
         return (f"expected {' and '.join(bad)} to be a finite number within float range, "
-                f"found {_short(ent[bad[0]])}", "DK-SUBMIT-020")
+                f"found {short_repr(ent[bad[0]])}", "DK-SUBMIT-020")
     return None
 
 
@@ -122,11 +122,6 @@ def _finite_or_absent(value: object) -> bool:
         return math.isfinite(float(value))
     except OverflowError:
         return False
-
-
-def _short(value: object, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def _doc_spans(obj: dict, text: str, loc: dict, problems: list[Problem]) -> list[Span]:
