@@ -302,6 +302,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-056": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
     "DK-MODEL-058": "crf+rules needs validation documents or rule_labels",  # baselines/combined.py
     "DK-MODEL-057": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
+    "DK-MODEL-059": "model weights are a pickle (pytorch_model.bin, …); safetensors is required",  # baselines/common.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py

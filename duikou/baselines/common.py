@@ -90,6 +90,25 @@ def _file_problems(folder: Path, listed: object, info_path: Path) -> list[Proble
     return problems
 
 
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+
+
+def require_safetensors(folder: Path) -> None:
+    """Refuse a transformers folder whose weights are pickles (``pytorch_model.bin``, …)
+    with no ``.safetensors`` beside them, before torch opens anything: unpickling a file
+    can run code, and a safetensors file cannot."""
+    folder = Path(folder)
+    if not folder.is_dir() or any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
+    if pickles:
+        raise ModelError(Problem(
+            f"expected the weights as model.safetensors, found {', '.join(pickles)} (a pickle, "
+            "which can run code when loaded); duikou loads safetensors only: convert the "
+            "weights (transformers save_pretrained writes safetensors) or retrain",
+            file=str(folder), code="DK-MODEL-059"))
+
+
 def read_model_info(folder: Path, *, corpus: Path | None = None,
                     allow_other_dataset: bool = False) -> dict:
     """The model's metadata, after checking it fits this schema (and dataset version)."""
