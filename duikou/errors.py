@@ -332,4 +332,6 @@ CODES: dict[str, str] = {
     "DK-SUBMIT-017": "unknown document id; it is not in the evaluation set",  # eval/validate.py
     "DK-SUBMIT-018": "document missing from the predictions; expected one line for it",  # eval/validate.py
     "DK-SUBMIT-020": "expected value/value_max to be a finite number within float range",  # eval/validate.py
+    "DK-SUBMIT-021": "--name holds control, format or zero-width characters",  # eval/leaderboard.py
+    "DK-SUBMIT-022": "--name mixes Latin letters with Cyrillic or Greek look-alikes",  # eval/leaderboard.py
 }
