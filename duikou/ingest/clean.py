@@ -151,6 +151,14 @@ class CleanDocument:
     def text_sha256(self) -> str:
         return sha256_text(self.text)
 
+    def removed_lines(self) -> dict[str, int]:
+        """Lines removed per cleaning rule, by rule name (the BOM counts as one; an R9 tail
+        marker's rest of the file counts every non-blank line it drops)."""
+        counts: dict[str, int] = {}
+        for r in self.removed:
+            counts[r.rule] = counts.get(r.rule, 0) + len(r.text.splitlines() or [r.text])
+        return dict(sorted(counts.items()))
+
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
