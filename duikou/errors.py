@@ -45,6 +45,12 @@ class Problem:
         return f"{self.where()}: {self.message} [{self.code}]"
 
 
+def short_repr(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting untrusted input in messages."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 class DuikouError(Exception):
     """Base class: a failure with one or more located problems."""
 
@@ -140,6 +146,8 @@ CODES: dict[str, str] = {
     "DK-JSON-005": "an input is not a regular file (directory, FIFO, device)",
     "DK-JSON-006": "an input file is over its size limit",
     "DK-JSON-007": "an output path is a folder, device or FIFO, or lies under a file",
+    "DK-JSON-008": "a JSON value nested deeper than Python's recursion limit",  # jsonio.py
+    "DK-JSON-009": "a JSON integer longer than Python's int-string limit",  # jsonio.py
     "DK-REL-001": "a relation refers to a span id that is not in the document",
     "DK-REL-002": "the same relation appears twice in a document",
     "DK-REL-003": "a relation type that is not in the relation schema",
@@ -207,6 +215,7 @@ CODES: dict[str, str] = {
     "DK-INGEST-013": "a sources.yaml file entry points outside seeds/",  # ingest/sources.py
     "DK-INGEST-014": "near-duplicate article (mirror or script twin of another seed)",  # ingest/sources.py
     "DK-INGEST-015": "a control character (NUL, ANSI escape, …) in an article",  # ingest/clean.py
+    "DK-INGEST-016": "file holds only whitespace; expected article text",  # ingest/clean.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
     "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py
@@ -237,6 +246,9 @@ CODES: dict[str, str] = {
     "DK-LS-028": "a relation whose from_id/to_id is not a region of its annotation",
     "DK-LS-029": "a relation without exactly one relation label",
     "DK-LS-030": "a relation whose direction is not right or left (bi is not allowed)",
+    "DK-LS-031": "a document's predictions are not an entities list",  # annotation/labelstudio.py
+    "DK-LS-032": "a prediction entity that is not an object",  # annotation/labelstudio.py
+    "DK-LS-033": "a prediction entity's score is not a finite number",  # annotation/labelstudio.py
     "DK-LS-034": "after a push, a document is in the project twice or not at all",
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
@@ -295,6 +307,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-056": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
     "DK-MODEL-058": "crf+rules needs validation documents or rule_labels",  # baselines/combined.py
     "DK-MODEL-057": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py
+    "DK-MODEL-059": "model weights are a pickle (pytorch_model.bin, …); safetensors is required",  # baselines/common.py
     "DK-SPAN-001": "span offsets are not integers",  # spans.py
     "DK-SPAN-007": "span offsets outside the text (expected 0 <= start < end <= length)",  # spans.py
     "DK-SPAN-008": "unknown label (not in the schema)",  # spans.py
@@ -323,4 +336,7 @@ CODES: dict[str, str] = {
     "DK-SUBMIT-016": "duplicate document; first given on line {…}",  # eval/validate.py
     "DK-SUBMIT-017": "unknown document id; it is not in the evaluation set",  # eval/validate.py
     "DK-SUBMIT-018": "document missing from the predictions; expected one line for it",  # eval/validate.py
+    "DK-SUBMIT-020": "expected value/value_max to be a finite number within float range",  # eval/validate.py
+    "DK-SUBMIT-021": "--name holds control, format or zero-width characters",  # eval/leaderboard.py
+    "DK-SUBMIT-022": "--name mixes Latin letters with Cyrillic or Greek look-alikes",  # eval/leaderboard.py
 }

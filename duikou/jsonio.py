@@ -99,6 +99,75 @@ def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
     return out
 
 
+class JsonLimitError(json.JSONDecodeError):
+    """Valid JSON that duikou refuses to read (nested too deeply, an integer too long);
+    ``code`` is its catalogue code, so callers report it located like malformed JSON."""
+
+    def __init__(self, msg: str, doc: str, pos: int, code: str) -> None:
+        super().__init__(msg, doc, pos)
+        self.code = code
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """The deepest nesting of ``text`` and where it is first reached (strings skipped)."""
+    depth, best, at, in_string, escaped = 0, 0, 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, at = depth, i
+        elif ch in "]}":
+            depth -= 1
+    return best, at
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > sys.get_int_max_str_digits() > 0:
+        raise OverflowError(digits)
+    return int(digits)
+
+
+def loads(text: str | bytes, **kw: Any) -> Any:
+    """:func:`json.loads` for untrusted input: nesting deeper than Python's recursion limit
+    and integers longer than its int-string limit raise :class:`JsonLimitError` (a located
+    :class:`json.JSONDecodeError`) instead of RecursionError or ValueError."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        return json.loads(text, parse_int=_parse_int, **kw)
+    except RecursionError:
+        depth, at = _deepest(text)
+        raise JsonLimitError(f"nested {depth} levels deep; expected fewer than "
+                             f"{sys.getrecursionlimit()}", text, at, "DK-JSON-008") from None
+    except OverflowError as exc:
+        digits = str(exc.args[0])
+        raise JsonLimitError(
+            f"an integer of {len(digits.lstrip('-'))} digits; expected at most "
+            f"{sys.get_int_max_str_digits()}", text, text.find(digits), "DK-JSON-009") from None
+
+
+def _jsonl_text(path: Path) -> tuple[str, Problem | None]:
+    """The UTF-8 text of ``path``, or ``""`` and the located reason it cannot be read."""
+    where = str(path)
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except FileNotFoundError:
+        return "", Problem("file does not exist; expected a JSONL file", file=where,
+                           code="DK-JSON-001")
+    except IsADirectoryError:
+        return "", Problem("expected a JSONL file, found a folder", file=where,
+                           code="DK-JSON-005")
+    except UnicodeDecodeError as exc:
+        return "", Problem(f"cannot read as UTF-8 text: {exc}", file=where, code="DK-JSON-002")
+    except OSError as exc:
+        return "", Problem(f"cannot read the file: {exc.strerror}", file=where,
+                           code="DK-JSON-004")
+
+
 def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
                      problems: list[Problem] | None = None) -> list[tuple[int, Any]]:
     """``(line number, value)`` for every non-blank line of the UTF-8 JSONL file ``path``
@@ -109,27 +178,19 @@ def read_jsonl_lines(path: Path, *, error: type[DuikouError] = DuikouError,
     skipped, so callers can report them together with their own findings; otherwise
     ``error`` is raised listing all of them.
     """
-    found: list[Problem] = []
-    out: list[tuple[int, Any]] = []
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        found.append(Problem("file does not exist; expected a JSONL file", file=str(path),
-                             code="DK-JSON-001"))
-        text = ""
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
-        found.append(Problem(f"cannot read as UTF-8 text: {exc}", file=str(path),
-                             code="DK-JSON-002"))
-        text = ""
+    text, problem = _jsonl_text(path)
+    found: list[Problem] = [problem] if problem else []
+    out: list[tuple[int, Any]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            out.append((n, loads(line)))
         except json.JSONDecodeError as exc:
             found.append(Problem(f"malformed JSON: {exc.msg} at column {exc.colno}",
-                                 file=str(path), extra=f"line {n}", code="DK-JSON-003"))
+                                 file=str(path), extra=f"line {n}",
+                                 code=getattr(exc, "code", "DK-JSON-003")))
     if problems is not None:
         problems.extend(found)
     elif found:
@@ -161,6 +222,18 @@ def read_bounded(path: Path, max_bytes: int, *, error: type[DuikouError] = Duiko
         raise error(Problem(f"file is larger than the limit of {max_bytes} bytes",
                             file=str(path), code="DK-JSON-006"))
     return data
+
+
+def read_text(path: Path, *, error: type[DuikouError] = DuikouError,
+              max_bytes: int = 50_000_000) -> str:
+    """The UTF-8 text of the regular file ``path`` (see :func:`read_bounded`); a missing
+    file, a folder or bytes that are not UTF-8 raise ``error``, located."""
+    data = read_bounded(path, max_bytes, error=error)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(Problem(f"expected UTF-8 text, found byte 0x{data[exc.start]:02X} at byte "
+                            f"{exc.start}", file=str(path), code="DK-JSON-002")) from None
 
 
 _RENAME_EXCHANGE = 2

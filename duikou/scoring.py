@@ -264,7 +264,10 @@ def _same(a: object, b: object) -> bool:
     numeric = (int, float)
     if isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) \
             and not isinstance(b, bool):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        except OverflowError:
+            return a == b
     return a == b
 
 

@@ -77,6 +77,24 @@ def test_rules_tag_txt_and_html_with_attributes(corpus, rules_model, tmp_path):
     assert {e["text"] for e in b["entities"]} == {"984万元", "99.25%"}
 
 
+def test_tag_records_and_summary_say_what_cleaning_removed(corpus, rules_model, tmp_path,
+                                                          capsys):
+    a = tmp_path / "a.txt"
+    a.write_text("\ufeff返回首页\n锦江区募集社会帮扶资金210万元，用于炉霍县的学校建设和医疗援助。\n"
+                 "相关新闻\n另一篇文章标题一\n另一篇文章标题二\n\n另一篇文章标题三\n",
+                 encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("临夏市投入984万元。\n", encoding="utf-8")
+    out = tmp_path / "tag.jsonl"
+    assert run("tag", rules_model, a, b, "--corpus", corpus, "--out", out) == 0
+    by_id = {r["id"]: r for r in rows(out)}
+    assert by_id[str(a)]["removed"] == {"R1-bom": 1, "R4-navigation": 1, "R9-tail": 4}
+    assert by_id[str(b)]["removed"] == {}
+    summary = capsys.readouterr().out
+    assert "tagged 2 file(s)" in summary
+    assert "cleaning removed 6 line(s): R1-bom 1, R4-navigation 1, R9-tail 4" in summary
+
+
 def test_predict_rules_on_the_corpus_matches_the_tagger(corpus, rules_model, tmp_path):
     out = tmp_path / "p.jsonl"
     assert run("predict", rules_model, "--corpus", corpus, "--out", out) == 0

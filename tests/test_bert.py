@@ -298,6 +298,36 @@ def test_missing_or_foreign_folders_are_errors(tmp_path, corpus):
                    scope=scope(SENT_DOCS), corpus=corpus, progress=False)
 
 
+def _as_pickle_weights(folder: Path) -> None:
+    (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+
+
+def test_pickle_weights_are_refused_before_torch_opens_them(tmp_path, corpus, learned,
+                                                            monkeypatch):
+    import shutil
+
+    import transformers
+
+    def never(*args: object, **kw: object) -> None:
+        raise AssertionError("torch/transformers opened the weights")
+
+    monkeypatch.setattr(transformers.AutoModelForTokenClassification, "from_pretrained", never)
+    model = Path(shutil.copytree(learned, tmp_path / "model"))
+    _as_pickle_weights(model)
+    info = json.loads((model / "duikou_model.json").read_text(encoding="utf-8"))
+    info.pop("files", None)  # a folder from before file hashes were recorded
+    (model / "duikou_model.json").write_text(json.dumps(info), encoding="utf-8")
+    with raises_code(ModelError, "DK-MODEL-059") as err:
+        bert.BertTagger.load(model, corpus=corpus)
+    assert err.value.problems[0].file == str(model) and "safetensors" in str(err.value)
+    base = build_tiny_bert(tmp_path / "base", [d.text for d in SENT_DOCS])
+    _as_pickle_weights(base)
+    with raises_code(ModelError, "DK-MODEL-059"):
+        bert.train(SENT_DOCS, [], model=base, out=tmp_path / "m", scope=scope(SENT_DOCS),
+                   corpus=corpus, progress=False)
+    assert not (tmp_path / "m").exists()
+
+
 def test_default_model_is_bert_base_chinese_and_fails_clearly_offline(tmp_path, monkeypatch):
     """Without --model, `duikou train bert` uses bert-base-chinese; offline that is a clear
     error pointing at the local alternatives, not a hub download attempt."""

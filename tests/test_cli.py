@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from duikou.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +33,33 @@ def test_corpus_build_to_other_folder(tmp_path, capsys):
     assert (tmp_path / "ds" / "MANIFEST.json").is_file()
     assert (tmp_path / "ds" / "CHANGELOG.md").is_file()
     assert "built dataset" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("line, code", [
+    ('{"id": "%s", "entities": {"start": 0}}', "DK-CLI-003"),
+    ('{"id": "%s", "entities": [{"start": 0, "end": 2, "label": "DONOR", "score": "hi"}]}',
+     "DK-LS-033"),
+    ('{"id": "%s", "entities": [7]}', "DK-LS-032"),
+], ids=["entities-not-a-list", "score-not-a-number", "entity-not-an-object"])
+def test_ls_export_locates_bad_predictions(tmp_path, capsys, line, code):
+    from duikou.dataset.reader import load_documents
+
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(line % load_documents()[0].id + "\n", encoding="utf-8")
+    assert main(["ls", "export", "--out", str(tmp_path / "t.json"),
+                 "--predictions", str(preds)]) == 2
+    err = capsys.readouterr().err
+    assert code in err and f"file {preds}" in err and "line 1" in err
+    assert not (tmp_path / "t.json").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["ls", "export", "--out", "{tmp}/t.json", "--predictions", "{tmp}/absent.jsonl"],
+    ["ls", "export", "--out", "{tmp}/t.json", "--predictions", "{tmp}"],
+    ["ls", "push", "--project", "p", "--predictions", "{tmp}/absent.jsonl"],
+    ["annotation", "check", "{tmp}/000_23c96dd05b37828e.tsv"],
+], ids=["export-missing", "export-folder", "push-missing", "check-missing-sheet"])
+def test_unreadable_input_files_are_located_errors(tmp_path, capsys, argv):
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: file {tmp_path}") and "[DK-JSON-00" in err

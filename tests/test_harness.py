@@ -176,3 +176,68 @@ def test_render_rebuilds_stale_pages_and_a_corrupt_record_is_located(corpus, tmp
     board_paths(board)[0].write_text("[]", encoding="utf-8")
     with raises_code(SubmissionError, "DK-SUBMIT-019"):
         load_board(board)
+
+
+def test_a_too_deep_leaderboard_record_is_located(tmp_path):
+    board = tmp_path / "eval"
+    board.mkdir()
+    board_paths(board)[0].write_text("[" * 100_000, encoding="utf-8")
+    with raises_code(SubmissionError, "DK-JSON-008") as err:
+        load_board(board)
+    assert err.value.problems[0].file == str(board_paths(board)[0])
+
+
+@pytest.mark.parametrize("key", ["value", "start"])
+def test_evaluate_cli_locates_a_400_digit_integer(corpus, tmp_path, capsys, key):
+    rows = [json.loads(x) for x in _preds(corpus, tmp_path / "p.jsonl").read_text().splitlines()]
+    rows[0]["entities"][0][key] = 10 ** 400
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["evaluate", str(bad), "--protocol", "cv", "--gold", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert f"file {bad}" in err and "line 1" in err and rows[0]["id"] in err
+
+
+def test_names_are_normalised_and_compared_case_folded(corpus, tmp_path):
+    board = tmp_path / "eval"
+    entry = submit(_preds(corpus, tmp_path / "p.jsonl"), name=" ｃｒｆ\n", description="d",
+                   corpus=corpus, folder=board)
+    assert entry["name"] == "crf"
+    before = board_paths(board)[0].read_bytes()
+    for name in ["CRF", "crf ", "ｃｒｆ", "Crf"]:
+        with raises_code(SubmissionError, "DK-SUBMIT-002"):
+            submit(tmp_path / "p.jsonl", name=name, description="d", corpus=corpus,
+                   folder=board)
+    assert board_paths(board)[0].read_bytes() == before
+
+
+@pytest.mark.parametrize("name, code", [
+    ("crf\u200b", "DK-SUBMIT-021"), ("a\x1b[31mb", "DK-SUBMIT-021"),
+    ("a\u2028b", "DK-SUBMIT-021"), ("\u202ecrf", "DK-SUBMIT-021"), ("\u200d", "DK-SUBMIT-021"),
+    ("\u0441rf", "DK-SUBMIT-022"), ("\u0392ERT", "DK-SUBMIT-022"), ("  \t", "DK-SUBMIT-001"),
+], ids=["zero-width-space", "ansi-escape", "line-separator", "bidi-override", "zwj-only",
+        "cyrillic-es", "greek-beta", "blank"])
+def test_invisible_or_look_alike_names_are_refused(tmp_path, name, code):
+    with raises_code(SubmissionError, code):
+        submit(tmp_path / "never-read.jsonl", name=name, description="d",
+               folder=tmp_path / "eval")
+
+
+def test_single_script_names_are_accepted(tmp_path):
+    from duikou.eval.leaderboard import _check_name
+
+    for name in ["модель", "μοντέλο", "规则+CRF", "BERT-2"]:
+        assert _check_name({"entries": []}, name, "cv") == name
+
+
+def test_markdown_cells_are_escaped_like_the_html_page(corpus, tmp_path):
+    from duikou.eval.leaderboard import render_markdown
+
+    board = tmp_path / "eval"
+    submit(_preds(corpus, tmp_path / "p.jsonl"), name="<img src=x onerror=alert(1)>",
+           description="a & b\nsecond | line <script>", corpus=corpus, folder=board)
+    md = board_paths(board)[1].read_text(encoding="utf-8")
+    assert md == render_markdown(load_board(board))
+    [row] = [x for x in md.splitlines() if "onerror" in x]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in row and "<img" not in row
+    assert "a &amp; b second \\| line &lt;script&gt;" in row and "<script>" not in md

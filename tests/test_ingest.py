@@ -98,6 +98,34 @@ def test_gbk_file_gets_a_located_error():
     assert "seeds/gbk.txt" in msg and "byte 0" in msg and "GB18030" in msg
 
 
+TRAD = "錦江區援建爐霍縣，捐贈二百一十萬元。"
+
+
+@pytest.mark.parametrize("data, hint", [
+    (TRAD.encode("big5"), "decode as Big5:"),
+    (TRAD.encode("gb18030"), "decode as GB18030:"),
+    ("\ufeff".encode("utf-16-le") + TRAD.encode("utf-16-le"),
+     "looks like UTF-16 (BOM FF FE)"),
+    (TRAD.encode("utf-16"), "looks like UTF-16 (BOM"),
+    (b"\xfe\xff" + TRAD.encode("utf-16-be"), "looks like UTF-16 (BOM FE FF)"),
+    (b"\xff\xfe\x00\x00" + TRAD.encode("utf-32-le"),
+     "looks like UTF-32 (BOM FF FE 00 00)"),
+], ids=["big5", "gb18030", "utf-16-le-bom", "utf-16-bom", "utf-16-be-bom", "utf-32-le-bom"])
+def test_non_utf8_input_names_the_likely_encoding_and_is_not_converted(data, hint):
+    with raises_code(IngestError, "DK-INGEST-002") as err:
+        ingest_bytes(data, file="seeds/legacy.txt")
+    msg = str(err.value)
+    assert hint in msg and "seeds/legacy.txt" in msg
+    assert ("GB18030" in msg) == ("GB18030" in hint)
+
+
+@pytest.mark.parametrize("data", [b" ", b"\n\n", b"\t \r\n  \n", "\ufeff\u3000\n".encode()])
+def test_whitespace_only_file_says_so(data):
+    with raises_code(IngestError, "DK-INGEST-016") as err:
+        ingest_bytes(data, file="blank.txt")
+    assert "only whitespace" in str(err.value) and "furniture" not in str(err.value)
+
+
 def test_empty_file_is_an_error():
     with raises_code(IngestError, "DK-INGEST-001"):
         ingest_bytes(b"", file="empty.txt")

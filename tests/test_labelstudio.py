@@ -18,6 +18,7 @@ from duikou.annotation.labelstudio import (
     export_tasks,
     import_export,
     label_config,
+    read_predictions,
     run_import,
     text_sha256,
 )
@@ -289,6 +290,51 @@ def test_malformed_and_empty_exports(tmp_path: Path) -> None:
         import_export(empty, CORPUS)
     with raises_code(LabelStudioError, "DK-LS-006"):
         import_export({"tasks": []}, CORPUS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("content, code", [("[" * 100_000, "DK-JSON-008"),
+                                           ('[{"n": ' + "1" * 5000 + "}]", "DK-JSON-009")])
+def test_too_deep_or_too_long_exports_are_located(tmp_path: Path, content: str,
+                                                  code: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    with raises_code(LabelStudioError, code) as err:
+        import_export(bad, CORPUS)
+    assert err.value.problems[0].file == str(bad) and "line 1" in str(err.value)
+
+
+ENT = {"start": 3, "end": 6, "label": "DONOR"}
+
+
+@pytest.mark.parametrize("entities, code", [
+    ([3], "DK-LS-032"), ([{**ENT, "score": "high"}], "DK-LS-033"),
+    ([{**ENT, "score": [1]}], "DK-LS-033"), ([{**ENT, "score": True}], "DK-LS-033"),
+])
+def test_read_predictions_locates_bad_entities(tmp_path: Path, entities: list,
+                                               code: str) -> None:
+    path = tmp_path / "p.jsonl"
+    write_jsonl(path, [{"id": "doc-b", "entities": []}, {"id": "doc-a", "entities": entities}])
+    with raises_code(LabelStudioError, code) as err:
+        read_predictions(path)
+    [p] = err.value.problems
+    assert (p.file, p.doc_id, p.extra) == (str(path), "doc-a", "line 2, entity 0")
+
+
+def test_read_predictions_missing_file_or_folder_is_located(tmp_path: Path) -> None:
+    for path, code in [(tmp_path / "absent.jsonl", "DK-JSON-001"), (tmp_path, "DK-JSON-005")]:
+        with raises_code(LabelStudioError, code) as err:
+            read_predictions(path)
+        assert err.value.problems[0].file == str(path)
+
+
+@pytest.mark.parametrize("entities, code", [
+    ({"a": 1}, "DK-LS-031"), ([3], "DK-LS-032"), ([{**ENT, "score": "x"}], "DK-LS-033"),
+])
+def test_export_tasks_refuses_predictions_that_cannot_become_regions(entities: object,
+                                                                     code: str) -> None:
+    with raises_code(LabelStudioError, code) as err:
+        export_tasks(DOCS, predictions={"doc-a": entities})  # type: ignore[dict-item]
+    assert err.value.problems[0].doc_id == "doc-a"
 
 
 def test_run_import_writes_deterministic_jsonl_or_nothing(tmp_path: Path) -> None:

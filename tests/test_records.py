@@ -93,6 +93,17 @@ def test_read_jsonl_locates_every_bad_line(tmp_path: Path) -> None:
     assert len(problems) == 2
 
 
+def test_read_jsonl_locates_too_deep_nesting_and_too_long_integers(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": 1}\n' + "[" * 100_000 + "\n" + '{"v": ' + "9" * 5000 + "}\n",
+                    encoding="utf-8")
+    with pytest.raises(AnnotationError) as exc:
+        read_jsonl(path, error=AnnotationError)
+    assert exc.value.codes == ["DK-JSON-008", "DK-JSON-009"]
+    assert [(p.file, p.extra) for p in exc.value.problems] == [(str(path), "line 2"),
+                                                               (str(path), "line 3")]
+
+
 def test_read_jsonl_missing_and_undecodable_files(tmp_path: Path) -> None:
     with pytest.raises(DuikouError) as exc:
         read_jsonl(tmp_path / "absent.jsonl")

@@ -253,6 +253,16 @@ def test_figure_accuracy_compares_all_fields_on_strict_matches() -> None:
     assert r["per_label"]["PEOPLE"]["accuracy"] == 0.0
 
 
+def test_figure_accuracy_compares_integers_beyond_float_range() -> None:
+    text = "投入210万元"
+    huge = 10 ** 400
+    gold = [_money(2, 7, "210万元", value=huge, unit="元", approx=False)]
+    for value, correct in [(huge, 1), (huge + 1, 0), (2.5, 0)]:
+        pred = {"d": [_money(2, 7, "210万元", value=value, unit="元", approx=False)]}
+        r = figure_accuracy([("d", text, gold)], pred, normaliser=None)
+        assert r["fields"]["value"]["correct"] == correct
+
+
 def test_figure_accuracy_normalises_predictions_without_attributes() -> None:
     text = "投入210万元"
     gold = [_money(2, 7, "210万元", value=2_100_000, unit="元", approx=False)]

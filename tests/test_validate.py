@@ -109,6 +109,26 @@ def test_malformed_json_line(tmp_path: Path) -> None:
     assert problems[2].doc_id == "b"  # and b is then missing
 
 
+def test_too_deep_nesting_and_too_long_integers_are_located(tmp_path: Path) -> None:
+    long_start = '{"id": "b", "entities": [{"start": ' + "1" * 5000 + ', "end": 1}]}'
+    problems = problems_of(write(tmp_path, GOOD_A, "[" * 100_000, long_start))
+    assert [(p.code, p.extra) for p in problems[:2]] == [("DK-JSON-008", "line 2"),
+                                                         ("DK-JSON-009", "line 3")]
+
+
+@pytest.mark.parametrize("key, value", [("value", 10 ** 400), ("value_max", -(10 ** 400)),
+                                        ("value", float("inf"))],
+                         ids=["value-400-digits", "value_max-400-digits", "value-1e400"])
+def test_figure_values_beyond_float_range_are_located(tmp_path: Path, key: str,
+                                                      value: object) -> None:
+    raw = line("a", [ent(8, 13, "MONEY", "210万元", **{key: value})])
+    raw = raw.replace("Infinity", "1e400")
+    [p] = problems_of(write(tmp_path, raw, GOOD_B))
+    assert (p.code, p.doc_id, p.extra, p.start, p.end) == ("DK-SUBMIT-020", "a",
+                                                           "line 1, entity 0", 8, 13)
+    assert len(str(p)) < 300
+
+
 @pytest.mark.parametrize("bad", ['["a", []]', '"a"', "3", "null"])
 def test_non_object_line(tmp_path: Path, bad: str) -> None:
     problems = problems_of(write(tmp_path, GOOD_A, bad, GOOD_B))

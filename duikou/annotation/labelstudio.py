@@ -15,6 +15,7 @@ Documents are plain dicts ``{"id": str, "text": str, "entities": [span dicts]}``
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from duikou.errors import LabelStudioError, Problem
+from duikou.errors import LabelStudioError, Problem, short_repr
 from duikou.ingest.clean import sha256_text
-from duikou.jsonio import read_jsonl_lines, write_jsonl
+from duikou.jsonio import loads, read_jsonl_lines, write_jsonl
 from duikou.records import Document, Relation, relation_problems, span_id
 from duikou.schema import LABELS, RELATIONS
 from duikou.spans import Span, span_problems
@@ -103,6 +104,35 @@ def _check_doc_spans(
     found = span_problems(text, [_as_span(s) for s in spans], doc_id=doc_id,
                           allow_overlap=allow_overlap)
     return [replace(p, extra=what) for p in found]
+
+
+def _entity_shape_problem(entities: object) -> tuple[int | None, str, str] | None:
+    """The first entity of a prediction list that cannot become a region, as (entity index
+    or None for the list itself, message, code): not a list, an entity that is not an
+    object, a ``score`` that is not a finite number."""
+    if not isinstance(entities, list):
+        return None, f"expected an 'entities' list, found {type(entities).__name__}", "DK-LS-031"
+    for k, ent in enumerate(entities):
+        if not isinstance(ent, Mapping):
+            return k, f"expected an entity object, found {type(ent).__name__}", "DK-LS-032"
+        score = ent.get("score")
+        if score is not None and not _finite_number(score):
+            return k, f"expected 'score' to be a finite number, found {short_repr(score)}", \
+                "DK-LS-033"
+    return None
+
+
+def _finite_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _prediction_problems(doc_id: str, text: str, entities: object) -> list[Problem]:
+    shape = _entity_shape_problem(entities)
+    if shape is None:
+        return _check_doc_spans(doc_id, text, entities, "prediction", True)  # type: ignore[arg-type]
+    k, message, code = shape
+    where = "prediction" if k is None else f"prediction, entity {k}"
+    return [Problem(message, doc_id=doc_id, extra=where, code=code)]
 
 
 def _prediction(spans: Sequence[Mapping[str, Any]], text: str, model_version: str | None) -> dict:
@@ -194,7 +224,7 @@ def _export_problems(docs: Sequence[Mapping[str, Any]], predictions: Mapping[str
                     Document(doc_id, text, spans=spans, relations=_relations(d)))]
             problems += found
         if doc_id in predictions:
-            problems += _check_doc_spans(doc_id, text, predictions[doc_id], "prediction", True)
+            problems += _prediction_problems(doc_id, text, predictions[doc_id])
     for doc_id in sorted(set(predictions) - seen):
         problems.append(Problem("predictions given for a document not in the export",
                                 doc_id=doc_id, code="DK-LS-003"))
@@ -245,14 +275,14 @@ def load_export(export: list[dict] | str | os.PathLike[str]) -> tuple[list[dict]
     if isinstance(export, (str, os.PathLike)):
         file = str(export)
         try:
-            export = json.loads(Path(file).read_text(encoding="utf-8"))
+            export = loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise LabelStudioError(Problem(f"cannot read export: {exc}", file=file,
                                            code="DK-LS-004")) from exc
         except json.JSONDecodeError as exc:
             raise LabelStudioError(Problem(
                 f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                file=file, code="DK-LS-005")) from exc
+                file=file, code=getattr(exc, "code", "DK-LS-005"))) from None
     if not isinstance(export, list) or not all(isinstance(t, dict) for t in export):
         raise LabelStudioError(Problem(
             f"expected a JSON list of task objects, found {type(export).__name__}", file=file,
@@ -499,6 +529,11 @@ def read_predictions(path: str | os.PathLike[str]) -> dict[str, list[dict]]:
             problems.append(Problem("expected a JSON object with a string 'id' and an "
                                     "'entities' list", file=str(path), extra=f"line {n}",
                                     code="DK-CLI-003"))
+            continue
+        shape = _entity_shape_problem(rec["entities"])
+        if shape is not None:
+            problems.append(Problem(shape[1], file=str(path), doc_id=rec["id"],
+                                    extra=f"line {n}, entity {shape[0]}", code=shape[2]))
             continue
         out[rec["id"]] = rec["entities"]
     if problems:

@@ -25,6 +25,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from duikou.annotation.labelstudio import ImportResult, export_tasks, import_export, label_config
 from duikou.errors import LabelStudioError, Problem
+from duikou.jsonio import loads
 
 T = TypeVar("T")
 PAGE_SIZE = 100
@@ -210,7 +211,7 @@ def download_export(client: LabelStudio, project_id: int) -> list[dict]:
         client.projects.exports.download_sync(project_id, export_type="JSON",
                                               download_all_tasks=True)))
     try:
-        return json.loads(raw.decode("utf-8"))
+        return loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LabelStudioError(Problem(
             f"export of project {project_id} from {url} is not JSON: {exc}",

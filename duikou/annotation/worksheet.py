@@ -19,6 +19,7 @@ from pathlib import Path
 from duikou.annotation.gold import annotation_record
 from duikou.errors import AnnotationError, Problem
 from duikou.ingest.segment import sentence_spans
+from duikou.jsonio import read_text
 from duikou.schema import is_label
 from duikou.spans import Span, span_problems
 
@@ -80,7 +81,7 @@ def _kth(text: str, surface: str, a: int, b: int, k: int) -> int | None:
 
 
 def compile_file(text: str, path: Path, *, doc_id: str, provenance: str = "manual") -> list[Span]:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = read_text(path, error=AnnotationError).splitlines()
     return compile_lines(text, lines, doc_id=doc_id, file=str(path), provenance=provenance)
 
 
@@ -144,7 +145,7 @@ def sheet_lines(text: str, spans: list[Span]) -> list[str]:
 
 def read_worksheet(path: Path) -> list[str]:
     """The sentences of a worksheet file written by :func:`worksheet_text`, in order."""
-    rows = Path(path).read_text(encoding="utf-8").split("\n")
+    rows = read_text(path, error=AnnotationError).split("\n")
     return [r.split("\t", 1)[1] for r in rows if "\t" in r]
 
 

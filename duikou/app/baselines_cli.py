@@ -55,10 +55,10 @@ def cmd_predict(a: argparse.Namespace) -> int:
 
 
 def cmd_tag(a: argparse.Namespace) -> int:
-    out = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
+    res = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
                     corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset,
                     device=a.device)
-    print(f"tagged {len(a.files)} file(s) into {out}", file=status_stream(out))
+    print(res.summary(), file=status_stream(res.out))
     return 0
 
 

@@ -7,7 +7,8 @@
 * :func:`predict_model` writes predictions JSONL for a split or fold of the corpus and
   refuses documents the model was trained or tuned on.
 * :func:`tag_files` ingests raw ``.txt``/``.html`` files exactly like the corpus build and
-  writes the same JSONL with the clean ``"text"`` included.
+  writes the same JSONL with the clean ``"text"`` and ``"removed"`` (lines the cleaning
+  removed, per rule) included.
 
 Prediction lines: ``{"id", ["text"], "entities": [{start, end, label, text, value,
 value_max, unit, approx, date}]}``; offsets are code points into the clean text,
@@ -17,7 +18,9 @@ date and 4 characters of context.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -138,8 +141,16 @@ def _iso_date(value: str | None) -> str | None:
         return None
 
 
-def _ingest_all(files: Sequence[Path]) -> list[tuple[str, str, str | None]]:
-    """(id, clean text, ISO date or None) per file; one IngestError listing every failure."""
+@dataclass(frozen=True)
+class _Article:
+    id: str
+    text: str
+    date: str | None
+    removed: dict[str, int]
+
+
+def _ingest_all(files: Sequence[Path]) -> list[_Article]:
+    """The clean article of every file; one IngestError listing every failure."""
     docs, problems, seen = [], [], set()
     for f in files:
         path = Path(f)
@@ -161,20 +172,43 @@ def _ingest_all(files: Sequence[Path]) -> list[tuple[str, str, str | None]]:
             problems.append(Problem("no article text left after cleaning", file=str(path),
                                     code="DK-MODEL-009"))
             continue
-        docs.append((str(f), doc.text, _iso_date(doc.meta.get("date"))))
+        docs.append(_Article(str(f), doc.text, _iso_date(doc.meta.get("date")),
+                             doc.removed_lines()))
     if problems:
         raise IngestError(problems)
     return docs
 
 
+@dataclass(frozen=True)
+class TagResult:
+    """Where :func:`tag_files` wrote, how many files, and the lines cleaning removed per
+    rule over all of them."""
+
+    out: Path
+    files: int
+    removed: dict[str, int]
+
+    def summary(self) -> str:
+        total = sum(self.removed.values())
+        rules = ", ".join(f"{rule} {n}" for rule, n in self.removed.items())
+        cleaned = f"cleaning removed {total} line(s): {rules}" if total else \
+            "cleaning removed nothing"
+        return f"tagged {self.files} file(s) into {self.out}; {cleaned}"
+
+
 def tag_files(model_dir: Path, files: Sequence[Path], out: Path, *,
               corpus: Path | None = None, allow_other_dataset: bool = False,
-              device: str | None = None) -> Path:
-    """Tag raw article files (ids are the paths as given) and write JSONL with text."""
+              device: str | None = None) -> TagResult:
+    """Tag raw article files (ids are the paths as given) and write JSONL with text and the
+    lines cleaning removed per rule (``"removed"``)."""
     tagger, _ = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset,
                             device=device)
     docs = _ingest_all(files)
-    spans = tagger.tag([t for _, t, _ in docs], [d for _, _, d in docs])
-    write_predictions(Path(out), [entities_record(i, t, s, with_text=True)
-                                  for (i, t, _), s in zip(docs, spans)])
-    return Path(out)
+    spans = tagger.tag([d.text for d in docs], [d.date for d in docs])
+    write_predictions(Path(out), [entities_record(d.id, d.text, s, with_text=True,
+                                                  removed=d.removed)
+                                  for d, s in zip(docs, spans)])
+    total: Counter[str] = Counter()
+    for d in docs:
+        total.update(d.removed)
+    return TagResult(Path(out), len(docs), dict(sorted(total.items())))

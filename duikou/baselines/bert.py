@@ -51,6 +51,7 @@ from duikou.baselines.common import (
     Timer,
     TrainingScope,
     read_model_info,
+    require_safetensors,
     write_model_info,
 )
 from duikou.baselines.decode import viterbi_bio
@@ -211,6 +212,7 @@ def resolve_model(model: str | Path) -> str:
         if not (path / "config.json").is_file():
             raise ModelError(Problem("expected a transformers model folder with config.json",
                                      file=str(path), code="DK-MODEL-011"))
+        require_safetensors(path)
         return str(path)
     name = str(model)
     looks_local = isinstance(model, Path) or name.startswith((".", "/", "~")) or name.count("/") > 1
@@ -232,7 +234,7 @@ def _load_pretrained(source: str):
         tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForTokenClassification.from_pretrained(
             source, num_labels=len(BIO_TAGS), id2label=dict(enumerate(BIO_TAGS)),
-            label2id=dict(TAG_TO_ID), ignore_mismatched_sizes=True)
+            label2id=dict(TAG_TO_ID), ignore_mismatched_sizes=True, use_safetensors=True)
     except OSError as exc:
         raise ModelError(Problem(
             f"could not load model {source!r} ({exc}); use a local folder (--model DIR, e.g. "
@@ -815,6 +817,7 @@ class BertTagger(Tagger):
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         folder = Path(folder)
+        require_safetensors(folder)
         info = read_model_info(folder, corpus=corpus, allow_other_dataset=allow_other_dataset)
         if info.get("kind") != "bert":
             raise ModelError(Problem(f"expected a bert model folder, found kind "
@@ -822,7 +825,8 @@ class BertTagger(Tagger):
                                      code="DK-MODEL-021"))
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         _check_tokenizer(tokenizer, str(folder))
-        model = AutoModelForTokenClassification.from_pretrained(str(folder)).eval()
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(folder), use_safetensors=True).eval()
         labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         if labels != list(BIO_TAGS):
             raise ModelError(Problem("config id2label does not match the schema's BIO tags",

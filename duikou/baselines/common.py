@@ -24,7 +24,7 @@ from duikou import __version__
 from duikou.baselines.registry import KINDS
 from duikou.dataset.build import manifest_sha256, verify
 from duikou.errors import ModelError, Problem
-from duikou.jsonio import read_bounded, write_json, write_jsonl
+from duikou.jsonio import loads, read_bounded, write_json, write_jsonl
 from duikou.schema import BIO_TAGS, SCHEMA_VERSION, schema_fingerprint
 
 INFO_FILE = "duikou_model.json"
@@ -90,6 +90,25 @@ def _file_problems(folder: Path, listed: object, info_path: Path) -> list[Proble
     return problems
 
 
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+
+
+def require_safetensors(folder: Path) -> None:
+    """Refuse a transformers folder whose weights are pickles (``pytorch_model.bin``, …)
+    with no ``.safetensors`` beside them, before torch opens anything: unpickling a file
+    can run code, and a safetensors file cannot."""
+    folder = Path(folder)
+    if not folder.is_dir() or any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
+    if pickles:
+        raise ModelError(Problem(
+            f"expected the weights as model.safetensors, found {', '.join(pickles)} (a pickle, "
+            "which can run code when loaded); duikou loads safetensors only: convert the "
+            "weights (transformers save_pretrained writes safetensors) or retrain",
+            file=str(folder), code="DK-MODEL-059"))
+
+
 def read_model_info(folder: Path, *, corpus: Path | None = None,
                     allow_other_dataset: bool = False) -> dict:
     """The model's metadata, after checking it fits this schema (and dataset version)."""
@@ -102,7 +121,7 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
         raise ModelError(Problem(f"not a duikou model folder: {INFO_FILE} is missing",
                                  file=str(folder), code="DK-MODEL-024"))
     try:
-        info = json.loads(read_bounded(path, 10_000_000, error=ModelError).decode("utf-8"))
+        info = loads(read_bounded(path, 10_000_000, error=ModelError))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(Problem(f"{INFO_FILE} is not readable JSON ({exc}); the folder is "
                                  "damaged: retrain", file=str(path), code="DK-MODEL-047")) from None

@@ -13,13 +13,14 @@ import contextlib
 import fcntl
 import html
 import json
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from duikou import paths
 from duikou.errors import Problem, SubmissionError
 from duikou.eval.harness import evaluate
-from duikou.jsonio import atomic_write_text, read_bounded, write_json
+from duikou.jsonio import atomic_write_text, loads, read_bounded, write_json
 from duikou.schema import LABEL_NAMES
 
 MAX_BYTES = 20_000_000
@@ -38,10 +39,11 @@ def load_board(folder: Path | None = None) -> dict:
     if not path.is_file():
         return {"entries": []}
     try:
-        board = json.loads(read_bounded(path, 100 * MAX_BYTES, error=SubmissionError))
+        board = loads(read_bounded(path, 100 * MAX_BYTES, error=SubmissionError))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SubmissionError(Problem(f"the leaderboard record is not valid JSON: {exc}",
-                                      file=str(path), code="DK-SUBMIT-019")) from None
+                                      file=str(path),
+                                      code=getattr(exc, "code", "DK-SUBMIT-019"))) from None
     if not isinstance(board, dict) or not isinstance(board.get("entries"), list):
         raise SubmissionError(Problem("expected a JSON object with an 'entries' list",
                                       file=str(path), code="DK-SUBMIT-019"))
@@ -126,14 +128,58 @@ def ranked(entries: list[dict], protocol: str, task: str = "spans") -> list[dict
     return sorted(rows, key=lambda e: (-e["strict"]["f1"], e["name"]))
 
 
-def _check_name(board: dict, name: str, protocol: str, task: str = "spans") -> None:
-    if not name.strip():
-        raise SubmissionError(Problem("--name must not be empty", code="DK-SUBMIT-001"))
-    if any(e["name"] == name and e["protocol"] == protocol and task_of(e) == task
-           for e in board["entries"]):
-        raise SubmissionError(Problem(f"an entry named {name!r} already exists for protocol "
-                                      f"{protocol!r} (task {task}); choose another name",
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
+
+
+def normalise_name(name: str) -> str:
+    """The stored form of an entry name: NFKC, surrounding whitespace removed."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def name_key(name: str) -> str:
+    """What names are compared by: NFKC and case-folded (``CRF``, ``crf `` and ``ｃｒｆ``
+    are the same name)."""
+    return unicodedata.normalize("NFKC", normalise_name(name).casefold())
+
+
+def _scripts(name: str) -> set[str]:
+    return {unicodedata.name(ch, "?").split(" ")[0] for ch in name if ch.isalpha()}
+
+
+def _name_problem(name: str) -> tuple[str, str] | None:
+    """Why ``name`` (already normalised) cannot name an entry, as (message, code)."""
+    hidden = [ch for ch in name if unicodedata.category(ch) in _REFUSED_CATEGORIES]
+    scripts = _scripts(name)
+    mixed = [s for s in _LOOKALIKE_SCRIPTS if s in scripts] if "LATIN" in scripts else []
+    if not name:
+        return "--name must not be empty", "DK-SUBMIT-001"
+    if hidden:
+        return (f"--name {name!r} holds control, format or zero-width characters "
+                f"({', '.join(f'U+{ord(c):04X}' for c in hidden)}); expected visible text",
+                "DK-SUBMIT-021")
+    if mixed:
+        return (f"--name {name!r} mixes Latin letters with {' and '.join(mixed).title()} "
+                "look-alikes; write it in one script", "DK-SUBMIT-022")
+    return None
+
+
+def _check_name(board: dict, name: str, protocol: str, task: str = "spans") -> str:
+    """The normalised name, after checking it is visible, single-script and new for this
+    protocol and task (compared case-folded)."""
+    name = normalise_name(name)
+    found = _name_problem(name)
+    if found:
+        raise SubmissionError(Problem(found[0], code=found[1]))
+    key = name_key(name)
+    same = [e["name"] for e in board["entries"] if name_key(e["name"]) == key
+            and e["protocol"] == protocol and task_of(e) == task]
+    if same:
+        raise SubmissionError(Problem(f"an entry named {same[0]!r} already exists for protocol "
+                                      f"{protocol!r} (task {task}), and {name!r} is the same "
+                                      "name ignoring case and width; choose another name",
                                       code="DK-SUBMIT-002"))
+    return name
 
 
 def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv",
@@ -143,7 +189,7 @@ def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv"
     from duikou.eval.relations import evaluate_relations
 
     pred_path = Path(pred_path)
-    _check_name(load_board(folder), name, protocol, task)  # fail fast, before scoring
+    name = _check_name(load_board(folder), name, protocol, task)  # fail fast
     read_bounded(pred_path, MAX_BYTES, error=SubmissionError)
     if task == "relations":
         result = evaluate_relations(pred_path, protocol=protocol, corpus=corpus)
@@ -230,6 +276,12 @@ def _sections(board: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
+def _md_cell(text: str) -> str:
+    """A Markdown table cell: one line, ``|`` escaped, ``<``, ``>`` and ``&`` as entities
+    (as the HTML page escapes them), so no cell can open a tag or break the table."""
+    return html.escape(" ".join(text.splitlines()), quote=False).replace("|", "\\|")
+
+
 def render_markdown(board: dict) -> str:
     out = ["# duikou leaderboard", "",
            "Generated from `eval/leaderboard.json` by `duikou leaderboard`; do not edit by hand.",
@@ -240,7 +292,7 @@ def render_markdown(board: dict) -> str:
     for title, header, rows in _sections(board):
         out += [f"## {title}", "", "| " + " | ".join(header) + " |",
                 "|" + "---|" * len(header)]
-        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
         out.append("")
     if any(task_of(e) == "relations" for e in board["entries"]):
         out += [REL_NOTE, ""]

@@ -12,18 +12,19 @@ file, ``"line N"`` in ``Problem.extra`` (1-based), the document id and offsets w
 from __future__ import annotations
 
 import dataclasses
-import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from duikou.errors import Problem, SubmissionError
-from duikou.jsonio import read_bounded
+from duikou.errors import Problem, SubmissionError, short_repr
+from duikou.jsonio import loads, read_bounded
 from duikou.normalise import NORMALISATION_KEYS
 from duikou.records import Document, Relation, relation_from_dict, relation_problems
 from duikou.spans import Span, span_problems
 
 ATTR_KEYS: tuple[str, ...] = NORMALISATION_KEYS
 REQUIRED_ENTITY_KEYS: tuple[str, ...] = ("start", "end", "label")
+NUMBER_KEYS: tuple[str, ...] = ("value", "value_max")
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
@@ -51,9 +52,10 @@ def _reject_constant(name: str) -> None:
 def _parse_line(raw: str, loc: dict, problems: list[Problem]) -> dict | None:
     """One JSON object, or None after recording why it is not one."""
     try:
-        obj = json.loads(raw, parse_constant=_reject_constant)
+        obj = loads(raw, parse_constant=_reject_constant)
     except ValueError as exc:
-        problems.append(Problem(f"malformed JSON: {exc}", **loc, code="DK-SUBMIT-008"))
+        problems.append(Problem(f"malformed JSON: {exc}", **loc,
+                                code=getattr(exc, "code", "DK-SUBMIT-008")))
         return None
     if not isinstance(obj, dict):
         problems.append(Problem(
@@ -73,33 +75,53 @@ def _parse_line(raw: str, loc: dict, problems: list[Problem]) -> dict | None:
     return obj if ok else None
 
 
+def _entity_problem(ent: dict) -> tuple[str, str] | None:
+    """What is wrong with an entity object before span checks, as (message, code)."""
+    missing = [key for key in REQUIRED_ENTITY_KEYS if key not in ent]
+    start, end, text = ent.get("start"), ent.get("end"), ent.get("text")
+    bad = [key for key in NUMBER_KEYS if not _finite_or_absent(ent.get(key))]
+    if missing:
+        return f"entity lacks {', '.join(missing)}", "DK-SUBMIT-013"
+    if isinstance(start, bool) or isinstance(end, bool):
+        return f"offsets must be integers, found {start!r} and {end!r}", "DK-SUBMIT-014"
+    if text is not None and not isinstance(text, str):
+        return f"expected 'text' to be a string, found {text!r}", "DK-SUBMIT-015"
+    if bad:
+        return (f"expected {' and '.join(bad)} to be a finite number within float range, "
+                f"found {short_repr(ent[bad[0]])}", "DK-SUBMIT-020")
+    return None
+
+
 def _entity_span(ent: object, k: int, doc_id: str, loc: dict,
                  problems: list[Problem]) -> Span | None:
     """A Span from entity ``k`` of a document, or None after recording the problem."""
-    extra = f"{loc['extra']}, entity {k}"
+    where = {"file": loc["file"], "doc_id": doc_id, "extra": f"{loc['extra']}, entity {k}"}
     if not isinstance(ent, dict):
         problems.append(Problem(f"expected an entity object, found {type(ent).__name__}",
-                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-012"))
+                                **where, code="DK-SUBMIT-012"))
         return None
-    missing = [key for key in REQUIRED_ENTITY_KEYS if key not in ent]
+    found = _entity_problem(ent)
     start, end = ent.get("start"), ent.get("end")
-    if missing:
-        problems.append(Problem(f"entity lacks {', '.join(missing)}", file=loc["file"],
-                                doc_id=doc_id, extra=extra,
-                                start=start if isinstance(start, int) else None,
-                                end=end if isinstance(end, int) else None, code="DK-SUBMIT-013"))
-        return None
-    if isinstance(start, bool) or isinstance(end, bool):
-        problems.append(Problem(f"offsets must be integers, found {start!r} and {end!r}",
-                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-014"))
-        return None
-    text = ent.get("text")
-    if text is not None and not isinstance(text, str):
-        problems.append(Problem(f"expected 'text' to be a string, found {text!r}",
-                                file=loc["file"], doc_id=doc_id, extra=extra, code="DK-SUBMIT-015"))
+    if found:
+        problems.append(Problem(found[0], **where, code=found[1],
+                                start=start if _plain_int(start) else None,
+                                end=end if _plain_int(end) else None))
         return None
     attrs = {key: ent[key] for key in ATTR_KEYS if key in ent}
-    return Span(start, end, ent["label"], text, attrs or None)
+    return Span(start, end, ent["label"], ent.get("text"), attrs or None)
+
+
+def _plain_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _finite_or_absent(value: object) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return True
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _doc_spans(obj: dict, text: str, loc: dict, problems: list[Problem]) -> list[Span]:

@@ -151,29 +151,70 @@ class CleanDocument:
     def text_sha256(self) -> str:
         return sha256_text(self.text)
 
+    def removed_lines(self) -> dict[str, int]:
+        """Lines removed per cleaning rule, by rule name (the BOM counts as one; an R9 tail
+        marker's rest of the file counts every non-blank line it drops)."""
+        counts: dict[str, int] = {}
+        for r in self.removed:
+            counts[r.rule] = counts.get(r.rule, 0) + len(r.text.splitlines() or [r.text])
+        return dict(sorted(counts.items()))
+
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+_LEGACY = ("Big5", "GB18030")
+
+
+def _unassigned(data: bytes, encoding: str) -> int | None:
+    """How many private-use or unassigned characters a strict decode gives (None: it
+    fails); Big5 bytes read as GB18030 decode, but into private-use characters."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return sum(unicodedata.category(ch) in ("Co", "Cn") for ch in text)
+
+
+def encoding_hint(data: bytes) -> str:
+    """What the bytes that are not UTF-8 probably are: a UTF-16/32 BOM, or the legacy
+    Chinese encodings that decode them strictly, the most plausible first."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return (f" It looks like {name} (BOM {bom.hex(' ').upper()}): convert with "
+                    f"`iconv -f {name} -t UTF-8`.")
+    fits = sorted((odd, name) for name in _LEGACY
+                  if (odd := _unassigned(data, name)) is not None)
+    if not fits:
+        return ""
+    names = " or ".join(name for odd, name in fits if odd == fits[0][0])
+    return (f" The bytes decode as {names}: check the text, then convert with "
+            f"`iconv -f {fits[0][1]} -t UTF-8`.")
+
+
 def decode(data: bytes, *, file: str) -> str:
-    """Decode raw bytes as UTF-8 (BOM kept as U+FEFF), or raise a located IngestError."""
+    """Decode raw bytes as UTF-8 (BOM kept as U+FEFF), or raise a located IngestError that
+    names the encoding the bytes look like; nothing is converted silently."""
     if not data:
         raise IngestError(Problem("file is empty; expected a UTF-8 article", file=file,
                                   code="DK-INGEST-001"))
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = " The bytes decode as GB18030/GBK: convert with `iconv -f GB18030 -t UTF-8`."
-        except UnicodeDecodeError:
-            pass
         raise IngestError(Problem(
             f"not valid UTF-8 at byte {exc.start} (found byte 0x{data[exc.start]:02x}); "
-            f"expected UTF-8 text.{hint}", file=file, extra=f"byte offset {exc.start}",
-            code="DK-INGEST-002")) from None
+            f"expected UTF-8 text.{encoding_hint(data)}", file=file,
+            extra=f"byte offset {exc.start}", code="DK-INGEST-002")) from None
+    if not text.lstrip("\ufeff").strip():
+        raise IngestError(Problem(
+            f"file holds only whitespace ({len(data)} bytes of spaces, tabs or line breaks); "
+            "expected article text", file=file, code="DK-INGEST-016"))
+    return text
 
 
 def _is_symbol_line(line: str) -> bool:
