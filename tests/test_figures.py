@@ -11,6 +11,7 @@ from duikou.normalise import (
     NORMALISATION_KEYS,
     UNIT_TABLE,
     normalise,
+    normalise_in_text,
     parse_number,
 )
 from duikou.schema import FIGURE_LABELS, LABEL_NAMES, NORMALISED_LABELS
@@ -353,11 +354,24 @@ def test_vague_or_unresolvable_dates_give_none(text: str, doc_date: str | None):
     assert normalise("DATE", text, doc_date=doc_date) == dict.fromkeys(NORMALISATION_KEYS)
 
 
-def test_month_without_year_never_lies_after_the_publication_date():
-    assert normalise("DATE", "5月14日", doc_date="2022-01-10")["date"] == "2021-05-14"
+def test_a_yearless_date_is_placed_by_its_distance_from_the_publication_date():
+    # up to a month ahead: this year (a plan, an announcement)
     assert normalise("DATE", "5月14日", doc_date="2022-05-14")["date"] == "2022-05-14"
-    assert normalise("DATE", "5月15日", doc_date="2022-05-14")["date"] == "2021-05-15"
+    assert normalise("DATE", "5月12日前", doc_date="2009-05-09")["date"] == "2009-05-12"
+    assert normalise("DATE", "8月份", doc_date="2010-07-10")["date"] == "2010-08"
+    # half a year or more ahead: the report looks back to last year
+    assert normalise("DATE", "12月底", doc_date="2019-01-20")["date"] == "2018-12"
+    assert normalise("DATE", "9月14日", doc_date="2022-01-10")["date"] == "2021-09-14"
+    # in between: last May or this coming May cannot be told apart
+    assert normalise("DATE", "5月14日", doc_date="2022-01-10")["date"] is None
+    assert normalise("DATE", "9月份", doc_date="2009-05-09")["date"] is None
     assert normalise("DATE", "5月14日")["date"] is None
+
+
+def test_month_written_with_fen_and_this_years_end():
+    assert normalise("DATE", "2015年6月份", doc_date=None)["date"] == "2015-06"
+    assert normalise("DATE", "今年3月份", doc_date="2017-09-15")["date"] == "2017-03"
+    assert normalise("DATE", "今年年底", doc_date="2009-03-01")["date"] == "2009"
 
 
 def test_result_has_exactly_the_keys():
@@ -483,3 +497,16 @@ def test_normalise_in_text_reads_qualifiers_next_to_the_span():
     far = "约" + "的" * CONTEXT_CHARS + "100万元"
     got = normalise_in_text("MONEY", far, len(far) - 5, len(far))
     assert got["approx"] is None
+
+
+def test_qualifiers_found_by_reading_the_dataset_2_values():
+    # 突破 (exceeded) before a span, 多 after a span followed by 来 (for more than N years)
+    assert normalise_in_text("MONEY", "累计突破2000万元", 4, 10)["approx"] == "over"
+    assert normalise_in_text("QUANTITY", "6年多来", 0, 2)["approx"] == "over"
+    assert normalise_in_text("QUANTITY", "30年来", 0, 3)["approx"] is None
+
+
+def test_pinyin_glosses_inside_a_span_are_dropped():
+    got = normalise("QUANTITY", "20萬(wàn)畝")
+    assert (got["value"], got["unit"]) == (200000, "亩")
+    assert normalise("COUNT", "405個(gè)")["value"] == 405

@@ -15,6 +15,7 @@ Contract
   The rule throughout is *return None rather than guess*.
 * ``doc_date`` is the publication date, ISO ``YYYY-MM-DD`` or ``None``; a malformed one is a
   caller error and raises ``ValueError``.
+* A pinyin gloss in brackets inside the span (``20萬(wàn)畝``) is dropped before reading.
 * ``context_before`` / ``context_after`` are the characters adjacent to the span in the
   document; only a qualifier touching the span is used (the end of ``context_before``, the
   start of ``context_after``).
@@ -29,7 +30,7 @@ Figures (MONEY, PEOPLE, COUNT, QUANTITY)
   after the number that is not a known unit or qualifier (``一些学校``, ``5把``) gives all
   ``None``: an unknown unit is not guessed.
 * ``approx`` is one string or ``None``. Qualifiers and their meaning:
-  ``over`` 余/多/几/以上/超过/超/逾/多于/高于/有余; ``about`` 约/大约/大概/约合/左右/上下/来/许 and
+  ``over`` 余/多/几/以上/超过/超/突破/逾/多于/高于/有余; ``about`` 约/大约/大概/约合/左右/上下/来/许 and
   上万/上千/上百/上亿 (an order of magnitude, read as ``value`` 10000 etc. ``about``);
   ``nearly`` 近/将近/接近; ``at_least`` 至少/不少于/不低于/最少; ``at_most`` 不超过/不多于/
   最多/至多/以内/以下/之内/不到/不足; ``range`` for ranges. When several apply (``约3000余名``)
@@ -64,6 +65,7 @@ Dates (DATE)
 
 from __future__ import annotations
 
+import re
 from decimal import InvalidOperation
 
 from duikou.normalise.dates import _date, _parse_doc_date
@@ -85,6 +87,9 @@ __all__ = ["APPROX_PRECEDENCE", "CONTEXT_CHARS", "DATE_KEYS", "FIGURE_KEYS", "NO
 
 
 CONTEXT_CHARS = 4  # code points either side of a span that qualifiers may come from
+# A pinyin reading in brackets after a character (萬(wàn), 個(gè)), as some Traditional pages
+# print them: dropped inside a span before it is read.
+PINYIN_GLOSS = re.compile(r"[(（][a-zA-Zàáâãäāǎèéêëēěìíîïīǐòóôõöōǒùúûüūǔǖǘǚǜńňǹḿ]{1,7}[)）]")
 
 
 def normalise_in_text(label: str, text: str, start: int, end: int, *,
@@ -115,6 +120,7 @@ def normalise(
     doc = _parse_doc_date(doc_date)
     if not isinstance(text, str) or not text.strip():
         return empty()
+    text = PINYIN_GLOSS.sub("", text)
     try:
         kind = kind_of(label)
         if kind is Kind.FIGURE:

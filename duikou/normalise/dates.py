@@ -16,7 +16,8 @@ _DATE_SUFFIX = re.compile(
     r"(?:以来|至今|开始|以后|以前|之后|之前|前后|期间|左右|同期|当天|当日|上午|下午|晚上|中午"
     r"|凌晨|早上|夜间|起|晚|前|后|内|间)$"
 )
-_DATE_REDUCER = re.compile(r"([年月])(?:底|初|末|中旬|上旬|下旬|中|上半年|下半年|第?[一二三四1-4]季度|度)$")
+_DATE_REDUCER = re.compile(
+    r"([年月])(?:底|初|末|中旬|上旬|下旬|中|上半年|下半年|第?[一二三四1-4]季度|度|份)$")
 _REL_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1}
 _REL_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 _REL_MONTHS = {"本月": 0, "当月": 0, "这个月": 0, "上月": -1, "上个月": -1}
@@ -46,7 +47,7 @@ def _date(text: str, doc: date | None) -> str | None:
             return None
         for word, offset in _REL_YEARS.items():
             s = s.replace(word, f"{doc.year + offset}年")
-        s = _strip_date(s)
+        s = _strip_date(s.replace("年年", "年"))  # 今年年底 → 2009年年底 → 2009年底
     if re.fullmatch("[0-9]{4}", s):
         return _format_point({"y": _field_value("y", s), "m": None, "d": None})
     parts = _split_range(s)
@@ -58,15 +59,27 @@ def _date(text: str, doc: date | None) -> str | None:
     return _date_range(parts[0], parts[1], doc)
 
 
+NEAR_FUTURE_DAYS = 31  # a yearless date up to a month ahead is a plan or an announcement
+LOOK_BACK_DAYS = 183  # half a year or more ahead in this year: the report looks back a year
+
+
 def _implied_year(point: _Point, doc: date | None) -> int | None:
-    """The year of a yearless month(-day): the publication year, or the year before when the
-    month(-day) would fall after the publication date (a report looks back: 12月底 in an
-    article of 2019-01-20 is December 2018)."""
+    """The year of a yearless month(-day): the publication year when it falls before the
+    publication date or up to :data:`NEAR_FUTURE_DAYS` after it (5月12日前完成 in an article
+    of 2009-05-09); the year before when it would fall :data:`LOOK_BACK_DAYS` or more after it
+    (12月底 in an article of 2019-01-20 is December 2018); in between, ``None``: a plan for
+    September in May, or last September, cannot be told apart."""
     if doc is None:
         return None
-    if point.get("m") is not None and (point["m"], point.get("d") or 1) > (doc.month, doc.day):
-        return doc.year - 1
-    return doc.year
+    if point.get("m") is None:
+        return doc.year
+    try:
+        ahead = (date(doc.year, point["m"], point.get("d") or 1) - doc).days
+    except ValueError:
+        return None
+    if ahead <= NEAR_FUTURE_DAYS:
+        return doc.year
+    return doc.year - 1 if ahead >= LOOK_BACK_DAYS else None
 
 
 def _strip_date(s: str) -> str:

@@ -26,7 +26,7 @@ _PREFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("不超过", "at_most"), ("不多于", "at_most"), ("不高于", "at_most"), ("最多", "at_most"),
     ("至多", "at_most"), ("不到", "at_most"), ("不足", "at_most"),
     ("超过", "over"), ("多于", "over"), ("高于", "over"), ("大于", "over"), ("逾", "over"),
-    ("超", "over"),
+    ("突破", "over"), ("超", "over"),
     ("将近", "nearly"), ("接近", "nearly"), ("近", "nearly"),
     ("大约", "about"), ("大概", "about"), ("约合", "about"), ("约", "about"),
 )
@@ -44,7 +44,7 @@ _INNER_MARKS = {"余": "over", "多": "over", "几": "over", "来": "about", "�
 # A context qualifier preceded by one of these characters is part of another word
 # (最近, 节约, 高超), not a qualifier.
 _CONTEXT_BLOCKERS = {"近": "最附临邻靠亲", "约": "节合签预契公条制邀相特简婚协", "超": "高赶"}
-_CONTEXT_AFTER_OK = re.compile(r"(?:[万亿]?[元人名个次户家项所台例位批枚头栋年天周岁]|$)")
+_CONTEXT_AFTER_OK = re.compile(r"(?:[万亿]?[元人名个次户家项所台例位批枚头栋年天周岁来來]|$)")
 _RANGE_SEP = re.compile(r"-|~|—|–|至|到")
 _ADJACENT = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万亿]*)")
 
