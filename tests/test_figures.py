@@ -510,3 +510,10 @@ def test_pinyin_glosses_inside_a_span_are_dropped():
     got = normalise("QUANTITY", "20萬(wàn)畝")
     assert (got["value"], got["unit"]) == (200000, "亩")
     assert normalise("COUNT", "405個(gè)")["value"] == 405
+
+
+def test_seasons_festivals_and_de_reduce_to_what_they_name():
+    assert normalise("DATE", "2016年秋季")["date"] == "2016"
+    assert normalise("DATE", "今年春节", doc_date="2018-03-01")["date"] == "2018"
+    assert normalise("DATE", "今年的10月1日", doc_date="2010-09-20")["date"] == "2010-10-01"
+    assert normalise("DATE", "五月份", doc_date="2010-05-05")["date"] == "2010-05"

@@ -30,7 +30,8 @@ Figures (MONEY, PEOPLE, COUNT, QUANTITY)
   after the number that is not a known unit or qualifier (``一些学校``, ``5把``) gives all
   ``None``: an unknown unit is not guessed.
 * ``approx`` is one string or ``None``. Qualifiers and their meaning:
-  ``over`` 余/多/几/以上/超过/超/突破/逾/多于/高于/有余; ``about`` 约/大约/大概/约合/左右/上下/来/许 and
+  ``over`` 余/多/几/以上/超过/超/突破/逾/多于/高于/有余; ``about`` 约/大约/大概/约合/左右/上下/许, 来 between the number and the unit (十来个, not
+  3年来 'over the past 3 years'), and
   上万/上千/上百/上亿 (an order of magnitude, read as ``value`` 10000 etc. ``about``);
   ``nearly`` 近/将近/接近; ``at_least`` 至少/不少于/不低于/最少; ``at_most`` 不超过/不多于/
   最多/至多/以内/以下/之内/不到/不足; ``range`` for ranges. When several apply (``约3000余名``)
@@ -56,7 +57,8 @@ Dates (DATE)
   month, 今天/昨天/前天 against its day; ``None`` without ``doc_date``.
 * Vague parts reduce precision to the unit they qualify instead of failing:
   ``12月底``/``五月中旬`` → ``YYYY-12``/``YYYY-05`` (year from the text or ``doc_date``),
-  ``2022年底``/``2022年上半年``/``2022年第一季度`` → ``2022``. Anchors are dropped:
+  ``2022年底``/``2022年上半年``/``2022年第一季度``/``2016年秋季``/``今年春节`` →
+  the year; 月份 reads as 月. Anchors are dropped:
   ``2018年以来`` → ``2018``, ``从4月25日`` → ``YYYY-04-25``, ``6月14日上午`` → day.
 * Purely vague expressions (目前, 日前, 近年, 近日, 年底 alone) → ``None``; so are two-digit
   years, impossible dates and ranges whose end precedes their start (``12月28日-1月3日``

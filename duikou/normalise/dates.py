@@ -17,7 +17,7 @@ _DATE_SUFFIX = re.compile(
     r"|凌晨|早上|夜间|起|晚|前|后|内|间)$"
 )
 _DATE_REDUCER = re.compile(
-    r"([年月])(?:底|初|末|中旬|上旬|下旬|中|上半年|下半年|第?[一二三四1-4]季度|度|份)$")
+    r"([年月])(?:底|初|末|中旬|上旬|下旬|中|上半年|下半年|第?[一二三四1-4]季度|度|份|[春夏秋冬]季|春节)$")
 _REL_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1}
 _REL_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 _REL_MONTHS = {"本月": 0, "当月": 0, "这个月": 0, "上月": -1, "上个月": -1}
@@ -47,7 +47,8 @@ def _date(text: str, doc: date | None) -> str | None:
             return None
         for word, offset in _REL_YEARS.items():
             s = s.replace(word, f"{doc.year + offset}年")
-        s = _strip_date(s.replace("年年", "年"))  # 今年年底 → 2009年年底 → 2009年底
+        # 今年年底 → 2009年年底 → 2009年底; 今年的10月 → 2009年10月
+        s = _strip_date(s.replace("年年", "年").replace("年的", "年"))
     if re.fullmatch("[0-9]{4}", s):
         return _format_point({"y": _field_value("y", s), "m": None, "d": None})
     parts = _split_range(s)
