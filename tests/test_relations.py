@@ -178,3 +178,18 @@ def test_audit_flags_what_the_mechanical_rules_of_section_9_forbid() -> None:
            *GOLD]
     codes = sorted(p.code for p in audit_document("d", TEXT, SPANS, bad))
     assert codes == ["DK-REL-010", "DK-REL-011", "DK-REL-012"]
+
+
+def test_a_restated_flow_is_marked_and_summed_once() -> None:
+    from duikou.eval.ledger import document_rows, money_by_flow
+    from duikou.records import Document
+
+    text = "锦江区援助炉霍县210万元。锦江区援助炉霍县210万元。"
+    spans = [Span(0, 3, "DONOR"), Span(5, 8, "RECIPIENT"), Span(8, 13, "MONEY"),
+             Span(14, 17, "DONOR"), Span(19, 22, "RECIPIENT"), Span(22, 27, "MONEY")]
+    rels = [Relation(span_id(spans[i]), span_id(spans[j]), t) for i, j, t in (
+        (0, 1, "AID"), (0, 2, "AMOUNT"), (1, 2, "AMOUNT"), (3, 4, "AID"), (3, 5, "AMOUNT"),
+        (4, 5, "AMOUNT"))]
+    rows = document_rows(Document("d", text, None, spans=spans, relations=rels))
+    assert [r.repeat_of for r in rows] == [None, "8-13-MONEY"]
+    assert money_by_flow(rows) == {("锦江区", "炉霍县"): 2_100_000}

@@ -10,8 +10,10 @@ Rows come from a document's spans and relations (gold, or a system's predictions
   (``kind = "pairing"``);
 * the date is the figure's ``TIME`` date when it has one, else the document's date
   (``date_source``); ``part_of`` names the total a part belongs to (``PART_OF``), so sums
-  over rows with an empty ``part_of`` do not count a breakdown twice; ``shared`` marks a
-  figure reported once for several donors or recipients.
+  over rows with an empty ``part_of`` do not count a breakdown twice; ``repeat_of`` marks a
+  figure that restates an earlier one of the same flow (same donor, recipient, kind, value
+  and unit: a title and its body); ``shared`` marks a figure reported once for several
+  donors or recipients.
 
 Entities are normalised within a document by :func:`duikou.eval.relations.entity_names`
 (锦江 and 成都市锦江区 → 锦江区), and across documents only by script (Traditional →
@@ -25,6 +27,7 @@ into the document's clean text, end-exclusive.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 from collections.abc import Sequence
@@ -39,6 +42,7 @@ from duikou.records import Document, Relation, span_id
 from duikou.schema import FIGURE_LABELS
 
 KIND_OF_LABEL = {"MONEY": "money", "PEOPLE": "people", "COUNT": "items", "QUANTITY": "other"}
+LABEL_OF_KIND = {kind: label for label, kind in KIND_OF_LABEL.items()}
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class LedgerRow:
     figure_start: int | None
     figure_end: int | None
     part_of: str | None  # span id of the total this figure is a part of
+    repeat_of: str | None  # span id of an earlier figure of the same flow, kind and value
     shared: bool
     evidence: str
     evidence_start: int
@@ -133,7 +138,7 @@ def document_rows(doc: Document, *, to_key=None) -> list[LedgerRow]:
                     _name(r), to_key(_name(r)) if r else None, r_src,
                     KIND_OF_LABEL[fig.label], doc.text[fig.start:fig.end], attrs.get("value"),
                     attrs.get("value_max"), attrs.get("unit"), attrs.get("approx"),
-                    fig.start, fig.end, part.get(fid), shared, doc.text[a:b], a, b))
+                    fig.start, fig.end, part.get(fid), None, shared, doc.text[a:b], a, b))
     for d, r in pairs:
         if (d, r) in covered:
             continue
@@ -143,8 +148,25 @@ def document_rows(doc: Document, *, to_key=None) -> list[LedgerRow]:
         rows.append(LedgerRow(doc.id, doc.date, "document" if doc.date else "none",
                               _name(d), to_key(_name(d)), "relation", _name(r),
                               to_key(_name(r)), "relation", "pairing", None, None, None, None,
-                              None, None, None, None, False, doc.text[a:b], a, b))
-    return rows
+                              None, None, None, None, None, False, doc.text[a:b], a, b))
+    return _mark_repeats(rows)
+
+
+def _mark_repeats(rows: list[LedgerRow]) -> list[LedgerRow]:
+    """A figure row with the same donor, recipient, kind, value and unit as an earlier figure
+    of the document (a title restating the body, a summary repeating a paragraph) gets
+    ``repeat_of``: sums skip it, so a restated flow is counted once."""
+    first: dict[tuple, str] = {}
+    out = []
+    for r in rows:
+        if r.figure_start is None or r.value is None:
+            out.append(r)
+            continue
+        key = (r.donor_key, r.recipient_key, r.kind, r.value, r.value_max, r.unit)
+        here = f"{r.figure_start}-{r.figure_end}-{LABEL_OF_KIND[r.kind]}"
+        earlier = first.setdefault(key, here)
+        out.append(r if earlier == here else dataclasses.replace(r, repeat_of=earlier))
+    return out
 
 
 def _unique(xs) -> list[str]:
@@ -192,7 +214,7 @@ def money_by_flow(rows: Sequence[LedgerRow]) -> dict[tuple[str, str], float]:
     out: dict[tuple[str, str], float] = {}
     seen: set[tuple[str, int | None]] = set()
     for r in rows:
-        if r.kind != "money" or r.part_of or r.value is None or r.unit != "元":
+        if r.kind != "money" or r.part_of or r.repeat_of or r.value is None or r.unit != "元":
             continue
         if not (r.donor_key and r.recipient_key) or (r.doc_id, r.figure_start) in seen:
             continue
@@ -206,7 +228,7 @@ def money_by_year(rows: Sequence[LedgerRow]) -> dict[str, float]:
     out: dict[str, float] = {}
     seen: set[tuple[str, int | None]] = set()
     for r in rows:
-        if (r.kind != "money" or r.part_of or r.value is None or r.unit != "元"
+        if (r.kind != "money" or r.part_of or r.repeat_of or r.value is None or r.unit != "元"
                 or not r.date or (r.doc_id, r.figure_start) in seen):
             continue
         seen.add((r.doc_id, r.figure_start))
