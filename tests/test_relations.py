@@ -84,8 +84,13 @@ def test_gold_is_agreed_plus_decided_disputes_with_provenance() -> None:
     assert set(out) == set(GOLD[:5])
     prov = {r: r.provenance for r in out}
     assert prov[GOLD[0]] == "agreed" and prov[GOLD[3]] == "adjudicated"
+    assert prov[GOLD[4]] == "revised"
+    removed = gold_relations(gold, passes, {**decisions, ("d", GOLD[0]): {"decision": "remove"}})
+    assert GOLD[0] not in removed["d"]
     with raises_code(AnnotationError, "DK-REL-009"):
         gold_relations(gold, passes, {**decisions, ("d", GOLD[0]): {"decision": "reject"}})
+    with raises_code(AnnotationError, "DK-REL-009"):  # remove is for agreed relations only
+        gold_relations(gold, passes, {**decisions, ("d", GOLD[3]): {"decision": "remove"}})
     agreement = pass_agreement(a, b)
     assert agreement["micro"]["tp"] == 3 and agreement["per_type"]["TIME"]["fn"] == 1
 

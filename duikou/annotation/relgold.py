@@ -9,7 +9,9 @@ made is ``agreed``; every relation only one pass made is a *dispute* and needs o
      "decision": "accept" | "reject", "rule": "§9.3", "note": "why"}
 
 Accepted disputes enter the gold as ``adjudicated``. A decision may also *add* a relation
-neither pass made (``"decision": "add"``), for what the adjudicator found while reading.
+neither pass made (``"decision": "add"``) or *remove* one both passes made
+(``"decision": "remove"``), when a guideline decision taken after the passes (§9.7) says so;
+both are logged with the rule.
 :func:`gold_relations` refuses an undecided dispute or a decision about nothing, so the gold
 file is always exactly the passes plus the log.
 """
@@ -29,7 +31,7 @@ from duikou.scoring import metrics_from_counts
 from duikou.spans import Span
 
 PASSES = ("R-S", "R-F")
-DECISIONS = ("accept", "reject", "add")
+DECISIONS = ("accept", "reject", "add", "remove")
 
 
 def relations_dir() -> Path:
@@ -109,7 +111,8 @@ def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
                    passes: Mapping[str, Mapping[str, Sequence[Relation]]],
                    decisions: Mapping[tuple[str, Relation], dict], *,
                    file: str = "adjudication.jsonl") -> dict[str, list[Relation]]:
-    """Doc id → gold relations (agreed ∪ accepted ∪ added), each with its provenance."""
+    """Doc id → gold relations (agreed − removed ∪ accepted ∪ added), each with its
+    provenance: ``agreed``, ``adjudicated`` (an accepted dispute) or ``revised`` (added)."""
     problems: list[Problem] = []
     open_ = disputes(passes)
     used: set[tuple[str, Relation]] = set()
@@ -117,20 +120,29 @@ def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
     for doc in sorted(gold_spans):
         sets = [set(p.get(doc, ())) for p in passes.values()]
         agreed = set.intersection(*sets) if sets else set()
-        rels = [Relation(r.head, r.tail, r.type, "agreed") for r in agreed]
+        rels = []
+        for r in agreed:
+            d = decisions.get((doc, r))
+            if d is not None and d["decision"] == "remove":
+                used.add((doc, r))
+                continue
+            rels.append(Relation(r.head, r.tail, r.type, "agreed"))
         for r in open_.get(doc, ()):
             d = decisions.get((doc, r))
             if d is None:
                 problems.append(Problem(f"undecided dispute {r.head} -{r.type}-> {r.tail}",
                                         file=file, doc_id=doc, code="DK-REL-008"))
                 continue
+            if d["decision"] not in ("accept", "reject"):
+                continue  # reported below as a decision that does not fit a dispute
             used.add((doc, r))
             if d["decision"] == "accept":
                 rels.append(Relation(r.head, r.tail, r.type, "adjudicated"))
         for (d_id, r), d in decisions.items():
-            if d_id == doc and d["decision"] == "add" and (doc, r) not in used:
+            if (d_id == doc and d["decision"] == "add" and (doc, r) not in used
+                    and r not in agreed):
                 used.add((doc, r))
-                rels.append(Relation(r.head, r.tail, r.type, "adjudicated"))
+                rels.append(Relation(r.head, r.tail, r.type, "revised"))
         rels.sort(key=lambda r: (r.type, r.head, r.tail))
         problems += relation_problems(Document(doc, "", spans=list(gold_spans[doc]),
                                                relations=rels), file=file)
@@ -139,7 +151,8 @@ def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
         if key not in used:
             problems.append(Problem(f"decision {d['decision']!r} about "
                                     f"{key[1].head} -{key[1].type}-> {key[1].tail}, which is "
-                                    "not a dispute (or, for 'add', already in the gold)",
+                                    "not a dispute (for 'remove': not agreed; for 'add': "
+                                    "already made by a pass)",
                                     file=file, doc_id=key[0], code="DK-REL-009"))
     if problems:
         raise AnnotationError(problems)
@@ -178,7 +191,7 @@ def read_gold(path: Path, gold_spans: Mapping[str, Sequence[Span]]) -> dict[str,
 def audit_document(doc_id: str, text: str, spans: Sequence[Span],
                    rels: Sequence[Relation]) -> list[Problem]:
     """Hits of the mechanical rules of §9 in one document's relations: AID and TIME within one
-    sentence, PART_OF within two; TIME only on a figure that carries an AMOUNT, at most one
+    sentence (PART_OF may reach further back, §9.7 D22); TIME only on a figure that carries an AMOUNT, at most one
     per figure; at most one AMOUNT per figure from each side's entity."""
     from duikou.eval.relations import entity_names
     from duikou.ingest.segment import sentence_spans
@@ -206,8 +219,6 @@ def audit_document(doc_id: str, text: str, spans: Sequence[Span],
         gap = abs(sent(by_id[r.head]) - sent(by_id[r.tail]))
         if r.type in ("AID", "TIME") and gap:
             hit(r, f"ends {gap} sentence(s) apart; §9.2/§9.4 keep it within one", "DK-REL-010")
-        if r.type == "PART_OF" and gap > 1:
-            hit(r, f"ends {gap} sentences apart; §9.5 allows the next sentence", "DK-REL-010")
         if r.type == "TIME":
             times[r.head] = times.get(r.head, 0) + 1
             if r.head not in amount_tails:

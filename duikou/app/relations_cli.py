@@ -43,6 +43,11 @@ def cmd_gold(a: argparse.Namespace) -> int:
     write_json(base / "agreement.json", report)
     atomic_write_text(base / "AGREEMENT.md", agreement_markdown(report))
     open_ = relgold.disputes(passes)
+    if (base / "adjudication").is_dir() and not a.check:
+        from duikou.annotation.reladj import compile_sheets
+
+        write_jsonl(base / "adjudication.jsonl", compile_sheets(base / "adjudication", gold,
+                                                               passes))
     decisions = relgold.read_decisions(base / "adjudication.jsonl")
     undecided = [{"id": doc, **r.to_dict(), "made_by": [n for n in names
                                                          if r in passes[n].get(doc, ())]}
@@ -194,8 +199,9 @@ def register_annotation(asub: argparse._SubParsersAction) -> None:
     sh = rs.add_parser("sheets", help="write relation worksheets (spans marked with handles)")
     sh.add_argument("--out", help="folder (default: annotation/relations/worksheets)")
     sh.set_defaults(func=cmd_sheets)
-    g = rs.add_parser("gold", help="passes → agreement.json, disputes.jsonl and, when every "
-                      "dispute is decided in adjudication.jsonl, gold.jsonl")
+    g = rs.add_parser("gold", help="passes → agreement.json, disputes.jsonl; the sheets in "
+                      "adjudication/ → adjudication.jsonl; when every dispute is decided, "
+                      "gold.jsonl")
     g.add_argument("--check", action="store_true",
                    help="only check that gold.jsonl is exactly the passes plus the log")
     g.set_defaults(func=cmd_gold)
