@@ -198,3 +198,25 @@ def test_a_restated_flow_is_marked_and_summed_once() -> None:
     rows = document_rows(Document("d", text, None, spans=spans, relations=rels))
     assert [r.repeat_of for r in rows] == [None, "8-13-MONEY"]
     assert money_by_flow(rows) == {("锦江区", "炉霍县"): 2_100_000}
+
+
+def test_ledger_rows_of_a_corpus_document_match_rows_written_by_hand() -> None:
+    """Document 113 (新華社, 2006-07-19: aid to the Three Gorges reservoir area): every figure
+    is tied to its receiver only (the givers, 全國各有關省市 and 國務院各有關部委, are not
+    spans), and the sentence gives no date, so the article's date stands in."""
+    from duikou.dataset.reader import load_documents
+    from duikou.eval.ledger import document_rows
+
+    (doc,) = [d for d in load_documents() if d.id == "113_d7b48948a3bc38ce"]
+    got = [(r.donor, r.recipient, r.kind, r.amount_text, r.value, r.unit, r.approx, r.date,
+            r.date_source, r.recipient_source) for r in document_rows(doc)]
+    area, date = "湖北省三峽庫區", "2006-07-19"
+    assert got == [
+        (None, area, "money", "23億多元", 2_300_000_000, "元", "over", date, "document",
+         "relation"),
+        (None, area, "money", "230多億元", 23_000_000_000, "元", "over", date, "document",
+         "relation"),
+        (None, area, "items", "近3000個", 3000, "个", "nearly", date, "document", "relation"),
+        (None, "三峽", "people", "14萬多人", 140_000, "人", "over", date, "document",
+         "relation"),
+    ]

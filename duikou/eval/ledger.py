@@ -37,7 +37,7 @@ from pathlib import Path
 from duikou.eval.relations import entity_names
 from duikou.ingest.segment import sentence_spans
 from duikou.jsonio import atomic_write_text
-from duikou.normalise import normalise_in_text
+from duikou.normalise import PINYIN_GLOSS, normalise_in_text
 from duikou.records import Document, Relation, span_id
 from duikou.schema import FIGURE_LABELS
 
@@ -79,9 +79,9 @@ def _t2s():
     try:
         import opencc
     except ImportError:  # pragma: no cover - opencc is a dependency
-        return lambda s: s
+        return lambda name: PINYIN_GLOSS.sub("", name)
     conv = opencc.OpenCC("t2s")
-    return conv.convert
+    return lambda name: conv.convert(PINYIN_GLOSS.sub("", name))
 
 
 def _name(key: str | None) -> str | None:
