@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # records, schema, errors, figure/date normalisation and the span scorer: used by all
     ("core", ("duikou", "duikou.errors", "duikou.schema", "duikou.spans", "duikou.jsonio",
-              "duikou.records", "duikou.paths", "duikou.normalise", "duikou.scoring")),
+              "duikou.records", "duikou.paths", "duikou.normalise", "duikou.scoring",
+              "duikou.mentions")),
     ("ingest", ("duikou.ingest",)),  # raw article → clean text + offset map, sentences
     ("annotation", ("duikou.annotation",)),  # worksheets, passes, gold, Label Studio
     ("dataset", ("duikou.dataset",)),  # seeds + gold → the Hugging Face dataset folder

@@ -193,8 +193,8 @@ def audit_document(doc_id: str, text: str, spans: Sequence[Span],
     """Hits of the mechanical rules of §9 in one document's relations: AID and TIME within one
     sentence (PART_OF may reach further back, §9.7 D22); TIME only on a figure that carries an AMOUNT, at most one
     per figure; at most one AMOUNT per figure from each side's entity."""
-    from duikou.eval.relations import entity_names
     from duikou.ingest.segment import sentence_spans
+    from duikou.mentions import entity_names
     from duikou.records import span_id
 
     by_id = {span_id(s): s for s in spans}

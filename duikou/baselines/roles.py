@@ -39,6 +39,7 @@ from duikou.baselines.common import INFO_FILE, Timer, TrainingScope, write_model
 from duikou.baselines.gazetteer import simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
+from duikou.mentions import ADMIN_SUFFIXES, admin_chain, group_mentions  # noqa: F401 (re-export)
 from duikou.records import Document
 from duikou.spans import Span
 
@@ -49,11 +50,6 @@ NEUTRAL: tuple[str, ...] = ("ORG", "LOC")
 ROLE_LABELS: tuple[str, ...] = (GIVER, RECEIVER, *NEUTRAL)
 
 BASE_DIR = "base"
-ADMIN_SUFFIXES: tuple[str, ...] = (
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道", "社区", "地区", "省", "市",
-    "州", "县", "区", "旗", "盟", "乡", "镇", "村",
-)
-_SUFFIX_RE = re.compile("|".join(sorted(ADMIN_SUFFIXES, key=len, reverse=True)))
 _CLAUSE_END = set("，。；！？,;!?\n：:")
 _FILLER = "(?:第[一二三四五六七八九十0-9]+批|大力|持续|积极|先后|已经|已|还|又|共|累计|长期|多年来)?"
 _GIVE_AFTER = re.compile(
@@ -80,120 +76,6 @@ class RoleSettings:
     @classmethod
     def from_json(cls, data: dict | None) -> RoleSettings:
         return cls(**(data or {}))
-
-
-def admin_chain(name: str) -> list[str]:
-    """The administrative divisions of ``name`` when it ends in a division suffix, split after
-    each suffix (pieces of one character join a neighbour); ``[]`` otherwise.
-
-    >>> admin_chain("成都市锦江区")
-    ['成都市', '锦江区']
-    >>> admin_chain("苏州市吴中区"), admin_chain("市中区")
-    (['苏州市', '吴中区'], ['市中区'])
-    >>> admin_chain("厦门市思明区中华街道中山社区")
-    ['厦门市', '思明区', '中华街道', '中山社区']
-    >>> admin_chain("凉山州第一人民医院")
-    []
-    """
-    ends = [m.end() for m in _SUFFIX_RE.finditer(name)]
-    if not ends or ends[-1] != len(name):
-        return []
-    pieces, start = [], 0
-    for end in ends:
-        pieces.append(name[start:end])
-        start = end
-    out: list[str] = []
-    for piece in pieces:
-        if out and (len(piece) < 2 or len(out[-1]) < 2):
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out
-
-
-def _stem(division: str) -> str | None:
-    """The division without its suffix when two or more characters remain (炉霍县 → 炉霍).
-
-    >>> _stem("炉霍县"), _stem("中山社区"), _stem("沙区")
-    ('炉霍', '中山', None)
-    """
-    suffix = next((x for x in sorted(ADMIN_SUFFIXES, key=len, reverse=True)
-                   if division.endswith(x)), "")
-    stem = division[:len(division) - len(suffix)] if suffix else ""
-    return stem if len(stem) >= 2 else None
-
-
-def group_mentions(mentions: Sequence[str]) -> list[list[int]]:
-    """Partition the party-like mention strings of one document into entities.
-
-    Contract: the result is a partition of ``range(len(mentions))`` (every index in exactly
-    one group), each group sorted, groups ordered by their first index; identical strings are
-    always in one group; the result depends only on the strings and their order. Two distinct
-    strings are one entity when
-
-    * both are administrative chains ending in the same division (成都市锦江区, 锦江区);
-    * one is the stem of a division (its name without the suffix: 锦江, 炉霍) that ends the
-      chain of exactly one entity of the document;
-    * one is the other without a leading administrative chain (演武小学, 厦门市演武小学), and
-      exactly one string of the document expands it so.
-
-    A short form the document expands in two ways (临夏 beside 临夏市 and 临夏州) stays apart.
-
-    >>> group_mentions(["锦江", "成都市锦江区", "炉霍县", "炉霍", "锦江区", "炉霍县"])
-    [[0, 1, 4], [2, 3, 5]]
-    >>> group_mentions(["临夏", "临夏市", "临夏州"])
-    [[0], [1], [2]]
-    >>> group_mentions(["厦门市演武小学", "演武小学", "普安县人民医院", "南明区人民医院", "人民医院"])
-    [[0, 1], [2], [3], [4]]
-    >>> group_mentions([])
-    []
-    """
-    distinct = list(dict.fromkeys(mentions))
-    parent = {s: s for s in distinct}
-
-    def find(s: str) -> str:
-        while parent[s] != s:
-            parent[s] = parent[parent[s]]
-            s = parent[s]
-        return s
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # deterministic representative
-
-    last: dict[str, str] = {}  # string → the division that ends its chain
-    for s in distinct:
-        chain = admin_chain(s)
-        if chain:
-            last[s] = chain[-1]
-    by_division: dict[str, list[str]] = {}
-    for s, division in last.items():
-        by_division.setdefault(division, []).append(s)
-    for members in by_division.values():
-        for other in members[1:]:
-            union(members[0], other)
-    stems: dict[str, set[str]] = {}
-    for division in by_division:
-        stem = _stem(division)
-        if stem:
-            stems.setdefault(stem, set()).add(division)
-    expansions: dict[str, set[str]] = {}
-    for s in distinct:
-        for k in range(2, len(s) - 1):
-            if admin_chain(s[:k]):
-                expansions.setdefault(s[k:], set()).add(s)
-    for s in distinct:
-        divisions = stems.get(s, set())
-        if len(divisions) == 1:
-            union(s, by_division[next(iter(divisions))][0])
-        longer = expansions.get(s, set())
-        if len(longer) == 1:
-            union(s, next(iter(longer)))
-    groups: dict[str, list[int]] = {}
-    for i, s in enumerate(mentions):
-        groups.setdefault(find(s), []).append(i)
-    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:

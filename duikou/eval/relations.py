@@ -5,7 +5,7 @@
   predicted spans this is end-to-end: a relation between mis-cut spans is wrong.
 * **entity**: each relation is first mapped to entity keys and counted once per document. A
   DONOR/RECIPIENT end becomes its document entity (mentions grouped by
-  :func:`duikou.baselines.roles.group_mentions`: 锦江, 锦江区 and 成都市锦江区 are one entity)
+  :func:`duikou.mentions.group_mentions`: 锦江, 锦江区 and 成都市锦江区 are one entity)
   keyed by its label and canonical name; figure and date ends stay spans. So "锦江区 gave
   210万元" is one correct relation whichever mention of 锦江区 the system attached.
 
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from duikou.baselines.roles import admin_chain, group_mentions
 from duikou.eval.stats import _prf_arrays, _resampled_totals
-from duikou.records import Relation, span_id
+from duikou.mentions import entity_names
+from duikou.records import Relation
 from duikou.schema import RELATION_NAMES
 from duikou.scoring import metrics_from_counts, prf
 from duikou.spans import Span
@@ -43,26 +43,6 @@ from duikou.spans import Span
 LEVELS = ("strict", "entity")
 Key = tuple[str, str, str]  # (head key, tail key, type)
 DocRelations = Mapping[str, tuple[str, Sequence[Span], Sequence[Relation]]]
-
-
-def entity_names(text: str, spans: Sequence[Span]) -> dict[str, str]:
-    """Span id → entity key for the DONOR/RECIPIENT spans of one document.
-
-    Mentions are grouped per label by :func:`group_mentions`; a group's key is its label and
-    the last administrative division any member ends in (锦江区 for 锦江/成都市锦江区), or else
-    its longest member (ties: the smallest string).
-    """
-    out: dict[str, str] = {}
-    for label in ("DONOR", "RECIPIENT"):
-        party = [s for s in spans if s.label == label]
-        names = [text[s.start:s.end] for s in party]
-        for group in group_mentions(names):
-            members = {names[i] for i in group}
-            chains = sorted(admin_chain(m)[-1] for m in members if admin_chain(m))
-            canon = chains[-1] if chains else min(members, key=lambda m: (-len(m), m))
-            for i in group:
-                out[span_id(party[i])] = f"{label}:{canon}"
-    return out
 
 
 def relation_keys(text: str, spans: Sequence[Span], relations: Sequence[Relation],
