@@ -116,12 +116,16 @@ def evaluate(pred_path: Path, *, protocol: str = "test", corpus: Path | None = N
     docs = protocol_documents(protocol, corpus)
     pred = validate_predictions(Path(pred_path), {d.id: d.text for d in docs})
     result = score_spans(docs, pred, protocol, corpus)
-    result.update({
-        "dataset_version": man["dataset_version"], "manifest_sha256": manifest_sha256(corpus),
-        "predictions_file": str(pred_path), "predictions_sha256": file_sha256(pred_path),
-        "environment": environment(),
-    })
+    result.update(run_record(man, corpus, pred_path))
     return result
+
+
+def run_record(man: dict, corpus: Path | None, pred_path: Path) -> dict:
+    """What every evaluation result records to be reproduced: dataset version and manifest
+    hash, the predictions file and its hash, package versions and git commit."""
+    return {"dataset_version": man["dataset_version"], "manifest_sha256": manifest_sha256(corpus),
+            "predictions_file": str(pred_path), "predictions_sha256": file_sha256(pred_path),
+            "environment": environment()}
 
 
 def render(result: dict) -> str:

@@ -122,14 +122,8 @@ def evaluate_relations(pred_path: Path, *, protocol: str = "test",
     """Validate a relation prediction file (``{id, entities, relations}`` lines) and score it
     against the gold relations of the protocol's documents, at both levels, with document
     bootstrap CIs; raises SubmissionError on an invalid file."""
-    from duikou.dataset.build import manifest_sha256, verify
-    from duikou.eval.harness import (
-        CI_REPLICATES,
-        CI_SEED,
-        environment,
-        file_sha256,
-        protocol_documents,
-    )
+    from duikou.dataset.build import verify
+    from duikou.eval.harness import CI_REPLICATES, CI_SEED, protocol_documents, run_record
     from duikou.eval.validate import validate_relation_predictions
 
     man = verify(corpus)
@@ -140,11 +134,7 @@ def evaluate_relations(pred_path: Path, *, protocol: str = "test",
                     "documents": [d.id for d in docs], "scores": score_relations(gold, pred)}
     result["ci"] = {level: relation_ci(gold, pred, level=level, n=CI_REPLICATES, seed=CI_SEED)
                     for level in LEVELS}
-    result.update({
-        "dataset_version": man["dataset_version"], "manifest_sha256": manifest_sha256(corpus),
-        "predictions_file": str(pred_path), "predictions_sha256": file_sha256(pred_path),
-        "environment": environment(),
-    })
+    result.update(run_record(man, corpus, pred_path))
     return result
 
 
