@@ -18,9 +18,10 @@ import functools
 import re
 import unicodedata
 
+from duikou.normalise import PINYIN_GLOSS
+
 # --------------------------------------------------------------------------- folding
 
-_PINYIN = re.compile(r"[(?][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]*\)")
 
 
 @functools.cache
@@ -34,7 +35,7 @@ def _t2s():
 def fold(line: str) -> str:
     """The matching form of a (whitespace-normalised) line; see the module docstring."""
     f = unicodedata.normalize("NFKC", line)
-    f = _PINYIN.sub("", f)
+    f = PINYIN_GLOSS.sub("", f)
     return _t2s().convert(f).lower().strip()
 
 

@@ -89,9 +89,12 @@ __all__ = ["APPROX_PRECEDENCE", "CONTEXT_CHARS", "DATE_KEYS", "FIGURE_KEYS", "NO
 
 
 CONTEXT_CHARS = 4  # code points either side of a span that qualifiers may come from
-# A pinyin reading in brackets after a character (萬(wàn), 個(gè)), as some Traditional pages
-# print them: dropped inside a span before it is read.
-PINYIN_GLOSS = re.compile(r"[(（][a-zA-Zàáâãäāǎèéêëēěìíîïīǐòóôõöōǒùúûüūǔǖǘǚǜńňǹḿ]{1,7}[)）]")
+# A pinyin reading in brackets after a character (萬(wàn), 個(gè)), as some Traditional
+# gateways print them; at least one tone-marked vowel, so "(a)" or "(km)" is never taken. The
+# bracket may be full-width, or a "?" where a gateway lost the character it annotated. Dropped
+# inside figure spans before they are read, and by the furniture rules before matching.
+PINYIN_GLOSS = re.compile(
+    r"[(（?][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]*[)）]")
 
 
 def normalise_in_text(label: str, text: str, start: int, end: int, *,
