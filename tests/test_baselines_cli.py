@@ -257,3 +257,20 @@ def test_combined_tagger_chooses_rule_labels_on_validation_and_merges(corpus, tm
     rules = tagger_class("rules").load().predict_spans(texts)
     assert combined.predict_spans(texts) == [merge(b, r, chosen) for b, r in
                                              zip(base, rules, strict=True)]
+
+
+def test_combined_folder_with_bad_rule_labels_or_kind_is_a_located_error(corpus, tmp_path):
+    from duikou.baselines.registry import tagger_class
+
+    out = train_model("crf+rules", corpus=corpus, split="train", out=tmp_path / "c",
+                      max_iterations=5, progress=False)
+    info_path = out / "duikou_model.json"
+    info = json.loads(info_path.read_text("utf-8"))
+    info["hyperparameters"]["rule_labels"] = ["DONOR"]
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(ModelError) as exc:
+        tagger_class("crf+rules").load(out, corpus=corpus)
+    assert exc.value.codes == ["DK-MODEL-045"] and str(info_path) in str(exc.value)
+    with pytest.raises(ModelError) as exc:  # a crf+rules folder is not a crf+roles+rules one
+        tagger_class("crf+roles+rules").load(out, corpus=corpus)
+    assert exc.value.codes == ["DK-MODEL-045"]

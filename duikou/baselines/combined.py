@@ -13,12 +13,17 @@ chosen and it overlaps no kept rules span. The result never overlaps.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from duikou.baselines.base import Tagger
-from duikou.baselines.common import INFO_FILE, Timer, TrainingScope, write_model_info
+from duikou.baselines.common import (
+    INFO_FILE,
+    Timer,
+    TrainingScope,
+    read_hyperparameters,
+    write_model_info,
+)
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
 from duikou.records import Document
@@ -108,15 +113,12 @@ class CombinedTagger(Tagger):
     @classmethod
     def load(cls, folder: Path, *, corpus: Path | None = None,
              allow_other_dataset: bool = False) -> CombinedTagger:
-        path = Path(folder) / INFO_FILE
-        try:
-            hyper = json.loads(path.read_text(encoding="utf-8"))["hyperparameters"]
-            labels = hyper["rule_labels"]
-            if not isinstance(labels, list) or not set(labels) <= set(NORMALISED_LABELS):
-                raise ValueError(f"rule_labels {labels!r}")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(Problem(f"not a {cls.kind} model folder: {exc}", file=str(path),
-                                     code="DK-MODEL-045")) from None
+        labels = read_hyperparameters(folder, cls.kind, corpus=corpus,
+                                      allow_other_dataset=allow_other_dataset).get("rule_labels")
+        if not isinstance(labels, list) or not set(labels) <= set(NORMALISED_LABELS):
+            raise ModelError(Problem(f"expected rule_labels among {NORMALISED_LABELS}, found "
+                                     f"{labels!r}", file=str(Path(folder) / INFO_FILE),
+                                     code="DK-MODEL-045"))
         base = tagger_class(cls.base_kind).load(Path(folder) / BASE_DIR, corpus=corpus,
                                                 allow_other_dataset=allow_other_dataset)
         return cls(base, labels)

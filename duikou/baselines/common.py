@@ -150,6 +150,19 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
     return info
 
 
+def read_hyperparameters(folder: Path, kind: str, *, corpus: Path | None = None,
+                         allow_other_dataset: bool = False) -> dict:
+    """The ``hyperparameters`` of a ``kind`` model folder, after every check of
+    :func:`read_model_info` (bounded read, files, schema, dataset version)."""
+    info = read_model_info(folder, corpus=corpus, allow_other_dataset=allow_other_dataset)
+    hyper = info.get("hyperparameters")
+    if info.get("kind") != kind or not isinstance(hyper, dict):
+        raise ModelError(Problem(f"expected a {kind} model folder with hyperparameters, found "
+                                 f"kind {info.get('kind')!r}", file=str(Path(folder) / INFO_FILE),
+                                 code="DK-MODEL-045"))
+    return hyper
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.start = time.perf_counter()

@@ -27,7 +27,6 @@ reproduce`` run it like any other kind.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +34,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from duikou.baselines.base import Tagger
-from duikou.baselines.common import INFO_FILE, Timer, TrainingScope, write_model_info
+from duikou.baselines.common import (
+    INFO_FILE,
+    Timer,
+    TrainingScope,
+    read_hyperparameters,
+    write_model_info,
+)
 from duikou.baselines.gazetteer import simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
@@ -179,12 +184,13 @@ class RolesTagger(Tagger):
     @classmethod
     def load(cls, folder: Path, *, corpus: Path | None = None,
              allow_other_dataset: bool = False) -> RolesTagger:
-        path = Path(folder) / INFO_FILE
+        hyper = read_hyperparameters(folder, cls.kind, corpus=corpus,
+                                     allow_other_dataset=allow_other_dataset)
         try:
-            hyper = json.loads(path.read_text(encoding="utf-8"))["hyperparameters"]
             settings = RoleSettings.from_json(hyper["roles"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(Problem(f"not a {cls.kind} model folder: {exc}", file=str(path),
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelError(Problem(f"not a {cls.kind} model folder: {exc}",
+                                     file=str(Path(folder) / INFO_FILE),
                                      code="DK-MODEL-045")) from None
         base = tagger_class(cls.base_kind).load(Path(folder) / BASE_DIR, corpus=corpus,
                                                 allow_other_dataset=allow_other_dataset)
