@@ -113,21 +113,34 @@ def _keys(spans: Iterable[Span]) -> set[Key]:
     return {(s.start, s.end, s.label) for s in spans}
 
 
-def _empty_counts() -> dict[str, Counter]:
+def empty_counts() -> dict[str, Counter]:
+    """Accumulator for :func:`add_key_counts`: ``{"tp"|"fp"|"fn": Counter(class → n)}``."""
     return {"tp": Counter(), "fp": Counter(), "fn": Counter()}
 
 
-def _as_counts(c: dict[str, Counter]) -> Counts:
+def add_key_counts(gold: set[tuple], pred: set[tuple], acc: dict[str, Counter]) -> None:
+    """Add the exact-match counts of two key sets to ``acc``, each key counted under its last
+    element (a span's label, a relation's type).
+
+    >>> acc = empty_counts()
+    >>> add_key_counts({(0, 3, "DONOR"), (5, 8, "MONEY")}, {(0, 3, "DONOR")}, acc)
+    >>> as_counts(acc)
+    {'DONOR': {'tp': 1, 'fp': 0, 'fn': 0}, 'MONEY': {'tp': 0, 'fp': 0, 'fn': 1}}
+    """
+    both = gold & pred
+    acc["tp"].update(k[-1] for k in both)
+    acc["fp"].update(k[-1] for k in pred - both)
+    acc["fn"].update(k[-1] for k in gold - both)
+
+
+def as_counts(c: dict[str, Counter]) -> Counts:
+    """``{class: {"tp", "fp", "fn"}}`` of an accumulator, classes sorted."""
     labels = set(c["tp"]) | set(c["fp"]) | set(c["fn"])
     return {lb: {k: c[k][lb] for k in ("tp", "fp", "fn")} for lb in sorted(labels)}
 
 
 def _strict_doc(gold: Sequence[Span], pred: Sequence[Span], acc: dict[str, Counter]) -> None:
-    g, p = _keys(gold), _keys(pred)
-    both = g & p
-    acc["tp"].update(k[2] for k in both)
-    acc["fp"].update(k[2] for k in p - both)
-    acc["fn"].update(k[2] for k in g - both)
+    add_key_counts(_keys(gold), _keys(pred), acc)
 
 
 def strict_counts(
@@ -145,14 +158,14 @@ def strict_counts(
     if by_document:
         out: dict[str, Counts] = {}
         for d in doc_ids:
-            acc = _empty_counts()
+            acc = empty_counts()
             _strict_doc(gold.get(d, ()), pred.get(d, ()), acc)
-            out[d] = _as_counts(acc)
+            out[d] = as_counts(acc)
         return out
-    acc = _empty_counts()
+    acc = empty_counts()
     for d in doc_ids:
         _strict_doc(gold.get(d, ()), pred.get(d, ()), acc)
-    return _as_counts(acc)
+    return as_counts(acc)
 
 
 # ---------------------------------------------------------------- greedy matching
@@ -221,10 +234,10 @@ def scheme_counts(scheme: str, gold: Mapping[str, Sequence[Span]],
     """Per-label counts for one scheme over the union of document ids."""
     if scheme == "strict":
         return strict_counts(gold, pred)  # type: ignore[return-value]
-    acc = _empty_counts()
+    acc = empty_counts()
     for d in sorted(set(gold) | set(pred)):
         _matched_doc(scheme, gold.get(d, ()), pred.get(d, ()), acc)
-    return _as_counts(acc)
+    return as_counts(acc)
 
 
 def score(

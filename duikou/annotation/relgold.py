@@ -26,8 +26,7 @@ from duikou.annotation.relsheet import compile_relation_folder
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import read_jsonl_lines, write_jsonl
 from duikou.records import Document, Relation, relation_from_dict, relation_problems
-from duikou.schema import RELATION_NAMES
-from duikou.scoring import metrics_from_counts
+from duikou.scoring import add_key_counts, as_counts, empty_counts, metrics_from_counts
 from duikou.spans import Span
 
 PASSES = ("R-S", "R-F")
@@ -49,17 +48,11 @@ def pass_agreement(a: Mapping[str, Sequence[Relation]], b: Mapping[str, Sequence
                    ) -> dict:
     """Strict agreement (same head, tail and type) of pass ``b`` against pass ``a``, per type
     and micro, over the documents both passes cover."""
-    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in RELATION_NAMES}
+    acc = empty_counts()
     for doc in sorted(set(a) & set(b)):
-        ka = {(r.head, r.tail, r.type) for r in a[doc]}
-        kb = {(r.head, r.tail, r.type) for r in b[doc]}
-        for k in ka & kb:
-            counts[k[2]]["tp"] += 1
-        for k in kb - ka:
-            counts[k[2]]["fp"] += 1
-        for k in ka - kb:
-            counts[k[2]]["fn"] += 1
-    res = metrics_from_counts(counts)
+        add_key_counts({(r.head, r.tail, r.type) for r in a[doc]},
+                       {(r.head, r.tail, r.type) for r in b[doc]}, acc)
+    res = metrics_from_counts(as_counts(acc))
     res["per_type"] = res.pop("per_label")
     res["documents"] = len(set(a) & set(b))
     return res

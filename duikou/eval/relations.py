@@ -37,7 +37,7 @@ from duikou.eval.stats import _prf_arrays, _resampled_totals
 from duikou.mentions import entity_names
 from duikou.records import Relation
 from duikou.schema import RELATION_NAMES
-from duikou.scoring import metrics_from_counts, prf
+from duikou.scoring import add_key_counts, as_counts, empty_counts, metrics_from_counts, prf
 from duikou.spans import Span
 
 LEVELS = ("strict", "entity")
@@ -57,18 +57,21 @@ def relation_keys(text: str, spans: Sequence[Span], relations: Sequence[Relation
 
 
 def _doc_counts(text: str, gold_spans: Sequence[Span], gold: Sequence[Relation],
-                pred_spans: Sequence[Span], pred: Sequence[Relation], level: str
-                ) -> dict[str, Counter]:
-    g = relation_keys(text, gold_spans, gold, level)
-    p = relation_keys(text, pred_spans, pred, level)
-    out: dict[str, Counter] = {t: Counter() for t in RELATION_NAMES}
-    for k in g & p:
-        out[k[2]]["tp"] += 1
-    for k in p - g:
-        out[k[2]]["fp"] += 1
-    for k in g - p:
-        out[k[2]]["fn"] += 1
-    return out
+                pred_spans: Sequence[Span], pred: Sequence[Relation], level: str,
+                acc: dict[str, Counter]) -> dict[str, Counter]:
+    add_key_counts(relation_keys(text, gold_spans, gold, level),
+                   relation_keys(text, pred_spans, pred, level), acc)
+    return acc
+
+
+def relation_metrics(acc: dict[str, Counter]) -> dict:
+    """``{"per_type", "micro", "macro", "n_gold", "n_pred"}`` of relation counts."""
+    counts = as_counts(acc)
+    res = metrics_from_counts(counts)
+    res["per_type"] = res.pop("per_label")
+    res["n_gold"] = sum(c["tp"] + c["fn"] for c in counts.values())
+    res["n_pred"] = sum(c["tp"] + c["fp"] for c in counts.values())
+    return res
 
 
 def score_relations(gold: DocRelations, pred: Mapping[str, tuple[Sequence[Span],
@@ -80,17 +83,11 @@ def score_relations(gold: DocRelations, pred: Mapping[str, tuple[Sequence[Span],
     """
     out = {}
     for level in LEVELS:
-        totals: dict[str, Counter] = {t: Counter() for t in RELATION_NAMES}
+        acc = empty_counts()
         for doc_id, (text, gspans, grels) in gold.items():
             pspans, prels = pred.get(doc_id, ((), ()))
-            for t, c in _doc_counts(text, gspans, grels, pspans, prels, level).items():
-                totals[t].update(c)
-        counts = {t: {k: c[k] for k in ("tp", "fp", "fn")} for t, c in totals.items()}
-        res = metrics_from_counts(counts)
-        res["per_type"] = res.pop("per_label")
-        res["n_gold"] = sum(c["tp"] + c["fn"] for c in counts.values())
-        res["n_pred"] = sum(c["tp"] + c["fp"] for c in counts.values())
-        out[level] = res
+            _doc_counts(text, gspans, grels, pspans, prels, level, acc)
+        out[level] = relation_metrics(acc)
     return out
 
 
@@ -101,8 +98,8 @@ def relation_ci(gold: DocRelations, pred: Mapping[str, tuple[Sequence[Span],
     rows = []
     for doc_id, (text, gspans, grels) in sorted(gold.items()):
         pspans, prels = pred.get(doc_id, ((), ()))
-        c = _doc_counts(text, gspans, grels, pspans, prels, level)
-        rows.append([sum(x[k] for x in c.values()) for k in ("tp", "fp", "fn")])
+        c = _doc_counts(text, gspans, grels, pspans, prels, level, empty_counts())
+        rows.append([sum(c[k].values()) for k in ("tp", "fp", "fn")])
     counts = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
     if len(counts) == 0:
         raise ValueError("no documents to resample")
