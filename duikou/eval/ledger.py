@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from duikou.baselines.gazetteer import simplified
 from duikou.eval.relations import entity_names
 from duikou.ingest.segment import sentence_spans
 from duikou.jsonio import atomic_write_text
@@ -75,13 +76,9 @@ class LedgerRow:
 FIELDS = tuple(LedgerRow.__dataclass_fields__)
 
 
-def _t2s():
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - opencc is a dependency
-        return lambda name: PINYIN_GLOSS.sub("", name)
-    conv = opencc.OpenCC("t2s")
-    return lambda name: conv.convert(PINYIN_GLOSS.sub("", name))
+def entity_key(name: str) -> str:
+    """The cross-document key of an entity name: pinyin glosses dropped, Simplified script."""
+    return simplified(PINYIN_GLOSS.sub("", name))
 
 
 def _name(key: str | None) -> str | None:
@@ -92,9 +89,8 @@ def _sentence_of(sents: Sequence[tuple[int, int]], start: int) -> tuple[int, int
     return next(((a, b) for a, b in sents if a <= start < b), (start, start))
 
 
-def document_rows(doc: Document, *, to_key=None) -> list[LedgerRow]:
+def document_rows(doc: Document) -> list[LedgerRow]:
     """The ledger rows of one document (see the module docstring)."""
-    to_key = to_key or _t2s()
     spans = {span_id(s): s for s in doc.spans}
     names = entity_names(doc.text, doc.spans)
     sents = sentence_spans(doc.text, doc.spans)
@@ -134,8 +130,8 @@ def document_rows(doc: Document, *, to_key=None) -> list[LedgerRow]:
                 covered.add((d, r))
                 rows.append(LedgerRow(
                     doc.id, date, "relation" if when else ("document" if doc.date else "none"),
-                    _name(d), to_key(_name(d)) if d else None, d_src,
-                    _name(r), to_key(_name(r)) if r else None, r_src,
+                    _name(d), entity_key(_name(d)) if d else None, d_src,
+                    _name(r), entity_key(_name(r)) if r else None, r_src,
                     KIND_OF_LABEL[fig.label], doc.text[fig.start:fig.end], attrs.get("value"),
                     attrs.get("value_max"), attrs.get("unit"), attrs.get("approx"),
                     fig.start, fig.end, part.get(fid), None, shared, doc.text[a:b], a, b))
@@ -146,8 +142,8 @@ def document_rows(doc: Document, *, to_key=None) -> list[LedgerRow]:
                      if names[x.head] == d and names[x.tail] == r)
         a, b = _sentence_of(sents, first.start)
         rows.append(LedgerRow(doc.id, doc.date, "document" if doc.date else "none",
-                              _name(d), to_key(_name(d)), "relation", _name(r),
-                              to_key(_name(r)), "relation", "pairing", None, None, None, None,
+                              _name(d), entity_key(_name(d)), "relation", _name(r),
+                              entity_key(_name(r)), "relation", "pairing", None, None, None, None,
                               None, None, None, None, None, False, doc.text[a:b], a, b))
     return _mark_repeats(rows)
 
@@ -175,8 +171,7 @@ def _unique(xs) -> list[str]:
 
 
 def ledger(docs: Sequence[Document]) -> list[LedgerRow]:
-    to_key = _t2s()
-    return [row for d in sorted(docs, key=lambda d: d.id) for row in document_rows(d, to_key=to_key)]
+    return [row for d in sorted(docs, key=lambda d: d.id) for row in document_rows(d)]
 
 
 # ---------------------------------------------------------------- outputs
