@@ -13,6 +13,9 @@ from duikou.ingest.sources import load_sources
 from duikou.records import span_id
 
 docs = {d.id: d for d in load_sources(paths.seeds_dir()) if d.status == "gold"}
+if len(sys.argv) != 2 or sys.argv[1] not in docs:
+    sys.exit(f"usage: relation_handles.py DOC_ID (a gold document id, e.g. {min(docs)}); "
+             f"found {sys.argv[1:]!r}")
 doc = docs[sys.argv[1]]
 spans = read_annotations(paths.annotation_dir() / "gold.jsonl",
                          {d.id: d.text for d in docs.values()})[doc.id]
