@@ -219,3 +219,83 @@ def test_the_five_gold_clean_texts_are_unchanged(doc_id):
     path = ROOT / "seeds" / f"{doc_id}.txt"
     text = ingest_bytes(path.read_bytes(), file=str(path)).text
     assert sha256_text(text) == GOLD_TEXT_SHA256[doc_id]
+
+
+# ---------------------------------------------------------------- ruleset 2 (R15–R19)
+
+V2_FAMILIES = [
+    ("R15-residue",
+     ['<i id="abcde"></i>', "• <span class=x></span>", "壟!-- /1234/web_site/ad_slot01 -->",
+      "channelId 1 1 1", "35.1K", "• 河北保定 1391***2468"],
+     ["COVID-19", "Poverty alleviation through paired assistance works", "……",
+      "河北保定:13个帮扶项目全部开工"]),
+    ("R16-metadata",
+     ["索引号: 11440300XX/2025-00001 分类:", "主题词:", "2024年08月26日", "• 2019-10-18",
+      "第04版:时事新闻 PDF版"],
+     ["名称不同,内容一致。", "2024年08月26日,某县举行签约仪式。", "分类指导、精准施策"]),
+    ("R17-credit",
+     ["某某日报·某某网记者王某某通讯员李某", "(某某台·融媒体中心记者/叶某 编辑/胡某)",
+      "(某区委统战部供稿)", "【我要纠错】责任编辑:雷某某"],
+     ["记者来到村里", "(供稿单位负责对内容的真实性负责。)", "某县记者节座谈会召开"]),
+    ("R18-widget",
+     ["查看全部评论", "[ 打印当前页 ]", "小字号", "我要分享:", "- +1", "客服设为首页"],
+     ["返回家乡创业", "评分标准由两地共同制定。", "分享会在县城举行"]),
+    ("R19-breadcrumb",
+     ["某某电视台 > 新闻台 > 新闻中心 >", "手机某某网 江苏>经济"],
+     ["收入从3000元>5000元", "产值 > 1亿元"]),
+]
+
+
+@pytest.mark.parametrize("rule,furniture,article", V2_FAMILIES, ids=[f[0] for f in V2_FAMILIES])
+def test_ruleset_2_families_and_look_alikes(rule, furniture, article):
+    for line in furniture:
+        assert _removed(line) is not None, line
+        # ruleset 1 (the corpus gold's) keeps what only ruleset 2 removes, or removes it alike
+        old = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt", ruleset=1)
+        assert [r.rule for r in old.removed if r.rule.startswith(("R15", "R16", "R17", "R18",
+                                                                   "R19"))] == []
+    assert _removed(furniture[0]) == rule
+    for line in article:
+        assert _kept(line), line
+
+
+def test_comment_block_and_slideshow_titles_go_in_ruleset_2_only():
+    title = "某省援建成果盘点(图)"
+    raw = (f"{title}\n{BODY}\n{title}\n图一说明。\n{title}\n图二说明。\n{title}\n"
+           f"{BODY}\n更多手机互动\n• 河北保定 1391***2468\n写得真好,为援建者点赞!")
+    new = clean_text(raw, file="t.txt")
+    assert new.text == f"{title}\n{BODY}\n图一说明。\n图二说明。\n{BODY}"
+    old = clean_text(raw, file="t.txt", ruleset=1)
+    assert "点赞" in old.text and old.text.count(title) == 4
+
+
+def test_unknown_ruleset_is_a_located_error(seeds_copy):
+    import yaml
+
+    from duikou.errors import IngestError
+    from duikou.ingest.sources import load_sources
+    from tests.helpers import raises_code
+
+    with raises_code(IngestError, "DK-INGEST-023"):
+        clean_text(BODY, file="t.txt", ruleset=3)
+    meta_file = seeds_copy / "sources.yaml"
+    meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+    meta["documents"][1]["cleaning"] = 7
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    with raises_code(IngestError, "DK-INGEST-023") as exc:
+        load_sources(seeds_copy)
+    assert meta["documents"][1]["id"] in str(exc.value)
+
+
+def test_corpus_documents_keep_the_ruleset_their_gold_was_made_on():
+    from duikou.ingest.sources import load_sources
+    from duikou.paths import seeds_dir
+
+    docs = load_sources(seeds_dir())
+    assert {d.cleaning for d in docs} == {1}
+    gold = {json.loads(line)["id"]: json.loads(line)["text_sha256"]
+            for line in (ROOT / "annotation" / "gold.jsonl").read_text("utf-8").splitlines()
+            if line.strip()} if (ROOT / "annotation" / "gold.jsonl").is_file() else {}
+    for d in docs:
+        if d.id in gold:
+            assert sha256_text(d.text) == gold[d.id], d.id

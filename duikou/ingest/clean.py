@@ -71,6 +71,23 @@ R14    Header zone — above the first line of running text only: a bare persona
        surname + one or two characters), a bare site/masthead name (某某网, 某某报, ≤ 7
        characters) or a single menu word.
 =====  ====================================================================================
+
+Ruleset 2 (the default for new input; corpus documents keep the ruleset recorded in
+``seeds/sources.yaml``) adds, on lines ruleset 1 keeps:
+
+=====  ====================================================================================
+R15    Residue: markup (``<i id="…"></i>``, ``<!-- … -->``), template identifiers followed by
+       numbers, readers' comment headers (place + masked mobile number 1823***9224).
+R16    Disclosure fields (索引号:, 主题词:, 发文机关: …), bare dates (2024年08月26日,
+       • 2019-10-18), 第N版:section PDF版.
+R17    Credits with role and name run together (某报·某网记者王某通讯员李某; names must look
+       like personal names), bracketed role/name lists, (某某供稿), 【tool】 + credit.
+R18    More tool words and shapes (查看全部评论, 打印当前页, 小字号, 35.1K, - +1, 客服设为首页).
+R19    Crumb chains ending in a separator, or led by a site name (手机某某网 江苏>经济).
+also   R9 tail markers for comment blocks (更多手机互动, 网友评论 …) and 更多-led teaser
+       headings; R11 报料微信:/投稿QQ: and more reprint phrasings; R8 lines of brackets only;
+       R13 a slideshow title repeated three or more times (the first kept).
+=====  ====================================================================================
 """
 
 from __future__ import annotations
@@ -79,6 +96,7 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from duikou.errors import IngestError, Problem
@@ -312,9 +330,14 @@ def _prepare(raw: str) -> tuple[str, list[int], list[Removal]]:
     return "".join(chars), pos, removed
 
 
-def clean_text(raw: str, *, file: str, positions: list[int] | None = None) -> CleanDocument:
-    """Apply rules R1–R14 to decoded text. ``positions`` maps ``raw`` chars to source offsets
-    (used for HTML input); by default position ``i`` is raw offset ``i``."""
+def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
+               ruleset: int = furniture.LATEST_RULESET) -> CleanDocument:
+    """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
+    patterns of :mod:`furniture`) to decoded text. ``positions`` maps ``raw`` chars to source
+    offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
+    if ruleset not in furniture.RULESETS:
+        raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "
+                                  f"{furniture.RULESETS}", file=file, code="DK-INGEST-023"))
     text, pos, removed = _prepare(raw)
     if positions is not None:
         pos = [positions[p] for p in pos]
@@ -324,8 +347,10 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None) -> Cl
     items = [(n, *_normalise_line(line, lpos)) for n, (line, lpos) in enumerate(lines)]
     items = [(n, norm, npos) for n, norm, npos in items if norm]
     rules = [_classify(norm) or furniture.classify(norm) for _, norm, _ in items]
+    if ruleset >= 2:
+        rules = _classify_v2(items, rules)
     for k, (_, norm, _) in enumerate(items):
-        if rules[k] is None and furniture.tail_marker(furniture.fold(norm)):
+        if rules[k] is None and _tail_marker(furniture.fold(norm), ruleset):
             rules[k] = "R9-tail"
     body = [k for k, (_, norm, _) in enumerate(items)
             if rules[k] is None and furniture.is_body(norm)]
@@ -361,6 +386,24 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None) -> Cl
             "no article text left after removing page furniture (removed: "
             + ", ".join(sorted({r.rule for r in removed})) + ")", file=file, code="DK-INGEST-003"))
     return _assemble(kept, raw, removed, meta)
+
+
+def _tail_marker(folded: str, ruleset: int) -> bool:
+    return furniture.tail_marker(folded) or (ruleset >= 2 and furniture.tail_marker_v2(folded))
+
+
+def _classify_v2(items: list, rules: list[str | None]) -> list[str | None]:
+    """Ruleset 2 on the lines ruleset 1 keeps (line-local rules, then slideshow titles)."""
+    counts = Counter(norm for _, norm, _ in items)
+    first = {norm: k for k, (_, norm, _) in reversed(list(enumerate(items)))}
+    out = list(rules)
+    for k, (_, norm, _) in enumerate(items):
+        if out[k] is None:
+            out[k] = furniture.classify_v2(norm) or (
+                "R8-placeholder" if furniture.punctuation_line(norm) else None) or (
+                "R13-page-title" if first[norm] != k and furniture.slideshow_title(norm, counts)
+                else None)
+    return out
 
 
 def _assemble(kept, raw, removed, meta) -> CleanDocument:
@@ -401,8 +444,11 @@ def control_problems(raw: str, *, file: str) -> list[Problem]:
             for m in _CONTROL.finditer(raw)]
 
 
-def ingest_bytes(data: bytes, *, file: str) -> CleanDocument:
-    """Decode and clean one article file (``.html``/``.htm`` by name → HTML extraction)."""
+def ingest_bytes(data: bytes, *, file: str,
+                 ruleset: int = furniture.LATEST_RULESET) -> CleanDocument:
+    """Decode and clean one article file (``.html``/``.htm`` by name → HTML extraction) with
+    the cleaning rules of ``ruleset`` (the newest by default; corpus documents keep the one
+    their gold was annotated on)."""
     raw = decode(data, file=file)
     problems = control_problems(raw, file=file)
     if problems:
@@ -411,7 +457,7 @@ def ingest_bytes(data: bytes, *, file: str) -> CleanDocument:
         from duikou.ingest.html import html_to_text
 
         text, positions = html_to_text(raw)
-        doc = clean_text(text, file=file, positions=positions)
+        doc = clean_text(text, file=file, positions=positions, ruleset=ruleset)
         doc.raw_text = raw
         return doc
-    return clean_text(raw, file=file)
+    return clean_text(raw, file=file, ruleset=ruleset)

@@ -24,10 +24,11 @@ import yaml
 
 from duikou.errors import IngestError, Problem
 from duikou.ingest.clean import CleanDocument, ingest_bytes
+from duikou.ingest.furniture import LATEST_RULESET, RULESETS
 from duikou.jsonio import atomic_write_bytes, atomic_write_text
 
 SCRIPTS = ("simplified", "traditional")
-_FIELDS = ("id", "file", "title", "outlet", "date", "script", "sha256")
+_FIELDS = ("id", "file", "title", "outlet", "date", "script", "sha256", "cleaning")
 STATUSES = ("gold", "pending")
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 SHINGLE = 8  # Han characters per shingle
@@ -48,6 +49,7 @@ class SourceDoc:
     url: str | None = None
     pairing: str | None = None
     pairing_group: str | None = None
+    cleaning: int = LATEST_RULESET
 
     @property
     def text(self) -> str:
@@ -77,6 +79,10 @@ def read_metadata(seeds: Path) -> list[dict]:
             problems.append(Problem(f"status must be one of {STATUSES}, found "
                                     f"{e.get('status')!r}", file=str(path), doc_id=e["id"],
                                     code="DK-INGEST-012"))
+        elif isinstance(e["cleaning"], bool) or e["cleaning"] not in RULESETS:
+            problems.append(Problem(f"cleaning must be one of {RULESETS} (the ruleset the "
+                                    f"text was cleaned with), found {e['cleaning']!r}",
+                                    file=str(path), doc_id=e["id"], code="DK-INGEST-023"))
         elif Path(e["file"]).name != e["file"] or not str(e["file"]).strip():
             problems.append(Problem(f"file must be a plain file name inside seeds/, found "
                                     f"{e['file']!r}", file=str(path), doc_id=e["id"],
@@ -119,10 +125,10 @@ def _load_one(seeds: Path, e: dict) -> SourceDoc:
         raise IngestError(Problem(f"raw file sha256 is {digest}, sources.yaml says "
                                   f"{e['sha256']}: the file changed", file=str(path),
                                   doc_id=e["id"], code="DK-INGEST-010"))
-    clean = ingest_bytes(data, file=str(path))
+    clean = ingest_bytes(data, file=str(path), ruleset=e["cleaning"])
     return SourceDoc(e["id"], e["file"], e["title"], e["outlet"], e["date"], e["script"],
                      digest, clean, e.get("status", "gold"), e.get("url"), e.get("pairing"),
-                     e.get("pairing_group"))
+                     e.get("pairing_group"), e["cleaning"])
 
 
 def _duplicates(docs: list[SourceDoc]) -> list[Problem]:
@@ -211,7 +217,8 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
                      default=-1)
     doc_id = f"{number:03d}_{digest[:16]}"
     entry = {"id": doc_id, "file": f"{doc_id}.txt", "title": None, "outlet": outlet,
-             "date": date, "script": script, "sha256": digest, "status": "pending",
+             "date": date, "script": script, "sha256": digest, "cleaning": LATEST_RULESET,
+             "status": "pending",
              "url": url, "query": query, "retrieved": retrieved, "pairing": pairing,
              "pairing_group": pairing_group, "note": note}
     atomic_write_bytes(seeds / entry["file"], raw)
