@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from duikou.ingest.bench_furniture import (
     LineLabel,
@@ -26,15 +28,16 @@ BODY = "2023年，江苏省某市向贵州省某县投入东西部协作资金1.
 
 
 def _removed(line: str) -> str | None:
-    """The rule that removes ``line`` when it stands between two article paragraphs."""
-    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt")
+    """The rule that removes ``line`` when it stands between two article paragraphs (the
+    rules of ruleset 2: these tests are about the patterns, the line model has its own)."""
+    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt", ruleset=2)
     rules = [r.rule for r in doc.removed if r.text == " ".join(line.split())]
     assert doc.text.count(BODY) == 2
     return rules[0] if rules else None
 
 
 def _kept(line: str) -> bool:
-    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt")
+    doc = clean_text(f"{BODY}\n{line}\n{BODY}", file="t.txt", ruleset=2)
     return " ".join(line.split()) in doc.text.split("\n")
 
 
@@ -174,7 +177,7 @@ def test_empty_score_is_perfect_not_a_division_by_zero():
 
 def test_line_results_follow_raw_line_numbers_and_ignore_blank_lines():
     raw = "首页 | 新闻 | 图片\r\n\r\n标题\r当前位置：首页 > 正文\n   \n" + BODY
-    doc = clean_text(raw, file="x.txt")
+    doc = clean_text(raw, file="x.txt", ruleset=2)
     res = line_results(doc)
     assert sorted(res) == [1, 3, 4, 6]  # lines 2 and 5 are blank
     assert res[1] == LineResult(True, "R4-navigation") and res[4].rule == "R3-breadcrumb"
@@ -263,7 +266,7 @@ def test_comment_block_and_slideshow_titles_go_in_ruleset_2_only():
     title = "某省援建成果盘点(图)"
     raw = (f"{title}\n{BODY}\n{title}\n图一说明。\n{title}\n图二说明。\n{title}\n"
            f"{BODY}\n更多手机互动\n• 河北保定 1391***2468\n写得真好,为援建者点赞!")
-    new = clean_text(raw, file="t.txt")
+    new = clean_text(raw, file="t.txt", ruleset=2)
     assert new.text == f"{title}\n{BODY}\n图一说明。\n图二说明。\n{BODY}"
     old = clean_text(raw, file="t.txt", ruleset=1)
     assert "点赞" in old.text and old.text.count(title) == 4
@@ -277,7 +280,7 @@ def test_unknown_ruleset_is_a_located_error(seeds_copy):
     from tests.helpers import raises_code
 
     with raises_code(IngestError, "DK-INGEST-023"):
-        clean_text(BODY, file="t.txt", ruleset=3)
+        clean_text(BODY, file="t.txt", ruleset=4)
     meta_file = seeds_copy / "sources.yaml"
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
     meta["documents"][1]["cleaning"] = 7
@@ -299,3 +302,62 @@ def test_corpus_documents_keep_the_ruleset_their_gold_was_made_on():
     for d in docs:
         if d.id in gold:
             assert sha256_text(d.text) == gold[d.id], d.id
+
+
+# ---------------------------------------------------------------- ruleset 3: the line model
+
+def test_line_model_removes_page_lines_the_rules_keep():
+    raw = f"移动端\n{BODY}\n新闻热线 010-7654321\n(资料图片仅供参考)\n{BODY}"
+    assert clean_text(raw, file="t.txt", ruleset=2).text.count("\n") == 4
+    doc = clean_text(raw, file="t.txt")
+    assert doc.text == f"{BODY}\n{BODY}"
+    assert {r.rule for r in doc.removed} == {"R20-line-model"}
+
+
+def test_the_shipped_line_model_names_its_training_sets_and_threshold():
+    from duikou.ingest.linemodel import load_model
+
+    m = load_model()
+    assert set(m.trained_on) == {"dev", "heldout", "fresh"}  # never fresh2, its held-out set
+    assert 0.5 <= m.threshold < 1 and len(m.weights) > 1000
+
+
+def test_line_model_asks_only_about_non_body_lines_above_the_tail():
+    from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
+
+    norms = ["菜单", BODY, "某某", "相关新闻", "尾部"]
+    rules = [None, None, None, "R9-tail", None]
+    everything = LineModel({bucket("bias"): 50.0}, 0.5)  # scores every line 1.0
+    assert apply_line_model(norms, rules, 3, everything) == [
+        "R20-line-model", None, "R20-line-model", "R9-tail", None]
+    assert apply_line_model(["短行", "另一短行"], [None, None], 2, everything) == [None, None]
+    nothing = LineModel({bucket("bias"): -50.0}, 0.5)
+    assert apply_line_model(norms, rules, 3, nothing) == rules
+
+
+def test_model_json_round_trips(tmp_path):
+    from duikou.ingest.linemodel import LineModel, load_model
+
+    m = LineModel({3: 0.5, 7: -1.25}, 0.7, ("dev",))
+    (tmp_path / "m.json").write_text(m.to_json(), encoding="utf-8")
+    assert load_model(tmp_path / "m.json") == m
+
+
+_LINES = st.sampled_from(["首页", "移动端", "某某网", "记者 王某", "援建路上", "2023-05-12", BODY,
+                          "图为援建的学校。", "相关新闻", "· 另一条新闻", "分享到:", "新闻热线 123"])
+
+
+@given(st.lists(_LINES, min_size=1, max_size=12))
+def test_ruleset_3_never_removes_running_text(lines):
+    from duikou.ingest import furniture
+
+    raw = "\n".join(lines)
+    if not any(furniture.is_body(x) for x in lines):
+        return
+    cut = next((k for k, x in enumerate(lines) if x == "相关新闻" and
+                any(furniture.is_body(y) for y in lines[:k])), len(lines))
+    doc = clean_text(raw, file="t.txt")
+    kept = doc.text.split("\n")
+    for x in lines[:cut]:
+        if furniture.is_body(x):
+            assert x in kept

@@ -38,7 +38,7 @@ from duikou.ingest.clean import CleanDocument, ingest_bytes
 from duikou.ingest.furniture import LATEST_RULESET, RULESETS
 from duikou.paths import annotation_dir, seeds_dir
 
-SETS = ("dev", "heldout", "fresh")
+SETS = ("dev", "heldout", "fresh", "fresh2")
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,8 @@ def score(labels: Iterable[LineLabel], results: Mapping[str, Mapping[int, LineRe
 
 def set_files(folder: Path, name: str, seeds: Path) -> tuple[list[Path], Path]:
     """The annotation files and the raw-file folder of one labelled set."""
-    if name == "fresh":
-        return sorted((folder / "fresh").glob("lines-*.jsonl")), folder / "fresh" / "raw"
+    if name.startswith("fresh"):
+        return sorted((folder / name).glob("lines-*.jsonl")), folder / name / "raw"
     return [folder / f"lines-{name}.jsonl"], seeds
 
 

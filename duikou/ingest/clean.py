@@ -88,6 +88,11 @@ also   R9 tail markers for comment blocks (更多手机互动, 网友评论 …)
        headings; R11 报料微信:/投稿QQ: and more reprint phrasings; R8 lines of brackets only;
        R13 a slideshow title repeated three or more times (the first kept).
 =====  ====================================================================================
+
+Ruleset 3 (the default) adds R20: a logistic-regression line classifier
+(:mod:`duikou.ingest.linemodel`, trained by ``python -m duikou.ingest.train_linemodel`` on
+the labelled furniture lines) removes a line the ruleset-2 rules keep, above the tail cut,
+when its score reaches the threshold chosen by grouped cross-validation for precision.
 """
 
 from __future__ import annotations
@@ -333,7 +338,8 @@ def _prepare(raw: str) -> tuple[str, list[int], list[Removal]]:
 def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
                ruleset: int = furniture.LATEST_RULESET) -> CleanDocument:
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
-    patterns of :mod:`furniture`) to decoded text. ``positions`` maps ``raw`` chars to source
+    patterns of :mod:`furniture`; 3: also R20, the line model of :mod:`linemodel`) to
+    decoded text. ``positions`` maps ``raw`` chars to source
     offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
         raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "
@@ -346,26 +352,7 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
     # (line index, normalised line, its raw positions) for the non-blank lines
     items = [(n, *_normalise_line(line, lpos)) for n, (line, lpos) in enumerate(lines)]
     items = [(n, norm, npos) for n, norm, npos in items if norm]
-    rules = [_classify(norm) or furniture.classify(norm) for _, norm, _ in items]
-    if ruleset >= 2:
-        rules = _classify_v2(items, rules)
-    for k, (_, norm, _) in enumerate(items):
-        if rules[k] is None and _tail_marker(furniture.fold(norm), ruleset):
-            rules[k] = "R9-tail"
-    body = [k for k, (_, norm, _) in enumerate(items)
-            if rules[k] is None and furniture.is_body(norm)]
-    # R9: the first tail marker below a paragraph of running text ends the article; a marker
-    # above every paragraph (a menu item in the page header) is removed on its own.
-    cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k),
-               len(items))
-    if body and body[0] < cut:
-        for k in range(body[0]):  # R14: the header zone above the first paragraph
-            if rules[k] is None:
-                rules[k] = furniture.header_zone(items[k][1])
-    others = [norm for _, norm, _ in items[:cut]]
-    for k in range(cut):  # R13: a repeated page title with the site name appended
-        if rules[k] is None and furniture.page_title_copy(items[k][1], others):
-            rules[k] = "R13-page-title"
+    rules, cut = decide([norm for _, norm, _ in items], ruleset)
     kept: list[tuple[str, list[int]]] = []
     for k, (n, norm, npos) in enumerate(items[: cut + 1]):
         rule = rules[k]
@@ -388,16 +375,58 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
     return _assemble(kept, raw, removed, meta)
 
 
+def page_lines(raw: str) -> list[tuple[int, str]]:
+    """``(line number, whitespace-normalised line)`` of every non-blank line of decoded
+    text; line numbers are 1-based and count blank lines, after CRLF/CR → LF (a BOM is not
+    part of line 1's text)."""
+    text, pos, _ = _prepare(raw)
+    out = []
+    for n, (line, lpos) in enumerate(_lines(text, pos)):
+        norm, _ = _normalise_line(line, lpos)
+        if norm:
+            out.append((n + 1, norm))
+    return out
+
+
+def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
+    """The rule that removes each non-blank, whitespace-normalised line (None: kept) and
+    the index of the R9 tail marker that ends the article (``len(norms)`` when none)."""
+    rules = [_classify(norm) or furniture.classify(norm) for norm in norms]
+    if ruleset >= 2:
+        rules = _classify_v2(norms, rules)
+    for k, norm in enumerate(norms):
+        if rules[k] is None and _tail_marker(furniture.fold(norm), ruleset):
+            rules[k] = "R9-tail"
+    body = [k for k, norm in enumerate(norms) if rules[k] is None and furniture.is_body(norm)]
+    # R9: the first tail marker below a paragraph of running text ends the article; a marker
+    # above every paragraph (a menu item in the page header) is removed on its own.
+    cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k),
+               len(norms))
+    if body and body[0] < cut:
+        for k in range(body[0]):  # R14: the header zone above the first paragraph
+            if rules[k] is None:
+                rules[k] = furniture.header_zone(norms[k])
+    others = norms[:cut]
+    for k in range(cut):  # R13: a repeated page title with the site name appended
+        if rules[k] is None and furniture.page_title_copy(norms[k], others):
+            rules[k] = "R13-page-title"
+    if ruleset >= 3:
+        from duikou.ingest.linemodel import apply_line_model
+
+        rules = apply_line_model(norms, rules, cut)
+    return rules, cut
+
+
 def _tail_marker(folded: str, ruleset: int) -> bool:
     return furniture.tail_marker(folded) or (ruleset >= 2 and furniture.tail_marker_v2(folded))
 
 
-def _classify_v2(items: list, rules: list[str | None]) -> list[str | None]:
+def _classify_v2(norms: list[str], rules: list[str | None]) -> list[str | None]:
     """Ruleset 2 on the lines ruleset 1 keeps (line-local rules, then slideshow titles)."""
-    counts = Counter(norm for _, norm, _ in items)
-    first = {norm: k for k, (_, norm, _) in reversed(list(enumerate(items)))}
+    counts = Counter(norms)
+    first = {norm: k for k, norm in reversed(list(enumerate(norms)))}
     out = list(rules)
-    for k, (_, norm, _) in enumerate(items):
+    for k, norm in enumerate(norms):
         if out[k] is None:
             out[k] = furniture.classify_v2(norm) or (
                 "R8-placeholder" if furniture.punctuation_line(norm) else None) or (

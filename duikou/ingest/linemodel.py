@@ -1,0 +1,139 @@
+"""A small furniture line classifier (cleaning ruleset 3), on top of the ruleset-2 rules.
+
+The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
+batch of pages brings furniture families they do not know (site slogans, app prompts,
+periodical issue lines). This model scores each line the rules keep from its shape and
+context and removes it when the score reaches a threshold chosen for precision first.
+
+Features (strings, hashed into ``2**BITS`` buckets with CRC-32 so the model file is small and
+training deterministic): character 1–3-grams of the folded line (digits → ``0``), bins of
+length, Han share, digit share and clause marks, sentence-final punctuation, running-text
+shape, the line's relative position and whether it lies above the first or below the last
+paragraph, and the rules' decision on the line and its neighbours.
+
+The model is logistic regression trained by :mod:`duikou.ingest.train_linemodel` on the
+labelled lines in ``annotation/furniture`` (the training sets are named in the model file);
+inference is plain Python (no scikit-learn needed).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from duikou.ingest import furniture
+
+BITS = 18
+MODEL_FILE = Path(__file__).with_name("furniture_model.json")
+RULE = "R20-line-model"
+_DIGIT = re.compile(r"\d")
+
+
+def _bin(x: float, edges: tuple[float, ...]) -> int:
+    return sum(x >= e for e in edges)
+
+
+def body_lines(norms: list[str], rules: list[str | None]) -> list[int]:
+    """Indices of the kept lines of running text."""
+    return [j for j, r in enumerate(rules) if r is None and furniture.is_body(norms[j])]
+
+
+def line_features(norms: list[str], rules: list[str | None], k: int,
+                  body: list[int] | None = None) -> list[str]:
+    """Feature strings of line ``k`` given every line of the page and the rules' decisions
+    (None: kept); ``body`` is :func:`body_lines` (computed when not given)."""
+    line = norms[k]
+    f = _DIGIT.sub("0", furniture.fold(line))
+    n = len(f)
+    han = furniture.han_count(f)
+    body = body_lines(norms, rules) if body is None else body
+    feats = [f"g:{f[i:i + m]}" for m in (1, 2, 3) for i in range(max(0, n - m + 1))]
+    feats += [
+        f"len:{_bin(n, (2, 4, 7, 11, 16, 25, 40, 60, 100))}",
+        f"han:{_bin(han / max(n, 1), (0.01, 0.3, 0.6, 0.8, 0.95))}",
+        f"dig:{_bin(f.count('0') / max(n, 1), (0.01, 0.1, 0.3))}",
+        f"clause:{min(len(furniture._CLAUSE.findall(f)), 4)}",
+        f"end:{bool(furniture._SENTENCE_END.search(f))}",
+        f"body:{furniture.is_body(line)}",
+        f"tok:{min(len(f.split()), 6)}",
+        f"pos:{_bin(k / max(len(norms) - 1, 1), (0.1, 0.3, 0.7, 0.9))}",
+        "zone:" + ("none" if not body else "above" if k < body[0] else
+                   "below" if k > body[-1] else "inside"),
+        f"rule:{(rules[k] or 'kept').split('-')[0]}",
+        "prev:" + ("start" if k == 0 else (rules[k - 1] or "kept").split("-")[0]),
+        "next:" + ("end" if k + 1 >= len(norms) else (rules[k + 1] or "kept").split("-")[0]),
+        f"first:{_char_class(f[:1])}", f"last:{_char_class(f[-1:])}", "bias",
+    ]
+    return feats
+
+
+def _char_class(ch: str) -> str:
+    if not ch:
+        return "none"
+    if furniture.han_count(ch):
+        return "han"
+    if ch.isdigit():
+        return "digit"
+    if ch.isalpha():
+        return "latin"
+    return ch
+
+
+def bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & ((1 << BITS) - 1)
+
+
+@dataclass(frozen=True)
+class LineModel:
+    weights: dict[int, float]
+    threshold: float
+    trained_on: tuple[str, ...] = ()
+
+    def score(self, feats: list[str]) -> float:
+        z = sum(self.weights.get(bucket(f), 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
+
+    def to_json(self) -> str:
+        return json.dumps({"bits": BITS, "threshold": self.threshold,
+                           "trained_on": list(self.trained_on),
+                           "weights": {str(b): round(w, 6) for b, w in
+                                       sorted(self.weights.items()) if round(w, 6)}},
+                          ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+
+
+@functools.cache
+def load_model(path: Path = MODEL_FILE) -> LineModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("bits") != BITS:
+        raise ValueError(f"{path}: model hashed into 2**{data.get('bits')} buckets, "
+                         f"expected 2**{BITS}")
+    return LineModel({int(b): float(w) for b, w in data["weights"].items()},
+                     float(data["threshold"]), tuple(data.get("trained_on", ())))
+
+
+def candidates(norms: list[str], rules: list[str | None], cut: int) -> list[int]:
+    """The lines the model may remove: kept by the rules, above the tail cut, not running
+    text themselves, on a page that has running text (so a page never loses its paragraphs
+    and a one-line input is never emptied)."""
+    body = set(body_lines(norms, rules))
+    if not body:
+        return []
+    return [k for k in range(cut) if rules[k] is None and k not in body]
+
+
+def apply_line_model(norms: list[str], rules: list[str | None], cut: int,
+                     model: LineModel | None = None) -> list[str | None]:
+    """Remove (as :data:`RULE`) each :func:`candidates` line that the model scores at or
+    above its threshold."""
+    model = model or load_model()
+    body = body_lines(norms, rules)
+    out = list(rules)
+    for k in candidates(norms, rules, cut):
+        if model.score(line_features(norms, rules, k, body)) >= model.threshold:
+            out[k] = RULE
+    return out
