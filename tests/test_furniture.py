@@ -309,7 +309,7 @@ def test_corpus_documents_keep_the_ruleset_their_gold_was_made_on():
 def test_line_model_removes_page_lines_the_rules_keep():
     raw = f"移动端\n{BODY}\n新闻热线 010-7654321\n(资料图片仅供参考)\n{BODY}"
     assert clean_text(raw, file="t.txt", ruleset=2).text.count("\n") == 4
-    doc = clean_text(raw, file="t.txt")
+    doc = clean_text(raw, file="t.txt", ruleset=3)
     assert doc.text == f"{BODY}\n{BODY}"
     assert {r.rule for r in doc.removed} == {"R20-line-model"}
 
@@ -356,7 +356,7 @@ def test_ruleset_3_never_removes_running_text(lines):
         return
     cut = next((k for k, x in enumerate(lines) if x == "相关新闻" and
                 any(furniture.is_body(y) for y in lines[:k])), len(lines))
-    doc = clean_text(raw, file="t.txt")
+    doc = clean_text(raw, file="t.txt", ruleset=3)
     kept = doc.text.split("\n")
     for x in lines[:cut]:
         if furniture.is_body(x):

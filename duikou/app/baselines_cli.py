@@ -57,7 +57,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
 def cmd_tag(a: argparse.Namespace) -> int:
     res = tag_files(Path(a.model_dir), [Path(f) for f in a.files], Path(a.out),
                     corpus=_path(a.corpus), allow_other_dataset=a.allow_other_dataset,
-                    device=a.device)
+                    device=a.device, cleaning=a.cleaning)
     print(res.summary(), file=status_stream(res.out))
     return 0
 
@@ -132,6 +132,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("model_dir", help="a model folder from duikou train")
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
+    tg.add_argument("--cleaning", type=int, choices=(1, 2, 3),
+                    help="page-furniture ruleset (default 2; 3 adds the line model: more "
+                         "furniture removed, and more article lines; eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

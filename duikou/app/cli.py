@@ -40,7 +40,8 @@ def _corpus_add(a: argparse.Namespace) -> int:
     raw = read_bounded(Path(a.file), 5_000_000)
     entry = add_seed(seeds_dir(), raw, url=a.url, query=a.query, retrieved=a.retrieved,
                      script=a.script, outlet=a.outlet, date=a.date, pairing=a.pairing,
-                     pairing_group=a.pairing_group, note=a.note, source_name=a.file)
+                     pairing_group=a.pairing_group, note=a.note, source_name=a.file,
+                     **({} if a.cleaning is None else {"cleaning": a.cleaning}))
     print(f"added {entry['id']} (status pending) to seeds/sources.yaml; run the reserved-"
           "article check before committing")
     return 0
@@ -485,6 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--pairing", help="the curator's reading: donor → recipient")
     ad.add_argument("--pairing-group", help="province-level group donor→recipient (splits)")
     ad.add_argument("--note", help="anything odd about the page")
+    ad.add_argument("--cleaning", type=int, choices=(1, 2, 3),
+                    help="page-furniture ruleset recorded for the document (default 2)")
     ad.set_defaults(func=_corpus_add)
     s = corpus.add_parser("stats", help="documents, characters, sentences, spans per split")
     s.add_argument("--corpus", help="dataset folder (default: corpus/)")

@@ -149,8 +149,9 @@ class _Article:
     removed: dict[str, int]
 
 
-def _ingest_all(files: Sequence[Path]) -> list[_Article]:
-    """The clean article of every file; one IngestError listing every failure."""
+def _ingest_all(files: Sequence[Path], cleaning: int | None = None) -> list[_Article]:
+    """The clean article of every file (cleaning ruleset ``cleaning``, default the
+    ingestion default); one IngestError listing every failure."""
     docs, problems, seen = [], [], set()
     for f in files:
         path = Path(f)
@@ -164,7 +165,8 @@ def _ingest_all(files: Sequence[Path]) -> list[_Article]:
                                     file=str(path), code="DK-MODEL-008"))
             continue
         try:
-            doc = ingest_bytes(path.read_bytes(), file=str(path))
+            doc = (ingest_bytes(path.read_bytes(), file=str(path)) if cleaning is None else
+                   ingest_bytes(path.read_bytes(), file=str(path), ruleset=cleaning))
         except IngestError as exc:
             problems.extend(exc.problems)
             continue
@@ -198,12 +200,12 @@ class TagResult:
 
 def tag_files(model_dir: Path, files: Sequence[Path], out: Path, *,
               corpus: Path | None = None, allow_other_dataset: bool = False,
-              device: str | None = None) -> TagResult:
+              device: str | None = None, cleaning: int | None = None) -> TagResult:
     """Tag raw article files (ids are the paths as given) and write JSONL with text and the
-    lines cleaning removed per rule (``"removed"``)."""
+    lines cleaning removed per rule (``"removed"``); ``cleaning`` picks the ruleset."""
     tagger, _ = load_tagger(model_dir, corpus=corpus, allow_other_dataset=allow_other_dataset,
                             device=device)
-    docs = _ingest_all(files)
+    docs = _ingest_all(files, cleaning)
     spans = tagger.tag([d.text for d in docs], [d.date for d in docs])
     write_predictions(Path(out), [entities_record(d.id, d.text, s, with_text=True,
                                                   removed=d.removed)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duikou.ingest.clean import CleanDocument, ingest_bytes
-from duikou.ingest.furniture import LATEST_RULESET, RULESETS
+from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.paths import annotation_dir, seeds_dir
 
 SETS = ("dev", "heldout", "fresh", "fresh2")
@@ -163,7 +163,7 @@ def set_files(folder: Path, name: str, seeds: Path) -> tuple[list[Path], Path]:
 
 
 def evaluate(path: Path | list[Path], seeds: Path,
-             ruleset: int = LATEST_RULESET) -> Score:
+             ruleset: int = DEFAULT_RULESET) -> Score:
     """Clean every document named in the annotation file(s) ``path`` (raw files in ``seeds``)
     with ``ruleset`` and score it."""
     labels = [lab for f in ([path] if isinstance(path, Path) else path)
@@ -219,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=Path, default=None, help="raw files (default seeds/)")
     ap.add_argument("--missed", action="store_true",
                     help="also list furniture lines the cleaner kept")
-    ap.add_argument("--ruleset", type=int, choices=RULESETS, default=LATEST_RULESET,
-                    help=f"cleaning ruleset to score (default {LATEST_RULESET}, the newest)")
+    ap.add_argument("--ruleset", type=int, choices=RULESETS, default=DEFAULT_RULESET,
+                    help=f"cleaning ruleset to score (default {DEFAULT_RULESET}, the default "
+                         "for new input)")
     args = ap.parse_args(argv)
     folder = args.annotations or annotation_dir() / "furniture"
     seeds = args.seeds or seeds_dir()

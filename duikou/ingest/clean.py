@@ -72,8 +72,8 @@ R14    Header zone — above the first line of running text only: a bare persona
        characters) or a single menu word.
 =====  ====================================================================================
 
-Ruleset 2 (the default for new input; corpus documents keep the ruleset recorded in
-``seeds/sources.yaml``) adds, on lines ruleset 1 keeps:
+Ruleset 2 (the default for new input, ``furniture.DEFAULT_RULESET``; corpus documents keep
+the ruleset recorded in ``seeds/sources.yaml``) adds, on lines ruleset 1 keeps:
 
 =====  ====================================================================================
 R15    Residue: markup (``<i id="…"></i>``, ``<!-- … -->``), template identifiers followed by
@@ -89,7 +89,7 @@ also   R9 tail markers for comment blocks (更多手机互动, 网友评论 …)
        R13 a slideshow title repeated three or more times (the first kept).
 =====  ====================================================================================
 
-Ruleset 3 (the default) adds R20: a logistic-regression line classifier
+Ruleset 3 (opt-in: it removed more article lines on a held-out batch) adds R20: a logistic-regression line classifier
 (:mod:`duikou.ingest.linemodel`, trained by ``python -m duikou.ingest.train_linemodel`` on
 the labelled furniture lines) removes a line the ruleset-2 rules keep, above the tail cut,
 when its score reaches the threshold chosen by grouped cross-validation for precision.
@@ -336,7 +336,7 @@ def _prepare(raw: str) -> tuple[str, list[int], list[Removal]]:
 
 
 def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
-               ruleset: int = furniture.LATEST_RULESET) -> CleanDocument:
+               ruleset: int = furniture.DEFAULT_RULESET) -> CleanDocument:
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
     patterns of :mod:`furniture`; 3: also R20, the line model of :mod:`linemodel`) to
     decoded text. ``positions`` maps ``raw`` chars to source
@@ -474,10 +474,10 @@ def control_problems(raw: str, *, file: str) -> list[Problem]:
 
 
 def ingest_bytes(data: bytes, *, file: str,
-                 ruleset: int = furniture.LATEST_RULESET) -> CleanDocument:
+                 ruleset: int = furniture.DEFAULT_RULESET) -> CleanDocument:
     """Decode and clean one article file (``.html``/``.htm`` by name → HTML extraction) with
-    the cleaning rules of ``ruleset`` (the newest by default; corpus documents keep the one
-    their gold was annotated on)."""
+    the cleaning rules of ``ruleset`` (the default for new input by default; corpus
+    documents keep the one their gold was annotated on)."""
     raw = decode(data, file=file)
     problems = control_problems(raw, file=file)
     if problems:

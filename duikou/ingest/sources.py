@@ -24,7 +24,7 @@ import yaml
 
 from duikou.errors import IngestError, Problem
 from duikou.ingest.clean import CleanDocument, ingest_bytes
-from duikou.ingest.furniture import LATEST_RULESET, RULESETS
+from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.jsonio import atomic_write_bytes, atomic_write_text
 
 SCRIPTS = ("simplified", "traditional")
@@ -49,7 +49,7 @@ class SourceDoc:
     url: str | None = None
     pairing: str | None = None
     pairing_group: str | None = None
-    cleaning: int = LATEST_RULESET
+    cleaning: int = DEFAULT_RULESET
 
     @property
     def text(self) -> str:
@@ -194,9 +194,9 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
              script: str, outlet: str | None = None, date: str | None = None,
              pairing: str | None = None, pairing_group: str | None = None,
              note: str | None = None,
-             source_name: str = "<input>") -> dict:
+             source_name: str = "<input>", cleaning: int = DEFAULT_RULESET) -> dict:
     """Copy one raw article into ``seeds/`` byte for byte and list it in ``sources.yaml``
-    with ``status: pending``; returns the new entry.
+    with ``status: pending`` and the cleaning ruleset ``cleaning``; returns the new entry.
 
     Refuses (:class:`IngestError`) an article that cannot be cleaned, or that duplicates or
     near-duplicates a seed already listed. The id is the next free number plus the first 16
@@ -204,7 +204,7 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
     last, so an interrupted call leaves at most an unlisted file, which the next load reports.
     """
     existing = load_sources(seeds)
-    clean = ingest_bytes(raw, file=source_name)
+    clean = ingest_bytes(raw, file=source_name, ruleset=cleaning)
     digest = hashlib.sha256(raw).hexdigest()
     new = SourceDoc("(new)", source_name, None, outlet, date, script, digest, clean)
     problems = [p for p in _duplicates([*existing, new]) if p.doc_id == "(new)"]
@@ -217,7 +217,7 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
                      default=-1)
     doc_id = f"{number:03d}_{digest[:16]}"
     entry = {"id": doc_id, "file": f"{doc_id}.txt", "title": None, "outlet": outlet,
-             "date": date, "script": script, "sha256": digest, "cleaning": LATEST_RULESET,
+             "date": date, "script": script, "sha256": digest, "cleaning": cleaning,
              "status": "pending",
              "url": url, "query": query, "retrieved": retrieved, "pairing": pairing,
              "pairing_group": pairing_group, "note": note}
