@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import duikou.ingest.html
 from duikou.errors import IngestError
+from duikou.ingest.clean import ingest_bytes
 from duikou.ingest.html import html_to_text
 from tests.helpers import raises_code
 
@@ -110,6 +111,12 @@ def test_an_unclosed_raw_text_element_is_a_located_error(monkeypatch):
     with raises_code(IngestError, "DK-INGEST-019") as info:
         html_to_text("<p>甲</p><title>标题")
     assert info.value.problems[0].start == 8
+
+
+def test_ingest_reports_the_file_and_offset():
+    with raises_code(IngestError, "DK-INGEST-017") as info:
+        ingest_bytes("<p>锦江区援建炉霍县。</p><!--".encode(), file="seeds/x.html")
+    assert "file seeds/x.html, offsets [16, 20)" in str(info.value)
 
 
 @pytest.mark.parametrize("source, text", [
