@@ -485,7 +485,7 @@ def ingest_bytes(data: bytes, *, file: str,
     if file.lower().endswith((".html", ".htm")):
         from duikou.ingest.html import html_to_text
 
-        text, positions = html_to_text(raw)
+        text, positions = html_to_text(raw, file=file)
         doc = clean_text(text, file=file, positions=positions, ruleset=ruleset)
         doc.raw_text = raw
         return doc
