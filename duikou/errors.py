@@ -254,6 +254,14 @@ CODES: dict[str, str] = {
     "DK-LS-032": "a prediction entity that is not an object",  # annotation/labelstudio.py
     "DK-LS-033": "a prediction entity's score is not a finite number",  # annotation/labelstudio.py
     "DK-LS-034": "after a push, a document is in the project twice or not at all",
+    "DK-LS-035": "a task with data.doc_id but neither data.text nor data.text_sha256",  # annotation/labelstudio.py
+    "DK-LS-036": "predictions given, but none for a document of the export",  # annotation/labelstudio.py
+    "DK-LS-037": "a predictions file gives a document on more than one line",  # annotation/labelstudio.py
+    "DK-LS-038": "--docs names an id that is not a corpus document",  # annotation/labelstudio.py
+    "DK-LS-039": "predictions for an existing task made from another text than the corpus's",  # annotation/ls_client.py
+    "DK-LS-040": "after a push, a task does not hold exactly one prediction of the model_version",  # annotation/ls_client.py
+    "DK-LS-041": "an annotation's completed_by cannot be resolved to a user",  # annotation/labelstudio.py
+    "DK-LS-042": "the API key was refused by the SDK before contacting the server (expired token)",  # annotation/ls_client.py
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
     "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py

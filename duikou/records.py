@@ -25,6 +25,7 @@ stops resolving instead of silently pointing at another span.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +41,23 @@ ATTR_KEYS: tuple[str, ...] = NORMALISATION_KEYS + ("provenance",)
 def span_id(span: Span) -> str:
     """The span's id within its document (see the module docstring)."""
     return f"{span.start}-{span.end}-{span.label}"
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def id_sort_key(value: object) -> tuple:
+    """Sort key for document, task and annotation ids: runs of ASCII digits compare as
+    numbers, so ``9`` comes before ``10`` and ``doc-9`` before ``doc-10``; ids that differ
+    only in leading zeros fall back to plain string order.
+
+    >>> sorted(["10", "9", "doc-10", "doc-9", "000_ab"], key=id_sort_key)
+    ['000_ab', '9', '10', 'doc-9', 'doc-10']
+    """
+    text = str(value)
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p)
+                  for p in _DIGITS.split(text) if p)
+    return parts, text
 
 
 def span_from_dict(obj: object) -> Span:

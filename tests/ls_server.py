@@ -7,8 +7,15 @@ one server process (reference counted), which the last finaliser (or, as a backs
 ``atexit`` hook) terminates before deleting its data directory.
 
 The server runs on 127.0.0.1 and a free port with a fresh sqlite data directory, an admin
-user and a fixed legacy API token (``--enable-legacy-api-token``: Label Studio 1.23 disables
+user and a legacy API token (``--enable-legacy-api-token``: Label Studio 1.23 disables
 legacy tokens for new organisations otherwise).
+
+Credentials come from :func:`credentials`, the one place that defines them: the environment
+variables ``DUIKOU_TEST_LS_USERNAME``, ``DUIKOU_TEST_LS_PASSWORD`` and
+``DUIKOU_TEST_LS_TOKEN`` when set (e.g. to log in to a kept test server by hand), otherwise
+the address ``admin@duikou.test`` and a password and token generated afresh for each run,
+so no password or token is written in the repository. Tests read them from the fixture's
+:class:`LSServer`.
 """
 
 from __future__ import annotations
@@ -35,8 +42,15 @@ LS_VENV = ROOT / ".cache" / "labelstudio-venv"
 LS_BIN = LS_VENV / "bin" / "label-studio"
 INSTALL_SCRIPT = ROOT / "scripts" / "install_labelstudio.sh"
 STARTUP_TIMEOUT_S = 180.0
-USERNAME = "admin@duikou.test"
-PASSWORD = "duikou-Test-pass-1"
+DEFAULT_USERNAME = "admin@duikou.test"  # an address, not a secret (.test never resolves)
+
+
+def credentials() -> tuple[str, str, str]:
+    """(username, password, legacy API token) for the test server (see the module doc)."""
+    env = os.environ.get
+    return (env("DUIKOU_TEST_LS_USERNAME") or DEFAULT_USERNAME,
+            env("DUIKOU_TEST_LS_PASSWORD") or f"dk-{secrets.token_urlsafe(18)}-A1",
+            env("DUIKOU_TEST_LS_TOKEN") or secrets.token_hex(20))
 
 
 @dataclass
@@ -44,9 +58,9 @@ class LSServer:
     """A running server: where it is and how to log in."""
 
     url: str
-    api_key: str
+    api_key: str = field(repr=False)
     username: str
-    password: str
+    password: str = field(repr=False)
     data_dir: Path
     log_path: Path
     startup_s: float
@@ -76,13 +90,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _server_env(data_dir: Path, token: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))}
+def _server_env(data_dir: Path, username: str, password: str, token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LABEL_STUDIO_", "DJANGO_", "DUIKOU_TEST_LS_"))}
     env.update({
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
         "DJANGO_DB": "sqlite",
-        "LABEL_STUDIO_USERNAME": USERNAME,
-        "LABEL_STUDIO_PASSWORD": PASSWORD,
+        "LABEL_STUDIO_USERNAME": username,
+        "LABEL_STUDIO_PASSWORD": password,
         "LABEL_STUDIO_USER_TOKEN": token,
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
         "PYTHONUNBUFFERED": "1",
@@ -121,15 +136,17 @@ def start() -> LSServer:
     base = Path(tempfile.mkdtemp(prefix="duikou-ls-"))
     data_dir, log_path = base / "data", base / "server.log"
     data_dir.mkdir()
-    port, token = free_port(), secrets.token_hex(20)
+    port = free_port()
+    username, password, token = credentials()
     cmd = [str(cli), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port",
-           str(port), "--data-dir", str(data_dir), "--username", USERNAME, "--password",
-           PASSWORD, "--user-token", token, "--enable-legacy-api-token"]
+           str(port), "--data-dir", str(data_dir), "--username", username, "--password",
+           password, "--user-token", token, "--enable-legacy-api-token"]
     t0 = time.monotonic()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=base,
-                                env=_server_env(data_dir, token), start_new_session=True)
-    server = LSServer(f"http://127.0.0.1:{port}", token, USERNAME, PASSWORD, data_dir,
+                                env=_server_env(data_dir, username, password, token),
+                                start_new_session=True)
+    server = LSServer(f"http://127.0.0.1:{port}", token, username, password, data_dir,
                       log_path, 0.0, proc)
     while not _healthy(server.url):
         if proc.poll() is not None or time.monotonic() - t0 > STARTUP_TIMEOUT_S:

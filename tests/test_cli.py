@@ -63,3 +63,40 @@ def test_unreadable_input_files_are_located_errors(tmp_path, capsys, argv):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: file {tmp_path}") and "[DK-JSON-00" in err
+
+
+@pytest.mark.parametrize("sub", [["export", "--out", "{tmp}/t.json"], ["push", "--project", "p"]])
+def test_ls_docs_with_an_unknown_id_is_a_located_error(tmp_path, capsys, monkeypatch, sub):
+    from duikou.dataset.reader import load_documents
+
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")  # never reached
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k" * 40)
+    first = load_documents()[0].id
+    argv = ["ls", *[a.format(tmp=tmp_path) for a in sub], "--docs", f"{first},nope"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "DK-LS-038" in err and "document nope, --docs item 2" in err
+    assert "cannot reach" not in err and not (tmp_path / "t.json").exists()
+
+
+def test_ls_export_docs_with_predictions_says_what_it_left_out(tmp_path, capsys):
+    import json
+
+    from duikou.dataset.reader import load_documents
+
+    ids = [d.id for d in load_documents()[:3]]
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("".join(json.dumps({"id": i, "entities": []}) + "\n" for i in ids),
+                     encoding="utf-8")
+    out = tmp_path / "t.json"
+    assert main(["ls", "export", "--out", str(out), "--docs", f"{ids[2]},{ids[0]}",
+                 "--predictions", str(preds), "--model-version", "m"]) == 0
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["data"]["doc_id"] for t in tasks] == [ids[0], ids[2]]
+    assert all(t["predictions"] == [{"result": [], "model_version": "m"}] for t in tasks)
+    assert "1 predictions in" in capsys.readouterr().err
+    # without --docs, the documents the file has no line for are refused, naming the file
+    assert main(["ls", "export", "--out", str(tmp_path / "all.json"),
+                 "--predictions", str(preds)]) == 2
+    err = capsys.readouterr().err
+    assert "DK-LS-036" in err and f"file {preds}" in err

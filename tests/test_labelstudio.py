@@ -20,6 +20,7 @@ from duikou.annotation.labelstudio import (
     label_config,
     read_predictions,
     run_import,
+    select_docs,
     text_sha256,
 )
 from duikou.annotation.ls_client import pull, push
@@ -100,7 +101,7 @@ def test_label_interface_accepts_exported_prediction_and_rejects_unknown_label()
 
 def test_export_tasks_data_and_predictions_carry_exact_surface() -> None:
     preds = {"doc-a": [{"start": 0, "end": 2, "label": "ORG", "score": 0.25},
-                       {"start": 3, "end": 6, "label": "DONOR"}]}
+                       {"start": 3, "end": 6, "label": "DONOR"}], "doc-b": []}
     tasks = export_tasks(DOCS, predictions=preds, model_version="crf-1")
     assert [t["data"]["doc_id"] for t in tasks] == ["doc-a", "doc-b"]
     assert tasks[0]["data"] == {"text": TEXT_A, "doc_id": "doc-a",
@@ -113,8 +114,63 @@ def test_export_tasks_data_and_predictions_carry_exact_surface() -> None:
     assert second["value"]["text"] == "锦江区"
     assert {(r["from_name"], r["to_name"], r["type"]) for r in pred["result"]} == {
         ("label", "text", "labels")}
+    # "entities": [] is the model finding nothing: an explicit empty prediction
     assert tasks[1]["predictions"] == [{"model_version": "crf-1", "result": []}]
     assert "annotations" not in tasks[0]
+
+
+def test_a_document_without_predictions_is_refused_not_given_an_empty_one(
+        tmp_path: Path) -> None:
+    """Before, a document missing from the predictions silently got an empty prediction
+    (as if the model had found nothing); now that is a located error."""
+    with raises_code(LabelStudioError, "DK-LS-036") as err:
+        export_tasks(DOCS, predictions={"doc-a": []}, model_version="m")
+    [p] = err.value.problems
+    assert p.doc_id == "doc-b" and p.file is None
+    path = tmp_path / "preds.jsonl"
+    write_jsonl(path, [{"id": "doc-a", "entities": []}])
+    with raises_code(LabelStudioError, "DK-LS-036") as err:
+        export_tasks(DOCS, predictions=read_predictions(path))
+    assert err.value.problems[0].file == str(path)
+    assert export_tasks(DOCS[:1], predictions=read_predictions(path))[0]["predictions"] == [
+        {"result": []}]
+
+
+def test_read_predictions_refuses_a_document_given_twice_and_a_line_without_entities(
+        tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    write_jsonl(path, [{"id": "doc-a", "entities": []}, {"id": "doc-b", "entities": []},
+                       {"id": "doc-a", "entities": [ENT]}, {"id": "doc-b"}])
+    with raises_code(LabelStudioError, "DK-LS-037", "DK-CLI-003") as err:
+        read_predictions(path)
+    dup, missing = err.value.problems
+    assert (dup.file, dup.doc_id, dup.extra) == (str(path), "doc-a", "line 3")
+    assert "line 1" in dup.message and missing.extra == "line 4"
+
+
+def test_span_errors_in_predictions_name_the_predictions_file_and_line(
+        tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    write_jsonl(path, [{"id": "doc-a", "entities": []},
+                       {"id": "doc-b", "entities": [{"start": 0, "end": 99, "label": "ORG"},
+                                                    {"start": 2, "end": 4, "label": "NOPE"}]},
+                       {"id": "ghost", "entities": []}])
+    with raises_code(LabelStudioError, "DK-SPAN-007", "DK-SPAN-008", "DK-LS-003") as err:
+        export_tasks(DOCS, predictions=read_predictions(path))
+    spans = [p for p in err.value.problems if p.code.startswith("DK-SPAN")]
+    assert {(p.file, p.doc_id, p.extra) for p in spans} == {
+        (str(path), "doc-b", "line 2, prediction")}
+    ghost = next(p for p in err.value.problems if p.code == "DK-LS-003")
+    assert (ghost.file, ghost.extra) == (str(path), "line 3, prediction")
+    assert f"file {path}, document doc-b, line 2, prediction" in str(err.value)
+
+
+def test_select_docs_keeps_corpus_order_and_locates_unknown_ids() -> None:
+    assert [d["id"] for d in select_docs(DOCS, "doc-b,doc-a")] == ["doc-a", "doc-b"]
+    with raises_code(LabelStudioError, "DK-LS-038") as err:
+        select_docs(DOCS, "doc-a,nope,,doc-b")
+    assert [(p.doc_id, p.extra) for p in err.value.problems] == [
+        ("nope", "--docs item 2"), (None, "--docs item 3")]
 
 
 def test_export_with_gold_makes_annotations() -> None:
@@ -249,7 +305,7 @@ def test_every_problem_is_reported_with_task_and_annotation() -> None:
         {"id": 2, "data": {"text": "x", "doc_id": "nowhere"}, "annotations": []},
         {"id": 3, "data": {"text": TEXT_B + "!", "doc_id": "doc-c"}, "annotations": []},
         {"id": 4, "data": {"doc_id": "doc-b", "text_sha256": "0" * 64}, "annotations": []},
-        {"id": 5, "data": good, "annotations": [{"id": 50, "result": [
+        {"id": 5, "data": good, "annotations": [{"id": 50, "completed_by": 1, "result": [
             _region(0, 99, "DONOR", "x", "out"),
             _region(3, 6, "DONOR", "锦江", "mismatch"),
             _region(7, 9, "SPONSOR", "助炉", "unknown"),
@@ -270,6 +326,77 @@ def test_every_problem_is_reported_with_task_and_annotation() -> None:
     assert {(p.start, p.end) for p in in_ann} == {(0, 99), (3, 6), (7, 9), (11, 13)}
     assert all(p.doc_id == "doc-a" for p in in_ann)
     assert "4 problems" not in str(err.value) and "8 problems" in str(err.value)
+
+
+def test_a_task_with_only_a_doc_id_is_refused() -> None:
+    """A task naming a document but carrying neither its text nor its hash used to be
+    accepted (and stamped with the corpus hash): nothing showed it was made from it."""
+    export = as_ls_export(export_tasks(DOCS, with_gold=True))
+    export[1]["data"] = {"doc_id": "doc-b"}
+    with raises_code(LabelStudioError, "DK-LS-035") as err:
+        import_export(export, CORPUS)
+    [p] = err.value.problems
+    assert (p.doc_id, p.extra) == ("doc-b", "task 2")
+    for keep in ("text", "text_sha256"):  # either one is enough
+        export[1]["data"] = {"doc_id": "doc-b", keep: DOCS[1]["text"] if keep == "text"
+                             else text_sha256(DOCS[1]["text"])}
+        assert len(import_export(export, CORPUS).records) == 2
+
+
+@pytest.mark.parametrize("completed_by, users, want", [
+    (7, None, "7"), (7, {7: "ann@duikou.test"}, "ann@duikou.test"),
+    ({"id": 7}, {7: "ann@duikou.test"}, "ann@duikou.test"),
+    ({"id": 7, "email": "e@duikou.test"}, {}, "e@duikou.test"), (7, {7: ""}, "7"),
+])
+def test_annotators_resolve_by_id_or_email(completed_by: object, users: dict | None,
+                                           want: str) -> None:
+    export = as_ls_export(export_tasks(DOCS[:1], with_gold=True), annotator=completed_by)
+    assert import_export(export, CORPUS, users=users).records[0]["annotator"] == want
+
+
+@pytest.mark.parametrize("completed_by, users", [
+    (8, {7: "ann@duikou.test"}), (None, None), ({"name": "x"}, None), (True, None),
+    ({"id": 8}, {7: "ann@duikou.test"}),
+])
+def test_unresolvable_annotators_are_located_errors(completed_by: object,
+                                                    users: dict | None) -> None:
+    export = as_ls_export(export_tasks(DOCS[:1], with_gold=True), annotator=completed_by)
+    with raises_code(LabelStudioError, "DK-LS-041") as err:
+        import_export(export, CORPUS, users=users)
+    [p] = err.value.problems
+    assert (p.doc_id, p.extra) == ("doc-a", "task 1, annotation 100")
+
+
+def test_imported_records_sort_ids_as_numbers() -> None:
+    texts = {str(n): f"文本{n}" for n in (9, 10, 100)}
+    export = [{"id": n, "data": {"doc_id": d, "text": t},
+               "annotations": [{"id": a, "completed_by": 1, "result": []} for a in (10, 9)]}
+              for n, (d, t) in enumerate(sorted(texts.items()), 1)]
+    records = import_export(export, texts).records
+    assert [(r["id"], r["annotation_id"]) for r in records] == [
+        ("9", 9), ("9", 10), ("10", 9), ("10", 10), ("100", 9), ("100", 10)]
+
+
+def test_id_sort_key() -> None:
+    from duikou.records import id_sort_key
+
+    ids = ["doc-10", "10", "9", "doc-9", "b", "a2", "a10", "09", 11]
+    assert sorted(ids, key=id_sort_key) == ["09", "9", "10", 11, "a2", "a10", "b", "doc-9",
+                                            "doc-10"]
+
+
+def test_annotation_files_and_listings_sort_numeric_ids_as_numbers(tmp_path: Path) -> None:
+    from duikou.annotation.adjudication import disputes
+    from duikou.annotation.gold import write_annotations
+    from duikou.spans import Span
+
+    path = tmp_path / "gold.jsonl"
+    write_annotations(path, [{"id": i, "entities": []} for i in ("10", "9", "100")])
+    assert [json.loads(line)["id"] for line in path.read_text().splitlines()] == [
+        "9", "10", "100"]
+    span = Span(0, 1, "ORG", None)
+    sets = {"a": {"10": [span], "9": [span]}, "b": {"10": [], "9": []}}
+    assert [k[0] for k in disputes(sets)] == ["9", "10"]
 
 
 def test_duplicate_tasks_for_one_document_are_a_problem() -> None:
@@ -429,3 +556,27 @@ def test_client_reports_unreachable_server_and_missing_settings(monkeypatch) -> 
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     with raises_code(LabelStudioError, "DK-LS-020"):
         pull(project_title="duikou x", docs_by_id=CORPUS)
+
+
+def test_an_expired_personal_access_token_is_a_clear_error() -> None:
+    """SDK 2.x treats a JWT key as a personal access token and checks its expiry up front."""
+    import jwt
+
+    from duikou.annotation.ls_client import connect
+
+    expired = jwt.encode({"token_type": "refresh", "exp": 1}, "k" * 32, algorithm="HS256")
+    with raises_code(LabelStudioError, "DK-LS-042") as err:
+        connect("http://127.0.0.1:9", expired)
+    assert "expired" in str(err.value) and expired not in str(err.value)
+
+
+def test_push_summary_says_what_was_done_with_predictions() -> None:
+    from duikou.app.cli import push_summary
+
+    res = {"project_id": 3, "project_created": False, "imported": 1, "batches": 1,
+           "skipped_existing": 3, "retries": 0, "predictions_added": 3,
+           "predictions_kept": 0, "empty_predictions": 1, "project_model_version": "v1"}
+    text = push_summary(res, predictions=True, model_version="v2")
+    assert "3 added to tasks already there" in text and "1 empty" in text
+    assert "project's model version is 'v1'" in text
+    assert "predictions" not in push_summary(res, predictions=False, model_version=None)

@@ -11,7 +11,7 @@ import pytest
 from label_studio_sdk import LabelStudio
 from ls_server import LSServer, make_ls_server_fixture
 
-from duikou.annotation.labelstudio import docs_by_id, label_config
+from duikou.annotation.labelstudio import docs_by_id, label_config, text_sha256
 from duikou.annotation.ls_client import connect, project_tasks, pull, push
 from duikou.errors import LabelStudioError
 from tests.helpers import raises_code
@@ -72,7 +72,7 @@ def test_push_annotate_by_two_users_pull_exact(ls_server: LSServer) -> None:
     client = connect(ls_server.url, ls_server.api_key)
     other = client.users.create(username=f"ann{secrets.token_hex(2)}",
                                 email=f"ann-{secrets.token_hex(3)}@duikou.test",
-                                password="another-Pass-123")
+                                password=f"dk-{secrets.token_urlsafe(18)}-A1")
     me = client.users.whoami()
     by_doc = {t.data["doc_id"]: t for t in project_tasks(client, info["project_id"])}
     for doc in DOCS:
@@ -88,8 +88,9 @@ def test_push_annotate_by_two_users_pull_exact(ls_server: LSServer) -> None:
     assert len(result.records) == 2 * len(DOCS)
     for doc in DOCS:
         recs = [r for r in result.records if r["id"] == doc["id"]]
-        mine = [r for r in recs if r["annotator"] == str(me.id)]
-        theirs = [r for r in recs if r["annotator"] == str(other.id)]
+        # completed_by comes as a user id; pull resolves it to the user's email
+        mine = [r for r in recs if r["annotator"] == me.email == ls_server.username]
+        theirs = [r for r in recs if r["annotator"] == other.email]
         assert len(mine) == 1 and len(theirs) == 1, recs
         assert _core(mine[0]["entities"]) == _core(doc["entities"])
         assert theirs[0]["ground_truth"] is True and mine[0]["ground_truth"] is False
@@ -179,6 +180,52 @@ def test_predictions_round_trip(ls_server: LSServer) -> None:
     result = pull(**_kw(ls_server, title), docs_by_id=CORPUS)
     assert {r["id"]: _core(r["entities"]) for r in result.records} == {
         d["id"]: _core(d["entities"]) for d in DOCS}
+
+
+def _versions(client: LabelStudio, project_id: int) -> dict[str, list[tuple[str, int]]]:
+    """doc id → sorted (model_version, number of regions) of its task's predictions."""
+    doc_of = {t.id: t.data["doc_id"] for t in project_tasks(client, project_id)}
+    out: dict[str, list[tuple[str, int]]] = {d: [] for d in doc_of.values()}
+    for pred in client.predictions.list(project=project_id):
+        out[doc_of[pred.task]].append((pred.model_version, len(pred.result)))
+    return {d: sorted(v) for d, v in out.items()}
+
+
+def test_a_new_model_version_is_added_to_the_existing_tasks(ls_server: LSServer) -> None:
+    """Pushing predictions of another model version adds them to the tasks already there
+    (no second task), imports the documents not yet there with theirs, and a repeat of
+    the same push adds nothing."""
+    title = _title("mv")
+    v1 = {d["id"]: d["entities"] for d in DOCS[:3]}
+    first = push(DOCS[:3], **_kw(ls_server, title), predictions=v1, model_version="v1")
+    assert first["predictions_added"] == 0 and first["project_model_version"] == "v1"
+    v2 = {d["id"]: d["entities"][1:] for d in DOCS}  # ls-4: the model found nothing
+    second = push(DOCS, **_kw(ls_server, title), predictions=v2, model_version="v2")
+    assert (second["imported"], second["skipped_existing"], second["predictions_added"],
+            second["predictions_kept"], second["empty_predictions"]) == (1, 3, 3, 0, 1)
+    assert second["project_model_version"] == "v1"  # left as it was, and said
+    client = connect(ls_server.url, ls_server.api_key)
+    n = {d["id"]: len(d["entities"]) for d in DOCS}
+    want = {d: sorted([("v1", n[d])] * (d in v1) + [("v2", max(n[d] - 1, 0))]) for d in n}
+    assert _versions(client, first["project_id"]) == want
+    third = push(DOCS, **_kw(ls_server, title), predictions=v2, model_version="v2")
+    assert (third["imported"], third["predictions_added"], third["predictions_kept"]) == (
+        0, 0, len(DOCS))
+    assert _versions(client, first["project_id"]) == want
+
+
+def test_predictions_for_a_task_made_from_another_text_are_refused(ls_server: LSServer
+                                                                   ) -> None:
+    title = _title("stale")
+    info = push(DOCS[:1], **_kw(ls_server, title))
+    client = connect(ls_server.url, ls_server.api_key)
+    (task,) = project_tasks(client, info["project_id"])
+    client.tasks.update(id=task.id, data=dict(task.data, text="另一个文本",
+                                               text_sha256=text_sha256("另一个文本")))
+    with raises_code(LabelStudioError, "DK-LS-039") as err:
+        push(DOCS[:1], **_kw(ls_server, title), predictions={"ls-1": []}, model_version="m")
+    assert err.value.problems[0].doc_id == "ls-1" and str(task.id) in str(err.value)
+    assert client.predictions.list(project=info["project_id"]) == []
 
 
 def test_push_resumes_and_is_idempotent(ls_server: LSServer) -> None:

@@ -23,6 +23,7 @@ from duikou.annotation.agreement import load_sets
 from duikou.annotation.gold import annotation_record, write_annotations
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import read_jsonl_lines
+from duikou.records import id_sort_key
 from duikou.spans import Span, span_problems
 
 Key = tuple[str, int, int, str]
@@ -47,7 +48,12 @@ def disputes(sets: Mapping[str, Mapping[str, Sequence[Span]]]) -> dict[Key, list
         for doc, spans in sets[who].items():
             for s in spans:
                 votes.setdefault((doc, s.start, s.end, s.label), []).append(who)
-    return {k: v for k, v in sorted(votes.items()) if len(v) < len(covering[k[0]])}
+    return {k: v for k, v in sorted(votes.items(), key=lambda kv: _key_order(kv[0]))
+            if len(v) < len(covering[k[0]])}
+
+
+def _key_order(k: Key) -> tuple:
+    return (id_sort_key(k[0]), *k[1:])
 
 
 def read_decisions(path: Path) -> dict[Key, dict]:
@@ -74,7 +80,7 @@ def adjudicate(pass_files: Sequence[Path], decisions_file: Path, texts: Mapping[
     sets = load_sets(pass_files, texts)
     names = sorted(sets)
     covering = voters(sets)
-    docs = sorted(covering)
+    docs = sorted(covering, key=id_sort_key)
     disp = disputes(sets)
     decisions = read_decisions(decisions_file) if Path(decisions_file).is_file() else {}
     problems = [Problem(f"document annotated by {len(covering[d])} pass(es), "

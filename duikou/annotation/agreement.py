@@ -18,6 +18,7 @@ from pathlib import Path
 from duikou.annotation.gold import read_records
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import atomic_write_text, write_json
+from duikou.records import id_sort_key
 from duikou.schema import LABEL_NAMES
 from duikou.scoring import score
 from duikou.spans import Span
@@ -47,7 +48,7 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
 
 def pair_agreement(a: Mapping[str, Sequence[Span]], b: Mapping[str, Sequence[Span]],
                    texts: Mapping[str, str]) -> dict:
-    docs = sorted(set(a) & set(b))
+    docs = sorted(set(a) & set(b), key=id_sort_key)
     ga = {d: list(a[d]) for d in docs}
     gb = {d: list(b[d]) for d in docs}
     strict = score(ga, gb, schemes=("strict",))["strict"]

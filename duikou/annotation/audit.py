@@ -32,6 +32,7 @@ from pathlib import Path
 
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import read_jsonl_lines
+from duikou.records import id_sort_key
 from duikou.schema import Kind, kind_of
 from duikou.spans import Span
 
@@ -164,7 +165,7 @@ def audit(texts: Mapping[str, str], gold: Mapping[str, Sequence[Span]],
           ) -> tuple[list[Hit], int]:
     """(unresolved hits, number of justified hits) over every gold document."""
     justified = justified or {}
-    hits = [h for doc in sorted(gold) for h in audit_document(doc, texts[doc], gold[doc])]
+    hits = [h for doc in sorted(gold, key=id_sort_key) for h in audit_document(doc, texts[doc], gold[doc])]
     open_hits = [h for h in hits if h.key not in justified]
     return open_hits, len(hits) - len(open_hits)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from duikou.errors import AnnotationError, Problem
 from duikou.ingest.clean import sha256_text
 from duikou.jsonio import read_jsonl_lines, write_jsonl
-from duikou.records import span_from_dict
+from duikou.records import id_sort_key, span_from_dict
 from duikou.spans import Span, span_problems
 
 
@@ -72,7 +72,7 @@ def read_annotations(path: Path, texts: Mapping[str, str], *,
                                     file=str(path), doc_id=rec["id"], code="DK-ANN-009"))
         out[rec["id"]] = spans
     if require_all and not any(p.code in ("DK-ANN-006", "DK-ANN-007") for p in problems):
-        for doc_id in sorted(set(texts) - set(out)):
+        for doc_id in sorted(set(texts) - set(out), key=id_sort_key):
             problems.append(Problem("document missing from the annotation file", file=str(path),
                                     doc_id=doc_id, code="DK-ANN-010"))
     if problems:
@@ -129,4 +129,4 @@ def annotation_record(doc_id: str, text: str, spans: list[Span], **extra: object
 
 
 def write_annotations(path: Path, records: list[dict]) -> None:
-    write_jsonl(path, sorted(records, key=lambda r: r["id"]))
+    write_jsonl(path, sorted(records, key=lambda r: id_sort_key(r["id"])))

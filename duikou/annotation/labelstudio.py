@@ -27,7 +27,7 @@ from xml.sax.saxutils import quoteattr
 from duikou.errors import LabelStudioError, Problem, short_repr
 from duikou.ingest.clean import sha256_text
 from duikou.jsonio import loads, read_jsonl_lines, write_jsonl
-from duikou.records import Document, Relation, relation_problems, span_id
+from duikou.records import Document, Relation, id_sort_key, relation_problems, span_id
 from duikou.schema import LABELS, RELATIONS
 from duikou.spans import Span, span_problems
 
@@ -126,13 +126,41 @@ def _finite_number(x: object) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _prediction_problems(doc_id: str, text: str, entities: object) -> list[Problem]:
+class Predictions(dict):
+    """``{doc id: entities}`` as :func:`read_predictions` read them, remembering the file
+    (``file``) and each document's 1-based line (``lines``), so that problems
+    :func:`export_tasks` finds in a prediction name the file and line to fix. A plain dict
+    works as well; its problems then name only the document."""
+
+    def __init__(self, items: Mapping[str, list[dict]] | Iterable[tuple[str, list[dict]]] = (),
+                 *, file: str | None = None, lines: Mapping[str, int] | None = None):
+        super().__init__(items)
+        self.file = file
+        self.lines: dict[str, int] = dict(lines or {})
+
+    def subset(self, doc_ids: Iterable[str]) -> Predictions:
+        """The predictions of ``doc_ids`` only (same file and line numbers)."""
+        keep = set(doc_ids)
+        return Predictions({k: v for k, v in self.items() if k in keep}, file=self.file,
+                           lines=self.lines)
+
+
+def _prediction_place(predictions: Mapping[str, Any], doc_id: str) -> tuple[str | None, str]:
+    """(file, "line N, prediction") of a document's predictions, as far as known."""
+    line = getattr(predictions, "lines", {}).get(doc_id)
+    where = "prediction" if line is None else f"line {line}, prediction"
+    return getattr(predictions, "file", None), where
+
+
+def _prediction_problems(doc_id: str, text: str, entities: object, file: str | None,
+                         where: str) -> list[Problem]:
     shape = _entity_shape_problem(entities)
     if shape is None:
-        return _check_doc_spans(doc_id, text, entities, "prediction", True)  # type: ignore[arg-type]
+        found = _check_doc_spans(doc_id, text, entities, where, True)  # type: ignore[arg-type]
+        return [replace(p, file=file) for p in found]
     k, message, code = shape
-    where = "prediction" if k is None else f"prediction, entity {k}"
-    return [Problem(message, doc_id=doc_id, extra=where, code=code)]
+    where = where if k is None else f"{where}, entity {k}"
+    return [Problem(message, file=file, doc_id=doc_id, extra=where, code=code)]
 
 
 def _prediction(spans: Sequence[Mapping[str, Any]], text: str, model_version: str | None) -> dict:
@@ -189,21 +217,32 @@ def export_tasks(
     written as one Label Studio prediction per task with ``model_version``. With
     ``with_gold`` the documents' ``entities`` become one annotation per task. Every region's
     ``value.text`` is exactly ``text[start:end]`` (the UI shows it in the Regions panel).
-    Raises :class:`LabelStudioError` listing every invalid span, duplicate document id and
-    prediction for an unknown document.
+
+    Empty predictions: a document whose predictions are an empty list (a predictions line
+    ``{"id": ..., "entities": []}``) is a legitimate "the model found nothing" and becomes a
+    prediction with an empty ``result`` and the ``model_version``, so annotators see that
+    the model ran. When ``predictions`` are given, every document must have an entry:
+    a document without one is an error (DK-LS-036), not an empty prediction, because
+    nothing says the model ever saw it (leave such documents out of ``docs`` instead).
+
+    Raises :class:`LabelStudioError` listing every invalid span, duplicate document id,
+    document without predictions and prediction for an unknown document; when
+    ``predictions`` is a :class:`Predictions` (from :func:`read_predictions`), problems in
+    a prediction name its file and 1-based line.
     """
     docs = list(docs)
-    problems = _export_problems(docs, predictions or {}, with_gold)
+    problems = _export_problems(docs, predictions, with_gold)
     if problems:
         raise LabelStudioError(problems)
     return [
-        _task(d, None if predictions is None else predictions.get(d["id"], []),
-              model_version, with_gold)
+        _task(d, None if predictions is None else predictions[d["id"]], model_version,
+              with_gold)
         for d in docs
     ]
 
 
-def _export_problems(docs: Sequence[Mapping[str, Any]], predictions: Mapping[str, list[dict]],
+def _export_problems(docs: Sequence[Mapping[str, Any]],
+                     predictions: Mapping[str, list[dict]] | None,
                      with_gold: bool) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -223,11 +262,21 @@ def _export_problems(docs: Sequence[Mapping[str, Any]], predictions: Mapping[str
                 found = [replace(p, extra="gold relations") for p in relation_problems(
                     Document(doc_id, text, spans=spans, relations=_relations(d)))]
             problems += found
+        if predictions is None:
+            continue
+        file, where = _prediction_place(predictions, doc_id)
         if doc_id in predictions:
-            problems += _prediction_problems(doc_id, text, predictions[doc_id])
-    for doc_id in sorted(set(predictions) - seen):
+            problems += _prediction_problems(doc_id, text, predictions[doc_id], file, where)
+        else:
+            problems.append(Problem(
+                "no predictions for this document: expected an entry "
+                f'{{"id": {json.dumps(doc_id, ensure_ascii=False)}, "entities": [...]}} '
+                '(with "entities": [] if the model found nothing), or leave the document '
+                "out of the export", file=file, doc_id=doc_id, code="DK-LS-036"))
+    for doc_id in sorted(set(predictions or ()) - seen, key=id_sort_key):
+        file, where = _prediction_place(predictions, doc_id)  # type: ignore[arg-type]
         problems.append(Problem("predictions given for a document not in the export",
-                                doc_id=doc_id, code="DK-LS-003"))
+                                file=file, doc_id=doc_id, extra=where, code="DK-LS-003"))
     return problems
 
 
@@ -293,22 +342,36 @@ def load_export(export: list[dict] | str | os.PathLike[str]) -> tuple[list[dict]
 
 
 def import_export(
-    export: list[dict] | str | os.PathLike[str], docs_by_id: Mapping[str, str]
+    export: list[dict] | str | os.PathLike[str], docs_by_id: Mapping[str, str],
+    users: Mapping[int, str] | None = None,
 ) -> ImportResult:
     """Convert a Label Studio JSON export into duikou annotation JSONL records.
 
     ``export`` is the parsed export (a list of tasks) or a path to the JSON file;
     ``docs_by_id`` maps document id → clean corpus text. Each record is
     ``{"id", "text_sha256", "annotator", "annotation_id", "task_id", "created_at",
-    "updated_at", "ground_truth", "lead_time", "entities"}`` where ``annotator`` is the
-    annotator's email when the export has it, else their numeric user id as a string, and
-    ``entities`` are ``{"start", "end", "label", "text", "provenance": "label-studio"}``
-    sorted by offsets (code points, end-exclusive, ``text == corpus_text[start:end]``).
+    "updated_at", "ground_truth", "lead_time", "entities"}`` and ``entities`` are
+    ``{"start", "end", "label", "text", "provenance": "label-studio"}`` sorted by offsets
+    (code points, end-exclusive, ``text == corpus_text[start:end]``).
+
+    ``annotator`` comes from the annotation's ``completed_by``, which Label Studio gives as
+    a user id (an integer; the SDK 2.x and the plain JSON export) or as a user object
+    (``{"id", "email", ...}``; exports with annotator details): the object's email when it
+    has one; else, with ``users`` (user id → email, as :func:`duikou.annotation.ls_client.pull`
+    reads them from the server), the id's email; else the id as a string. A
+    ``completed_by`` that is missing, not an id or object, or an id ``users`` does not
+    know is a located error (DK-LS-041).
+
+    Every task must carry ``data.doc_id`` and at least one of ``data.text`` and
+    ``data.text_sha256``, each equal to the corpus's: without either nothing shows the task
+    was made from the current corpus text (DK-LS-035).
 
     Collects every problem (task and annotation ids, offsets) and raises one
-    :class:`LabelStudioError`: missing/unknown ``data.doc_id``, task text or sha256 differing
-    from the corpus, duplicate documents, regions out of range, region text not matching the
-    corpus, unknown or multiple labels and overlapping regions within one annotation.
+    :class:`LabelStudioError`: missing/unknown ``data.doc_id``, task text or sha256 missing
+    or differing from the corpus, duplicate documents, regions out of range, region text not
+    matching the corpus, unknown or multiple labels, overlapping regions within one
+    annotation and annotations whose user cannot be resolved. Records are sorted by document
+    id, then annotation id, numbers compared as numbers (``9`` before ``10``).
     """
     tasks, file = load_export(export)
     result = ImportResult(tasks=len(tasks))
@@ -316,11 +379,11 @@ def import_export(
     problems: list[Problem] = []
     first_task: dict[str, Any] = {}
     for task in tasks:
-        problems += _import_task(task, docs_by_id, file, first_task, result, ignored)
+        problems += _import_task(task, docs_by_id, file, first_task, result, ignored, users)
     if problems:
         raise LabelStudioError(problems)
     result.ignored = dict(sorted(ignored.items()))
-    result.records.sort(key=lambda r: (r["id"], str(r["annotation_id"])))
+    result.records.sort(key=lambda r: (id_sort_key(r["id"]), id_sort_key(r["annotation_id"])))
     return result
 
 
@@ -338,6 +401,12 @@ def _task_text_problems(task: dict, docs_by_id: Mapping[str, str], file: str | N
                               extra=_where(tid), code="DK-LS-009")]
     problems = []
     corpus = docs_by_id[doc_id]
+    if "text" not in data and data.get("text_sha256") is None:
+        problems.append(Problem(
+            "expected data.text or data.text_sha256 to show which text the task was made "
+            "from, found neither (only data.doc_id); re-export the task from duikou "
+            "(ls export / ls push) or add the text", file=file, doc_id=doc_id,
+            extra=_where(tid), code="DK-LS-035"))
     if "text" in data and data["text"] != corpus:
         problems.append(Problem(_text_diff_message(data["text"], corpus), file=file,
                                 doc_id=doc_id, extra=_where(tid), code="DK-LS-010"))
@@ -366,7 +435,7 @@ def _text_diff_message(task_text: Any, corpus: str) -> str:
 
 def _import_task(task: dict, docs_by_id: Mapping[str, str], file: str | None,
                  first_task: dict[str, Any], result: ImportResult,
-                 ignored: Counter[str]) -> list[Problem]:
+                 ignored: Counter[str], users: Mapping[int, str] | None) -> list[Problem]:
     doc_id, problems = _task_text_problems(task, docs_by_id, file, first_task)
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
@@ -386,25 +455,52 @@ def _import_task(task: dict, docs_by_id: Mapping[str, str], file: str | None,
         else:
             where = _where(task.get("id"), ann.get("id"))
             spans, rels, found = _annotation_spans(ann, text, ignored)
+            annotator, problem = _annotator(ann.get("completed_by"), users)
+            found += [problem] if problem else []
             problems += [replace(p, file=file, doc_id=doc_id, extra=where) for p in found]
             if not found:
-                result.records.append(_record(doc_id, text, task, ann, spans, rels))
+                result.records.append(_record(doc_id, text, task, ann, spans, rels, annotator))
     return problems
 
 
-def _annotator(completed_by: Any) -> str | None:
-    if isinstance(completed_by, dict):
-        email = completed_by.get("email")
-        return str(email) if email else _annotator(completed_by.get("id"))
-    return None if completed_by is None else str(completed_by)
+def _user_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _annotator(completed_by: Any, users: Mapping[int, str] | None
+               ) -> tuple[str | None, Problem | None]:
+    """(annotator, None) or (None, problem) for an annotation's ``completed_by``."""
+    user = completed_by.get("id") if isinstance(completed_by, dict) else completed_by
+    email = completed_by.get("email") if isinstance(completed_by, dict) else None
+    if isinstance(email, str) and email:
+        return email, None
+    uid = _user_id(user)
+    if uid is None:
+        return None, Problem(
+            "expected completed_by to be a user id or a user object with an id or email, "
+            f"found {short_repr(completed_by)}", code="DK-LS-041")
+    if users is None:
+        return str(uid), None
+    if uid not in users:
+        return None, Problem(
+            f"completed_by names user {uid}, who is not among the server's "
+            f"{len(users)} users (removed, or from another Label Studio instance)",
+            code="DK-LS-041")
+    return users[uid] or str(uid), None
 
 
 def _record(doc_id: str, text: str, task: dict, ann: dict, spans: list[Span],
-            relations: list[Relation]) -> dict:
+            relations: list[Relation], annotator: str | None) -> dict:
     return {
         "id": doc_id,
         "text_sha256": text_sha256(text),
-        "annotator": _annotator(ann.get("completed_by")),
+        "annotator": annotator,
         "annotation_id": ann.get("id"),
         "task_id": task.get("id"),
         "created_at": ann.get("created_at"),
@@ -518,11 +614,15 @@ def _region_span(item: dict, text: str) -> tuple[Span | None, Problem | None]:
 # --------------------------------------------------------------------------- output
 
 
-def read_predictions(path: str | os.PathLike[str]) -> dict[str, list[dict]]:
+def read_predictions(path: str | os.PathLike[str]) -> Predictions:
     """``{doc id: entities}`` from a predictions JSONL file (one ``{"id", "entities"}`` object
-    per line); :class:`LabelStudioError` listing every malformed line."""
+    per line), as :class:`Predictions` remembering the file and each document's line.
+
+    ``"entities"`` is required on every line; ``[]`` means the model found nothing (see
+    :func:`export_tasks`). :class:`LabelStudioError` lists every malformed line and every
+    document given on more than one line (no line silently replaces another)."""
     problems: list[Problem] = []
-    out: dict[str, list[dict]] = {}
+    out = Predictions(file=str(path))
     for n, rec in read_jsonl_lines(Path(path), problems=problems):
         if (not isinstance(rec, dict) or not isinstance(rec.get("id"), str)
                 or not isinstance(rec.get("entities"), list)):
@@ -535,10 +635,36 @@ def read_predictions(path: str | os.PathLike[str]) -> dict[str, list[dict]]:
             problems.append(Problem(shape[1], file=str(path), doc_id=rec["id"],
                                     extra=f"line {n}, entity {shape[0]}", code=shape[2]))
             continue
+        if rec["id"] in out.lines:
+            problems.append(Problem(f"document already given on line {out.lines[rec['id']]}; "
+                                    "expected one line per document", file=str(path),
+                                    doc_id=rec["id"], extra=f"line {n}", code="DK-LS-037"))
+            continue
         out[rec["id"]] = rec["entities"]
+        out.lines[rec["id"]] = n
     if problems:
         raise LabelStudioError(problems)
     return out
+
+
+def select_docs(docs: Iterable[Mapping[str, Any]], ids: str | Iterable[str],
+                option: str = "--docs") -> list[Mapping[str, Any]]:
+    """The documents named in ``ids`` (a comma-separated string or a list), in ``docs``
+    order. An id that is not a document (or an empty item) is a located error naming the
+    option and the item's 1-based position (DK-LS-038); nothing is silently skipped."""
+    wanted = [i.strip() for i in ids.split(",")] if isinstance(ids, str) else list(ids)
+    docs = list(docs)
+    known = {d["id"] for d in docs}
+    problems = [
+        Problem(f"expected a document id of the corpus ({len(known)} documents), found "
+                f"{short_repr(i)}", doc_id=i or None, extra=f"{option} item {k}",
+                code="DK-LS-038")
+        for k, i in enumerate(wanted, 1) if i not in known
+    ]
+    if problems:
+        raise LabelStudioError(problems)
+    keep = set(wanted)
+    return [d for d in docs if d["id"] in keep]
 
 
 def docs_by_id(docs: Iterable[Mapping[str, Any]]) -> dict[str, str]:

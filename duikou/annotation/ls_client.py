@@ -3,12 +3,17 @@
 ``push`` creates (or reuses, matched by exact title) a project whose labeling config is
 :func:`duikou.annotation.labelstudio.label_config` and imports one task per document that is
 not already in the project, so a retry after a failure part-way resumes without duplicate
-tasks. ``pull`` downloads the project's JSON export and converts it with
-:func:`duikou.annotation.labelstudio.import_export` (all its checks apply).
+tasks; predictions for documents already in the project are added to their tasks.
+``pull`` downloads the project's JSON export and converts it with
+:func:`duikou.annotation.labelstudio.import_export` (all its checks apply), resolving the
+annotators' user ids to the server's users.
 
 Server URL and API key come from the arguments or the ``LABEL_STUDIO_URL`` /
-``LABEL_STUDIO_API_KEY`` environment variables. Every failure to reach or use the server
-becomes a :class:`duikou.errors.LabelStudioError` saying what was attempted.
+``LABEL_STUDIO_API_KEY`` environment variables. The key is either a personal access token
+(a JWT refresh token, which the SDK exchanges for short-lived access tokens) or a legacy
+token (sent as ``Authorization: Token ...``); the SDK tells them apart by their shape.
+Every failure to reach or use the server becomes a :class:`duikou.errors.LabelStudioError`
+saying what was attempted.
 """
 
 from __future__ import annotations
@@ -23,9 +28,16 @@ import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
-from duikou.annotation.labelstudio import ImportResult, export_tasks, import_export, label_config
+from duikou.annotation.labelstudio import (
+    ImportResult,
+    export_tasks,
+    import_export,
+    label_config,
+    text_sha256,
+)
 from duikou.errors import LabelStudioError, Problem
 from duikou.jsonio import loads
+from duikou.records import id_sort_key
 
 T = TypeVar("T")
 PAGE_SIZE = 100
@@ -42,8 +54,14 @@ def connect(url: str | None = None, api_key: str | None = None, *,
         raise LabelStudioError(Problem(
             f"no Label Studio {' and '.join(missing)}: pass url=/api_key= or set the "
             "environment variable(s)", code="DK-LS-020"))
-    return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout,
-                       max_retries=max_retries)
+    try:
+        return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout,
+                           max_retries=max_retries)
+    except ApiError as exc:  # the SDK checks a personal access token's expiry up front
+        raise LabelStudioError(Problem(
+            f"the Label Studio API key was refused before contacting {url}: {exc.body}; "
+            "create a new personal access token (Account & Settings) or use the legacy "
+            "token", code="DK-LS-042")) from exc
 
 
 def _call(what: str, url: str, fn: Callable[[], T]) -> T:
@@ -111,14 +129,29 @@ def project_tasks(client: LabelStudio, project_id: int) -> list[Any]:
                  lambda: list(client.tasks.list(project=project_id, page_size=PAGE_SIZE)))
 
 
-def existing_doc_ids(client: LabelStudio, project_id: int) -> set[str]:
-    """``data.doc_id`` of every task already in the project."""
-    ids = set()
+def existing_tasks(client: LabelStudio, project_id: int) -> dict[str, list[Any]]:
+    """``data.doc_id`` → the project's tasks for that document (normally one)."""
+    found: dict[str, list[Any]] = {}
     for task in project_tasks(client, project_id):
         data = task.data if isinstance(task.data, dict) else {}
         if isinstance(data.get("doc_id"), str):
-            ids.add(data["doc_id"])
-    return ids
+            found.setdefault(data["doc_id"], []).append(task)
+    return found
+
+
+def existing_doc_ids(client: LabelStudio, project_id: int) -> set[str]:
+    """``data.doc_id`` of every task already in the project."""
+    return set(existing_tasks(client, project_id))
+
+
+def _model_versions(client: LabelStudio, project_id: int) -> dict[int, Counter[str]]:
+    """Task id → how many predictions of each model_version it has ("" for none)."""
+    preds = _call(f"list predictions of project {project_id}", _base_url(client),
+                  lambda: client.predictions.list(project=project_id))
+    out: dict[int, Counter[str]] = {}
+    for pred in preds:
+        out.setdefault(pred.task, Counter())[pred.model_version or ""] += 1
+    return out
 
 
 def _batches(items: list[T], size: int) -> Iterable[list[T]]:
@@ -127,6 +160,7 @@ def _batches(items: list[T], size: int) -> Iterable[list[T]]:
 
 
 IMPORT_ATTEMPTS = 3
+UNVERSIONED = "undefined"  # the model_version Label Studio records when none is given
 
 
 def push(
@@ -148,8 +182,26 @@ def push(
     ids are read again and only what is still missing is sent, so a request the server
     committed before its answer was lost cannot duplicate tasks. At the end every document
     must be in the project exactly once, or :class:`LabelStudioError` lists the duplicates
-    and the missing. Returns ``{"project_id", "project_created", "imported",
-    "skipped_existing", "batches", "retries", "verified"}``.
+    and the missing.
+
+    With ``predictions`` (see :func:`~duikou.annotation.labelstudio.export_tasks` for empty
+    ones and documents without any), new tasks are imported with their prediction, and a
+    document whose task is already in the project gets the prediction added to that task
+    (no second task) unless the task already has a prediction of this ``model_version``
+    (``"undefined"``, Label Studio's own default, when none is given), which is left as it
+    is. The project's own ``model_version`` (which predictions the labeling UI may show as
+    pre-annotations) is not changed; it is returned so the caller can say which it is. Adding is refused (DK-LS-039) when
+    the existing task's text or ``text_sha256`` is not the corpus's: the offsets would not
+    fit. Like imports, added predictions are never resent blindly, and at the end every
+    pushed document's task must hold exactly one prediction of this model_version
+    (DK-LS-040).
+
+    Returns ``{"project_id", "project_created", "imported", "skipped_existing", "batches",
+    "retries", "predictions_added", "predictions_kept", "empty_predictions",
+    "project_model_version", "verified"}``:
+    ``predictions_added`` predictions added to tasks already there, ``predictions_kept``
+    tasks already there that had a prediction of this model_version, ``empty_predictions``
+    pushed documents whose prediction is empty (the model found nothing).
     """
     if batch_size < 1:
         raise LabelStudioError(Problem(f"batch_size must be >= 1, found {batch_size}",
@@ -158,16 +210,98 @@ def push(
     tasks = export_tasks(docs, predictions=predictions, model_version=model_version)
     client = connect(url, api_key)
     project, created = ensure_project(client, project_title)
-    present = set() if created else existing_doc_ids(client, project.id)
+    present = {} if created else existing_tasks(client, project.id)
     todo = [t for t in tasks if t["data"]["doc_id"] not in present]
     n_batches = retries = 0
     for batch in _batches(todo, batch_size):
         retries += _import_batch(client, project.id, batch)
         n_batches += 1
-    _verify(client, project.id, [d["id"] for d in docs])
+    added = kept = 0
+    if predictions is not None:
+        old = [t for t in tasks if t["data"]["doc_id"] in present]
+        added, kept, more = _add_predictions(client, project.id, old, present, model_version,
+                                             batch_size)
+        retries += more
+    doc_ids = [d["id"] for d in docs]
+    _verify(client, project.id, doc_ids)
+    if predictions is not None:
+        _verify_predictions(client, project.id, doc_ids, model_version)
+    empty = sum(1 for t in tasks if t.get("predictions") and not t["predictions"][0]["result"])
     return {"project_id": project.id, "project_created": created, "imported": len(todo),
             "skipped_existing": len(tasks) - len(todo), "batches": n_batches,
-            "retries": retries, "verified": True}
+            "retries": retries, "predictions_added": added, "predictions_kept": kept,
+            "empty_predictions": empty,
+            "project_model_version": _project_model_version(client, project.id),
+            "verified": True}
+
+
+def _project_model_version(client: LabelStudio, project_id: int) -> str | None:
+    project = _call(f"read project {project_id}", _base_url(client),
+                    lambda: client.projects.get(project_id))
+    return getattr(project, "model_version", None) or None
+
+
+def _same_text(task: Any, wanted: Mapping[str, Any]) -> bool:
+    """Whether an existing task was made from the text duikou would push now."""
+    data = task.data if isinstance(task.data, dict) else {}
+    if "text" in data and data["text"] != wanted["text"]:
+        return False
+    sha = data.get("text_sha256")
+    if sha is not None and sha != wanted["text_sha256"]:
+        return False
+    return "text" in data or sha is not None
+
+
+def _add_predictions(client: LabelStudio, project_id: int, tasks: list[dict],
+                     present: Mapping[str, list[Any]], model_version: str | None,
+                     batch_size: int) -> tuple[int, int, int]:
+    """Add the predictions of ``tasks`` (export tasks of documents already in the project)
+    to the project's tasks; returns (added, kept because already there, retries)."""
+    version = model_version or UNVERSIONED
+    problems, todo = [], []
+    for t in tasks:
+        doc_id, found = t["data"]["doc_id"], present[t["data"]["doc_id"]]
+        if len(found) != 1:  # duplicate tasks: _verify reports them
+            continue
+        (task,) = found
+        if not _same_text(task, t["data"]):
+            problems.append(Problem(
+                f"task {task.id} of project {project_id} was made from another text than the "
+                f"corpus's (sha256 {text_sha256(t['data']['text'])}), so the predictions' "
+                "offsets would not fit; re-create the task or push to a new project",
+                doc_id=doc_id, code="DK-LS-039"))
+            continue
+        pred = t["predictions"][0]
+        todo.append(dict(pred, task=task.id, model_version=version))
+    if problems:
+        raise LabelStudioError(problems)
+    have = _model_versions(client, project_id) if todo else {}
+    send = [p for p in todo if not have.get(p["task"], Counter())[version]]
+    kept, retries = len(todo) - len(send), 0
+    for batch in _batches(send, batch_size):
+        retries += _import_predictions(client, project_id, batch, version)
+    return len(send), kept, retries
+
+
+def _import_predictions(client: LabelStudio, project_id: int, batch: list[dict],
+                        version: str) -> int:
+    """Import one batch of predictions; after a failure, re-read the project's predictions
+    and send only those still missing (never blindly). Returns the retries it took."""
+    url = _base_url(client)
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            _call(f"add {len(batch)} predictions to project {project_id}", url,
+                  lambda b=batch: client.projects.import_predictions(
+                      project_id, request=b, request_options={"max_retries": 0}))
+            return attempt
+        except LabelStudioError:
+            if attempt == IMPORT_ATTEMPTS - 1:
+                raise
+            have = _model_versions(client, project_id)
+            batch = [p for p in batch if not have.get(p["task"], Counter())[version]]
+            if not batch:
+                return attempt + 1
+    return IMPORT_ATTEMPTS - 1
 
 
 def _import_batch(client: LabelStudio, project_id: int, batch: list[dict]) -> int:
@@ -195,13 +329,28 @@ def _verify(client: LabelStudio, project_id: int, doc_ids: list[str]) -> None:
     for task in project_tasks(client, project_id):
         data = task.data if isinstance(task.data, dict) else {}
         counts[data.get("doc_id")] += 1
-    dup = sorted(d for d in doc_ids if counts[d] > 1)
-    missing = sorted(d for d in doc_ids if counts[d] == 0)
+    dup = sorted((d for d in doc_ids if counts[d] > 1), key=id_sort_key)
+    missing = sorted((d for d in doc_ids if counts[d] == 0), key=id_sort_key)
     if dup or missing:
         raise LabelStudioError(Problem(
             f"after the push, project {project_id} holds documents twice ({dup or 'none'}) or "
             f"lacks them ({missing or 'none'}); remove the duplicate tasks in Label Studio",
             code="DK-LS-034"))
+
+
+def _verify_predictions(client: LabelStudio, project_id: int, doc_ids: list[str],
+                        model_version: str | None) -> None:
+    version = model_version or UNVERSIONED
+    have = _model_versions(client, project_id)
+    task_of = {d: ts[0].id for d, ts in existing_tasks(client, project_id).items()}
+    wrong = [(d, have.get(task_of[d], Counter())[version])
+             for d in sorted(doc_ids, key=id_sort_key)
+             if have.get(task_of[d], Counter())[version] != 1]
+    if wrong:
+        raise LabelStudioError([Problem(
+            f"after the push, task {task_of[d]} of project {project_id} holds {n} predictions "
+            f"of model_version {version!r}, expected exactly one", doc_id=d,
+            code="DK-LS-040") for d, n in wrong])
 
 
 def download_export(client: LabelStudio, project_id: int) -> list[dict]:
@@ -225,10 +374,21 @@ def pull(
     project_title: str,
     docs_by_id: Mapping[str, str],
 ) -> ImportResult:
-    """Export the project titled ``project_title`` and convert it with ``import_export``."""
+    """Export the project titled ``project_title`` and convert it with ``import_export``.
+
+    Annotators are named by email: the export's ``completed_by`` user ids are resolved with
+    the server's user list (SDK 2.x ``users.list``); an id the server does not know is a
+    located error (DK-LS-041), not a guess."""
     client = connect(url, api_key)
     project = find_project(client, project_title)
     if project is None:
         raise LabelStudioError(Problem(
             f"no project titled {project_title!r} at {_base_url(client)}", code="DK-LS-027"))
-    return import_export(download_export(client, project.id), docs_by_id)
+    export = download_export(client, project.id)
+    return import_export(export, docs_by_id, users=server_users(client))
+
+
+def server_users(client: LabelStudio) -> dict[int, str]:
+    """User id → email ("" when a user has none) of every user the server lists."""
+    users = _call("list users", _base_url(client), lambda: client.users.list())
+    return {u.id: u.email or "" for u in users if u.id is not None}

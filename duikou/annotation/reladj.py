@@ -15,7 +15,7 @@ from pathlib import Path
 from duikou.annotation.relgold import disputes
 from duikou.annotation.relsheet import handles
 from duikou.errors import AnnotationError, Problem
-from duikou.records import Relation, span_id
+from duikou.records import Relation, id_sort_key, span_id
 from duikou.spans import Span
 
 _LINE = re.compile(r"^\s*(ACCEPT|REJECT|REMOVE|ADD)\s+([A-Z_]+)\s+(e\d+)\s+(e\d+)\s*(?:#\s*(.*))?$")
@@ -29,7 +29,7 @@ def compile_sheets(folder: Path, gold: Mapping[str, Sequence[Span]],
     open_ = disputes(passes)
     problems: list[Problem] = []
     out: list[dict] = []
-    for doc in sorted(gold):
+    for doc in sorted(gold, key=id_sort_key):
         path = Path(folder) / f"{doc}.txt"
         if not path.is_file():
             problems.append(Problem("no adjudication sheet for this document", file=str(path),

@@ -25,7 +25,13 @@ from duikou import paths
 from duikou.annotation.relsheet import compile_relation_folder
 from duikou.errors import AnnotationError, Problem
 from duikou.jsonio import read_jsonl_lines, write_jsonl
-from duikou.records import Document, Relation, relation_from_dict, relation_problems
+from duikou.records import (
+    Document,
+    Relation,
+    id_sort_key,
+    relation_from_dict,
+    relation_problems,
+)
 from duikou.scoring import add_key_counts, as_counts, empty_counts, metrics_from_counts
 from duikou.spans import Span
 
@@ -49,7 +55,7 @@ def pass_agreement(a: Mapping[str, Sequence[Relation]], b: Mapping[str, Sequence
     """Strict agreement (same head, tail and type) of pass ``b`` against pass ``a``, per type
     and micro, over the documents both passes cover."""
     acc = empty_counts()
-    for doc in sorted(set(a) & set(b)):
+    for doc in sorted(set(a) & set(b), key=id_sort_key):
         add_key_counts({(r.head, r.tail, r.type) for r in a[doc]},
                        {(r.head, r.tail, r.type) for r in b[doc]}, acc)
     res = metrics_from_counts(as_counts(acc))
@@ -61,7 +67,7 @@ def pass_agreement(a: Mapping[str, Sequence[Relation]], b: Mapping[str, Sequence
 def disputes(passes: Mapping[str, Mapping[str, Sequence[Relation]]]) -> dict[str, list[Relation]]:
     """Doc id → relations that not every pass made (sorted)."""
     names = list(passes)
-    docs = sorted(set().union(*(set(p) for p in passes.values())))
+    docs = sorted(set().union(*(set(p) for p in passes.values())), key=id_sort_key)
     out: dict[str, list[Relation]] = {}
     for doc in docs:
         sets = [set(passes[n].get(doc, ())) for n in names]
@@ -110,7 +116,7 @@ def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
     open_ = disputes(passes)
     used: set[tuple[str, Relation]] = set()
     out: dict[str, list[Relation]] = {}
-    for doc in sorted(gold_spans):
+    for doc in sorted(gold_spans, key=id_sort_key):
         sets = [set(p.get(doc, ())) for p in passes.values()]
         agreed = set.intersection(*sets) if sets else set()
         rels = []
@@ -154,7 +160,7 @@ def gold_relations(gold_spans: Mapping[str, Sequence[Span]],
 
 def write_gold(path: Path, rels: Mapping[str, Sequence[Relation]]) -> None:
     write_jsonl(path, [{"id": doc, "relations": [r.to_dict() for r in rs]}
-                       for doc, rs in sorted(rels.items())])
+                       for doc, rs in sorted(rels.items(), key=lambda kv: id_sort_key(kv[0]))])
 
 
 def read_gold(path: Path, gold_spans: Mapping[str, Sequence[Span]]) -> dict[str, list[Relation]]:

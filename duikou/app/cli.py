@@ -13,6 +13,7 @@ from duikou import __version__
 from duikou.app import relations_cli
 from duikou.errors import DuikouError, Problem
 from duikou.jsonio import status_stream
+from duikou.records import id_sort_key
 
 Handler = Callable[[argparse.Namespace], int]
 MAX_PROBLEMS_SHOWN = 50  # the first 50 located problems, then a count per code
@@ -106,7 +107,8 @@ def _annotation_check(a: argparse.Namespace) -> int:
         from duikou.errors import AnnotationError, Problem
 
         raise AnnotationError(Problem(f"sheet name must start with a document id; known: "
-                                      f"{sorted(docs)}", file=str(sheet), code="DK-CLI-002"))
+                                      f"{sorted(docs, key=id_sort_key)}", file=str(sheet),
+                                      code="DK-CLI-002"))
     text = docs[doc_id].text
     spans = compile_file(text, sheet, doc_id=doc_id)
     for s in spans:
@@ -222,10 +224,25 @@ def _corpus_docs() -> list[dict]:
             for d in load_documents()]
 
 
-def _read_preds(path: str | None) -> dict[str, list[dict]] | None:
-    from duikou.annotation.labelstudio import read_predictions
+def _ls_docs_and_preds(a: argparse.Namespace) -> tuple[list[dict], dict | None]:
+    """The corpus documents ``--docs`` names (all without it; an unknown id is a located
+    error) and the ``--predictions`` for them. Predictions for corpus documents left out
+    by ``--docs`` are not sent, and a status line says how many; predictions for ids not in
+    the corpus at all stay and are refused by ``export_tasks``."""
+    from duikou.annotation.labelstudio import read_predictions, select_docs
 
-    return read_predictions(path) if path else None
+    corpus = _corpus_docs()
+    docs = select_docs(corpus, a.docs) if a.docs else corpus
+    preds = read_predictions(a.predictions) if a.predictions else None
+    if preds is not None and a.docs:
+        chosen = {d["id"] for d in docs}
+        left = {d["id"] for d in corpus} - chosen
+        n_left = len(left & set(preds))
+        preds = preds.subset(set(preds) - left)
+        if n_left:
+            print(f"{n_left} predictions in {a.predictions} are for documents not in --docs "
+                  "and are not sent", file=sys.stderr)
+    return docs, preds
 
 
 def _ls_config(a: argparse.Namespace) -> int:
@@ -239,12 +256,9 @@ def _ls_export(a: argparse.Namespace) -> int:
     from duikou.annotation.labelstudio import export_tasks
     from duikou.jsonio import write_json
 
-    docs = _corpus_docs()
-    if a.docs:
-        wanted = set(a.docs.split(","))
-        docs = [d for d in docs if d["id"] in wanted]
-    tasks = export_tasks(docs, predictions=_read_preds(a.predictions),
-                         model_version=a.model_version, with_gold=a.with_gold)
+    docs, preds = _ls_docs_and_preds(a)
+    tasks = export_tasks(docs, predictions=preds, model_version=a.model_version,
+                         with_gold=a.with_gold)
     write_json(Path(a.out), tasks)
     print(f"{len(tasks)} tasks → {a.out}", file=status_stream(a.out))
     return 0
@@ -261,15 +275,34 @@ def _ls_import(a: argparse.Namespace) -> int:
 def _ls_push(a: argparse.Namespace) -> int:
     from duikou.annotation.ls_client import push
 
-    docs = _corpus_docs()
+    docs, preds = _ls_docs_and_preds(a)
     res = push(docs, url=a.url, api_key=a.api_key, project_title=a.project,
-               predictions=_read_preds(a.predictions), model_version=a.model_version,
-               batch_size=a.batch_size)
-    print(f"project {res['project_id']} ({'created' if res['project_created'] else 'reused'}): "
-          f"{res['imported']} tasks imported in {res['batches']} batch(es), "
-          f"{res['skipped_existing']} already there, {res['retries']} retried import(s); "
-          f"checked: every document is in the project exactly once")
+               predictions=preds, model_version=a.model_version, batch_size=a.batch_size)
+    print(push_summary(res, predictions=preds is not None, model_version=a.model_version))
     return 0
+
+
+def push_summary(res: dict, *, predictions: bool, model_version: str | None) -> str:
+    """What ``ls push`` did, in words."""
+    lines = [f"project {res['project_id']} "
+             f"({'created' if res['project_created'] else 'reused'}): "
+             f"{res['imported']} tasks imported in {res['batches']} batch(es), "
+             f"{res['skipped_existing']} already there, {res['retries']} retried request(s); "
+             "checked: every document is in the project exactly once"]
+    if predictions:
+        version = model_version or "undefined"
+        lines.append(
+            f"predictions (model_version {version!r}): imported with the new tasks, "
+            f"{res['predictions_added']} added to tasks already there, "
+            f"{res['predictions_kept']} tasks already had one and were left as they were; "
+            f"{res['empty_predictions']} empty (the model found nothing); checked: every "
+            "pushed task holds exactly one prediction of this model_version")
+        shown = res.get("project_model_version")
+        if shown and shown != version:
+            lines.append(f"note: the project's model version is {shown!r}; choose "
+                         f"{version!r} in the project's settings (Predictions) to see these "
+                         "as pre-annotations")
+    return "\n".join(lines)
 
 
 def _ls_pull(a: argparse.Namespace) -> int:
@@ -374,7 +407,8 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
     ex = lss.add_parser("export", help="write Label Studio import JSON (one task per document)")
     ex.add_argument("--out", required=True,
                     help="Label Studio tasks JSON file to write (- for stdout)")
-    ex.add_argument("--docs", help="comma-separated document ids (default: all)")
+    ex.add_argument("--docs", help="comma-separated document ids (default: all; an unknown "
+                    "id is an error)")
     ex.add_argument("--predictions", help="predictions JSONL to attach as pre-annotations")
     ex.add_argument("--model-version", help="model_version recorded on the predictions")
     ex.add_argument("--with-gold", action="store_true", help="attach gold as annotations")
@@ -390,7 +424,10 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
         sp.add_argument("--url", help="server URL (default: $LABEL_STUDIO_URL)")
         sp.add_argument("--api-key", help="access token (default: $LABEL_STUDIO_API_KEY)")
         if name == "push":
-            sp.add_argument("--predictions", help="predictions JSONL to attach")
+            sp.add_argument("--docs", help="comma-separated document ids to push "
+                            "(default: all; an unknown id is an error)")
+            sp.add_argument("--predictions", help="predictions JSONL to attach (one line per "
+                            'pushed document; "entities": [] when the model found nothing)')
             sp.add_argument("--model-version", help="model_version of the predictions")
             sp.add_argument("--batch-size", type=int, default=50,
                             help="tasks per import request (default 50)")
@@ -424,7 +461,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                   "duikou ls export --out tasks.json --predictions preds.jsonl "
                   "--model-version crf-1"),
     "ls import": ("duikou ls import export.json --out imported.jsonl",),
-    "ls push": ("duikou ls push --project duikou --predictions preds.jsonl --model-version crf",),
+    "ls push": ("duikou ls push --project duikou --predictions preds.jsonl --model-version crf",
+                "duikou ls push --project duikou --docs 000_23c96dd05b37828e,001_665092daac9cb18a"),
     "ls pull": ("duikou ls pull --project duikou --out imported.jsonl",),
     "evaluate": ("duikou evaluate preds.jsonl --protocol test --out result.json",
                  "duikou evaluate cv.jsonl --protocol cv --compare other_cv.jsonl"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from duikou import paths
 from duikou.jsonio import STDOUT, atomic_write_text, status_stream, write_json, write_jsonl
+from duikou.records import id_sort_key
 
 
 def _gold_spans() -> tuple[dict[str, str], dict]:
@@ -24,7 +25,7 @@ def cmd_sheets(a: argparse.Namespace) -> int:
     texts, gold = _gold_spans()
     out = Path(a.out) if a.out else paths.annotation_dir() / "relations" / "worksheets"
     out.mkdir(parents=True, exist_ok=True)
-    for doc_id, text in sorted(texts.items()):
+    for doc_id, text in sorted(texts.items(), key=lambda kv: id_sort_key(kv[0])):
         atomic_write_text(out / f"{doc_id}.txt", relation_sheet(doc_id, text, gold[doc_id]))
     print(f"{len(texts)} relation worksheets → {out}")
     return 0
@@ -103,7 +104,7 @@ def cmd_audit(a: argparse.Namespace) -> int:
     base = relgold.relations_dir()
     rels = (compile_relation_folder(Path(a.pass_folder), gold) if a.pass_folder else
             relgold.read_gold(base / "gold.jsonl", gold))
-    hits = [h for doc, rs in sorted(rels.items())
+    hits = [h for doc, rs in sorted(rels.items(), key=lambda kv: id_sort_key(kv[0]))
             for h in relgold.audit_document(doc, texts[doc], gold[doc], rs)]
     for h in hits:
         print(h)

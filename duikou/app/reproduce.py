@@ -45,7 +45,7 @@ from duikou.eval import pictures
 from duikou.eval.harness import evaluate
 from duikou.eval.leaderboard import entry_from_result, load_board, task_of, write_board
 from duikou.jsonio import read_jsonl, write_jsonl
-from duikou.records import spans_by_id
+from duikou.records import id_sort_key, spans_by_id
 from duikou.scoring import score
 
 #: least |Δ| strict F1 tolerated for the neural baseline, and the whole tolerance when no
@@ -134,7 +134,7 @@ def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = Fa
     if folds is None:
         rows = [r for k in every for r in _read_preds(out["folds"][k])]
         out["cv"] = folder / "cv.jsonl"
-        write_jsonl(out["cv"], sorted(rows, key=lambda r: r["id"]))
+        write_jsonl(out["cv"], sorted(rows, key=lambda r: id_sort_key(r["id"])))
     return out
 
 
@@ -254,7 +254,7 @@ CURVE_SIZES = (5, 10, 20, 40)
 def learning_curve(runs: Path, corpus: Path | None) -> list[tuple[int, float]]:
     """CRF strict F1 on the test split when trained on the first n training documents (by
     id) for n in :data:`CURVE_SIZES` and all of them, with the split model's settings."""
-    train = sorted(load_documents(corpus, split="train"), key=lambda d: d.id)
+    train = sorted(load_documents(corpus, split="train"), key=lambda d: id_sort_key(d.id))
     test = load_documents(corpus, split="test")
     settings = fixed_settings(runs / "crf" / "train") if (runs / "crf" / "train").is_dir() \
         else {"c1_grid": (0.05,), "c2_grid": (0.01,)}
@@ -263,7 +263,8 @@ def learning_curve(runs: Path, corpus: Path | None) -> list[tuple[int, float]]:
         folder = runs / "learning-curve" / f"n{n}"
         crf = tagger_class("crf")
         crf.train(train[:n], [], out=folder, corpus=corpus, **settings,
-                  scope=TrainingScope("train", None, sorted(d.id for d in train[:n])))
+                  scope=TrainingScope("train", None,
+                                            sorted((d.id for d in train[:n]), key=id_sort_key)))
         pred = {d.id: p.spans for d, p in zip(test, crf.load(folder).predict(test), strict=True)}
         f1 = score({d.id: d.spans for d in test}, pred, schemes=("strict",))["strict"]["micro"]["f1"]
         points.append((n, f1))
