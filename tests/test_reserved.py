@@ -40,3 +40,21 @@ def test_no_seed_url_is_reserved():
         pytest.skip("no seed records a URL")
     res = _run(*args)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+FURNITURE = ROOT / "annotation" / "furniture"
+
+
+def test_no_furniture_benchmark_page_is_reserved():
+    """The page excerpts of the furniture benchmark (not corpus documents) are public pages
+    too: none may be a reserved article, by text or by URL."""
+    import json
+
+    files = sorted(str(f) for f in FURNITURE.glob("fresh*/raw/*.txt"))
+    urls = [json.loads(line)["url"] for f in sorted(FURNITURE.glob("fresh*/sources-*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not files:
+        pytest.skip("no furniture benchmark pages")
+    assert len(urls) == len(files)
+    res = _run(*files, *[a for u in urls for a in ("--url", u)])
+    assert res.returncode == 0, res.stdout + res.stderr
