@@ -139,8 +139,11 @@ def start() -> LSServer:
     port = free_port()
     username, password, token = credentials()
     cmd = [str(cli), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port",
-           str(port), "--data-dir", str(data_dir), "--username", username, "--password",
-           password, "--user-token", token, "--enable-legacy-api-token"]
+           str(port), "--data-dir", str(data_dir), "--username", username,
+           "--enable-legacy-api-token"]
+    # the password and token reach the server by environment only (LABEL_STUDIO_PASSWORD,
+    # LABEL_STUDIO_USER_TOKEN, read by `label-studio start`), never on the command line
+    # where `ps` shows them
     t0 = time.monotonic()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=base,

@@ -6,6 +6,7 @@ Run alone with ``pytest -m labelstudio``; deselect with ``-m "not labelstudio"``
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 from label_studio_sdk import LabelStudio
@@ -63,6 +64,16 @@ def test_server_started(ls_server: LSServer, record_property) -> None:
     record_property("labelstudio_startup_s", round(ls_server.startup_s, 1))
     print(f"Label Studio start-up: {ls_server.startup_s:.1f} s")
     assert 0 < ls_server.startup_s < 180
+
+
+def test_server_secrets_are_not_on_its_command_line(ls_server: LSServer) -> None:
+    """`ps` shows every user's command lines: the password and token go by environment."""
+    cmdline = Path(f"/proc/{ls_server.process.pid}/cmdline")
+    if not cmdline.is_file():
+        pytest.skip("no /proc on this system")
+    args = cmdline.read_bytes().split(b"\0")
+    assert ls_server.password.encode() not in args and ls_server.api_key.encode() not in args
+    assert b"start" in args  # it is the server's command line
 
 
 def test_push_annotate_by_two_users_pull_exact(ls_server: LSServer) -> None:
