@@ -216,6 +216,7 @@ CODES: dict[str, str] = {
     "DK-INGEST-014": "near-duplicate article (mirror or script twin of another seed)",  # ingest/sources.py
     "DK-INGEST-015": "a control character (NUL, ANSI escape, …) in an article",  # ingest/clean.py
     "DK-INGEST-016": "file holds only whitespace; expected article text",  # ingest/clean.py
+    "DK-INGEST-020": "expected UTF-8 text, found NUL bytes: it looks like UTF-16/UTF-32 without a byte-order mark",  # ingest/clean.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
     "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py
