@@ -219,6 +219,7 @@ CODES: dict[str, str] = {
     "DK-INGEST-017": "HTML comment never closed; expected '-->' before the end of the file",  # ingest/html.py
     "DK-INGEST-018": "HTML tag, declaration, processing instruction or CDATA section never closed; expected its '>' or ']]>'",  # ingest/html.py
     "DK-INGEST-019": "HTML element whose contents are dropped or raw text (script, style, noscript, template, svg, …) never closed",  # ingest/html.py
+    "DK-INGEST-020": "expected UTF-8 text, found NUL bytes: it looks like UTF-16/UTF-32 without a byte-order mark",  # ingest/clean.py
     "DK-INGEST-023": "unknown cleaning ruleset (sources.yaml 'cleaning' or an argument)",  # ingest/clean.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py

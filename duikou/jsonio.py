@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -64,10 +65,33 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
+        kill_point(f"written:{path.name}")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    kill_point(f"replaced:{path.name}")
+
+
+def stale_temps(path: Path) -> list[Path]:
+    """The temp files :func:`atomic_write_bytes` leaves beside ``path`` when its process is
+    killed between writing and renaming. Only a caller that holds the lock every writer of
+    ``path`` takes may delete them (a live writer's temp looks the same)."""
+    path = Path(path)
+    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
+
+
+KILL_ENV = "DUIKOU_KILL_AT"
+
+
+def kill_point(step: str) -> None:
+    """Fault injection for the kill tests, and nothing else: when the environment variable
+    ``DUIKOU_KILL_AT`` names ``step``, the process sends itself SIGKILL here (no ``finally``,
+    no cleanup, as a crash or ``kill -9``). Steps: ``written:<file name>`` (temp file
+    complete, not yet renamed), ``replaced:<file name>`` (renamed into place), plus the
+    callers' own (``leaderboard:locked``). Unset, it costs one dictionary lookup."""
+    if os.environ.get(KILL_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_jsonl(path: Path, records: Iterable[object], *, sort_keys: bool = False) -> None:

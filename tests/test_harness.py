@@ -204,9 +204,9 @@ def test_names_are_normalised_and_compared_case_folded(corpus, tmp_path):
                    corpus=corpus, folder=board)
     assert entry["name"] == "crf"
     before = board_paths(board)[0].read_bytes()
-    for name in ["CRF", "crf ", "ｃｒｆ", "Crf"]:
+    for name in ["CRF", "crf ", "ｃｒｆ", "Crf"]:  # another system (the same one is a retry)
         with raises_code(SubmissionError, "DK-SUBMIT-002"):
-            submit(tmp_path / "p.jsonl", name=name, description="d", corpus=corpus,
+            submit(tmp_path / "p.jsonl", name=name, description="another", corpus=corpus,
                    folder=board)
     assert board_paths(board)[0].read_bytes() == before
 

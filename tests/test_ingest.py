@@ -119,6 +119,40 @@ def test_non_utf8_input_names_the_likely_encoding_and_is_not_converted(data, hin
     assert ("GB18030" in msg) == ("GB18030" in hint)
 
 
+ARTICLE = "錦江區援建爐霍縣，2022年6月捐贈210萬元。\n锦江区对口帮扶炉霍县（四川）。\n"
+ENGLISH = "Jinjiang District aided Luhuo County with 2.1 million yuan in June 2022.\n"
+
+
+@pytest.mark.parametrize("text", [ARTICLE, TRAD * 3, ENGLISH],
+                         ids=["cjk-with-line-ends", "cjk-only-no-nul", "ascii-only"])
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE"),
+                                         ("utf-32-le", "UTF-32LE"), ("utf-32-be", "UTF-32BE")])
+def test_utf16_and_utf32_without_bom_are_named_and_refused(text, codec, name):
+    """No BOM: Chinese text is not UTF-8 (DK-INGEST-002), ASCII text is UTF-8 full of NULs
+    (DK-INGEST-020, not fifty control-character errors); either way the file is refused and
+    the message names the byte order to convert from."""
+    data = text.encode(codec)
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+    code = "DK-INGEST-020" if text.isascii() else "DK-INGEST-002"
+    with raises_code(IngestError, code) as err:
+        ingest_bytes(data, file="seeds/wide.txt")
+    [problem] = err.value.problems
+    assert f"looks like {name} without a byte-order mark" in problem.message
+    assert f"iconv -f {name} -t UTF-8" in problem.message
+    assert problem.file == "seeds/wide.txt" and problem.extra.startswith("byte offset ")
+
+
+@pytest.mark.parametrize("data", [
+    "锦江区援助\x00炉霍县。\n".encode(),  # one stray NUL in UTF-8 text: a control character
+    "一二三四五六七八九十".encode()[:-1],  # cut UTF-8, no UTF-16 look
+])
+def test_utf8_with_a_nul_or_a_cut_is_not_taken_for_utf16(data):
+    with pytest.raises(IngestError) as err:
+        ingest_bytes(data, file="x.txt")
+    assert "byte-order mark" not in str(err.value)
+    assert err.value.codes[0] in {"DK-INGEST-015", "DK-INGEST-002"}
+
+
 @pytest.mark.parametrize("data", [b" ", b"\n\n", b"\t \r\n  \n", "\ufeff\u3000\n".encode()])
 def test_whitespace_only_file_says_so(data):
     with raises_code(IngestError, "DK-INGEST-016") as err:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from duikou.dataset.build import build
@@ -69,3 +70,61 @@ def test_loaded_spans_and_bio_agree_with_the_text(tmp_path):
     for e in got["ents"]:
         assert any(t[e[0]:e[1]] == e[3] for t in texts.values())
     assert json.dumps(got, ensure_ascii=False)
+
+
+RELOAD = r"""
+import collections, json, sys, datasets
+docs = datasets.load_dataset("corpus")
+sents = datasets.load_dataset("corpus", "sentences")
+lab = docs["train"].features["entities"].feature["label"]
+tag = sents["train"].features["ner_tags"].feature
+print(json.dumps({
+  "labels": sorted(lab.int2str(e["label"]) for s in docs.values() for d in s
+                   for e in d["entities"]),
+  "tags": collections.Counter(tag.int2str(t) for s in sents.values() for r in s
+                              for t in r["ner_tags"]),
+}))
+"""
+
+
+def _reload(cwd: Path, cache: Path) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "HF_DATASETS_CACHE": str(cache)}
+    res = subprocess.run([sys.executable, "-c", RELOAD], cwd=cwd, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def test_a_rebuild_is_seen_by_load_dataset_through_a_warm_cache(tmp_path):
+    """datasets keys its cache of a local folder by the card's YAML (configs, dataset_info),
+    not by the data files: a rebuild that changes a label but no row count used to come back
+    as the earlier build's rows. The card now carries each config's data hash."""
+    from duikou.annotation.gold import annotation_record, write_annotations
+    from duikou.ingest.sources import load_sources
+
+    seeds = v1_seeds(tmp_path / "seeds")
+    gold = sample_gold(seeds, tmp_path / "gold.jsonl")
+    out = build(tmp_path / "corpus", seeds=seeds, annotations=tmp_path / "gold.jsonl")
+    first = _reload(tmp_path, tmp_path / "cache")
+    assert first["labels"].count("DONOR") == 3 and "LOC" not in first["labels"]
+
+    texts = {d.id: d.text for d in load_sources(seeds)}
+    relabelled = {doc: [replace(s, label="LOC") if s.text == "锦江区" else s for s in spans]
+                  for doc, spans in gold.items()}
+    write_annotations(tmp_path / "gold.jsonl",
+                      [annotation_record(d, texts[d], s) for d, s in relabelled.items()])
+    build(out, seeds=seeds, annotations=tmp_path / "gold.jsonl")  # same rows, one label
+    second = _reload(tmp_path, tmp_path / "cache")
+    assert second["labels"].count("DONOR") == 2 and second["labels"].count("LOC") == 1
+    assert second["tags"]["B-LOC"] == first["tags"].get("B-LOC", 0) + 1
+
+    cached = _cache_dirs(tmp_path / "cache")
+    build(out, seeds=seeds, annotations=tmp_path / "gold.jsonl")  # unchanged: cache reused
+    assert _reload(tmp_path, tmp_path / "cache") == second
+    assert _cache_dirs(tmp_path / "cache") == cached
+
+
+def _cache_dirs(cache: Path) -> list[str]:
+    """The prepared datasets in an HF_DATASETS_CACHE (name/config/version/hash folders)."""
+    return sorted(str(p.relative_to(cache)) for p in cache.glob("*/*/*/*") if p.is_dir())

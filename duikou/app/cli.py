@@ -349,19 +349,20 @@ def _compare(a: argparse.Namespace, result: dict) -> dict:
 
 
 def _leaderboard_submit(a: argparse.Namespace) -> int:
-    from duikou.eval.leaderboard import submit
+    from duikou.eval.leaderboard import submit_entry
 
-    e = submit(Path(a.predictions), name=a.name, description=a.description,
-               protocol=a.protocol, task=a.task)
-    print(f"added {e['name']!r} ({e['protocol']}): strict F1 {e['strict']['f1']:.4f} "
+    e, added = submit_entry(Path(a.predictions), name=a.name, description=a.description,
+                            protocol=a.protocol, task=a.task)
+    print(f"{'added' if added else 'already on the board, unchanged:'} {e['name']!r} "
+          f"({e['protocol']}): strict F1 {e['strict']['f1']:.4f} "
           f"[{e['ci']['low']:.4f}, {e['ci']['high']:.4f}]; see eval/LEADERBOARD.md")
     return 0
 
 
 def _leaderboard_render(a: argparse.Namespace) -> int:
-    from duikou.eval.leaderboard import render_pages
+    from duikou.eval.leaderboard import rerender
 
-    render_pages()
+    rerender()
     print("leaderboard pages rewritten from eval/leaderboard.json")
     return 0
 

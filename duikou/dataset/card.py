@@ -3,6 +3,7 @@ features, body following Hugging Face card conventions and "Datasheets for Datas
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -24,12 +25,32 @@ from duikou.schema import (
 CARD_BODY = Path(__file__).with_name("card_body.md")
 
 
-def header(version: str, sizes: dict[str, dict[str, int]] | None = None) -> dict:
-    """The card's YAML header; ``sizes`` = config → split → number of rows."""
+def data_digest(files: dict[str, str], config: str) -> str:
+    """sha256 over the (path, sha256) of one config's data files (``files`` as in the
+    manifest): what the card's config ``description`` carries, see :func:`header`."""
+    lines = "".join(f"{path} {digest}\n" for path, digest in sorted(files.items())
+                    if path.startswith(f"data/{config}/"))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def header(version: str, sizes: dict[str, dict[str, int]] | None = None,
+           files: dict[str, str] | None = None) -> dict:
+    """The card's YAML header; ``sizes`` = config → split → number of rows, ``files`` =
+    data file → sha256.
+
+    Each config's ``description`` (a field of every datasets builder config) carries the
+    hash of its data files: ``datasets.load_dataset`` keys its cache of a local folder by a
+    hash of the card's YAML (configs and dataset_info), never by the data files' contents,
+    so without it a rebuild that keeps every row count would load the earlier build's rows
+    from the cache (tests/test_load_dataset.py)."""
     configs = []
     for name in CONFIG_FEATURES:
-        cfg = {"config_name": name,
-               "data_files": [{"split": s, "path": f"data/{name}/{s}.jsonl"} for s in SPLIT_NAMES]}
+        cfg: dict = {"config_name": name,
+                     "data_files": [{"split": s, "path": f"data/{name}/{s}.jsonl"}
+                                    for s in SPLIT_NAMES]}
+        if files:
+            cfg["description"] = (f"duikou {version}, {name}; data sha256 "
+                                  f"{data_digest(files, name)}")
         if name == "documents":
             cfg["default"] = True
         configs.append(cfg)
@@ -54,7 +75,8 @@ def header(version: str, sizes: dict[str, dict[str, int]] | None = None) -> dict
     }
 
 
-def render_card(built: list[BuiltDoc], version: str) -> str:
+def render_card(built: list[BuiltDoc], version: str, files: dict[str, str] | None = None) -> str:
+    """The card: YAML header (see :func:`header`; ``files`` = data file → sha256) and body."""
     docs = {s: [document_record(b) for b in built if b.split == s] for s in SPLIT_NAMES}
     sents = {s: [r for b in built if b.split == s for r in sentence_records(b)]
              for s in SPLIT_NAMES}
@@ -72,7 +94,7 @@ def render_card(built: list[BuiltDoc], version: str) -> str:
     )
     sizes = {"documents": {s: len(docs[s]) for s in SPLIT_NAMES},
              "sentences": {s: len(sents[s]) for s in SPLIT_NAMES}}
-    head = yaml.safe_dump(header(version, sizes), allow_unicode=True, sort_keys=False,
+    head = yaml.safe_dump(header(version, sizes, files), allow_unicode=True, sort_keys=False,
                           width=1000)
     return f"---\n{head}---\n\n{body}"
 

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import html
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from duikou import paths
 from duikou.errors import Problem, SubmissionError
 from duikou.eval.harness import evaluate
-from duikou.jsonio import atomic_write_text, loads, read_bounded, write_json
+from duikou.jsonio import (
+    atomic_write_text,
+    kill_point,
+    loads,
+    read_bounded,
+    stale_temps,
+    write_json,
+)
 from duikou.schema import LABEL_NAMES
 
 MAX_BYTES = 20_000_000
@@ -53,12 +61,18 @@ def load_board(folder: Path | None = None) -> dict:
 @contextlib.contextmanager
 def locked(folder: Path | None = None) -> Iterator[None]:
     """An exclusive lock on the board for a read-modify-write (``.leaderboard.lock`` beside
-    the record); concurrent submits queue instead of overwriting each other."""
+    the record); concurrent submits, renders and ``reproduce --update`` queue instead of
+    overwriting each other. Every writer of the board files holds it, so on entry the temp
+    files of a writer that was killed mid-write are removed."""
     lock = board_paths(folder)[0].with_name(".leaderboard.lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
+            for page in board_paths(folder):
+                for stale in stale_temps(page):
+                    stale.unlink(missing_ok=True)
+            kill_point("leaderboard:locked")
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -164,32 +178,63 @@ def _name_problem(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _check_name(board: dict, name: str, protocol: str, task: str = "spans") -> str:
+def _same_name(board: dict, name: str, protocol: str, task: str) -> dict | None:
+    """The entry whose name is ``name`` ignoring case and width, for this protocol and task."""
+    key = name_key(name)
+    return next((e for e in board["entries"] if name_key(e["name"]) == key
+                 and e["protocol"] == protocol and task_of(e) == task), None)
+
+
+def _check_name(board: dict, name: str, protocol: str, task: str = "spans",
+                same: Callable[[], dict] | None = None) -> str:
     """The normalised name, after checking it is visible, single-script and new for this
-    protocol and task (compared case-folded)."""
+    protocol and task (compared case-folded). An entry that is this very submission does
+    not count as a clash: ``same`` gives the fields a retry repeats (called only then)."""
     name = normalise_name(name)
     found = _name_problem(name)
     if found:
         raise SubmissionError(Problem(found[0], code=found[1]))
-    key = name_key(name)
-    same = [e["name"] for e in board["entries"] if name_key(e["name"]) == key
-            and e["protocol"] == protocol and task_of(e) == task]
-    if same:
-        raise SubmissionError(Problem(f"an entry named {same[0]!r} already exists for protocol "
-                                      f"{protocol!r} (task {task}), and {name!r} is the same "
-                                      "name ignoring case and width; choose another name",
-                                      code="DK-SUBMIT-002"))
+    old = _same_name(board, name, protocol, task)
+    if old is not None and not (same is not None and _is_same(old, name, same())):
+        raise SubmissionError(Problem(f"an entry named {old['name']!r} already exists for "
+                                      f"protocol {protocol!r} (task {task}), and {name!r} is "
+                                      "the same name ignoring case and width; choose another "
+                                      "name", code="DK-SUBMIT-002"))
     return name
+
+
+def _is_same(entry: dict, name: str, same: dict) -> bool:
+    """``entry`` is the submission described by ``name`` and ``same`` (a retry of it)."""
+    return entry["name"] == name and all(entry.get(k) == v for k, v in same.items())
 
 
 def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv",
            corpus: Path | None = None, folder: Path | None = None,
            task: str = "spans") -> dict:
-    """Validate, score and append one submission; regenerate the pages. Returns the entry."""
+    """Validate, score and append one submission; regenerate the pages. Returns the entry
+    (see :func:`submit_entry`)."""
+    return submit_entry(pred_path, name=name, description=description, protocol=protocol,
+                        corpus=corpus, folder=folder, task=task)[0]
+
+
+def submit_entry(pred_path: Path, *, name: str, description: str, protocol: str = "cv",
+                 corpus: Path | None = None, folder: Path | None = None,
+                 task: str = "spans") -> tuple[dict, bool]:
+    """Validate, score and append one submission; regenerate the pages. Returns the entry
+    and whether it was added: a retry of a submission that is already on the board (same
+    name, description, protocol, task, predictions file bytes and dataset; e.g. after the
+    first run was killed once the record was written) changes nothing and returns the
+    entry already there with ``False``. Any other entry of the same name is refused."""
     from duikou.eval.relations import evaluate_relations
 
     pred_path = Path(pred_path)
-    name = _check_name(load_board(folder), name, protocol, task)  # fail fast
+
+    def retry_of() -> dict:  # read only when the name is taken: is this a retry?
+        data = read_bounded(pred_path, MAX_BYTES, error=SubmissionError)
+        return {"description": description,
+                "predictions_sha256": hashlib.sha256(data).hexdigest()}
+
+    name = _check_name(load_board(folder), name, protocol, task, same=retry_of)  # fail fast
     read_bounded(pred_path, MAX_BYTES, error=SubmissionError)
     if task == "relations":
         result = evaluate_relations(pred_path, protocol=protocol, corpus=corpus)
@@ -197,17 +242,31 @@ def submit(pred_path: Path, *, name: str, description: str, protocol: str = "cv"
     else:
         result = evaluate(pred_path, protocol=protocol, corpus=corpus)
         entry = entry_from_result(result, name=name, description=description)
+    same = {k: entry[k] for k in ("description", "predictions_sha256", "manifest_sha256")}
     with locked(folder):  # re-read inside the lock: another submit may have landed
         board = load_board(folder)
-        _check_name(board, name, protocol, task)
+        _check_name(board, name, protocol, task, same=lambda: same)
+        present = _same_name(board, name, protocol, task)
+        if present is not None:  # this very submission: make the pages agree, add nothing
+            render_pages(board, folder)
+            return present, False
         board["entries"].append(entry)
         write_board(board, folder)
-    return entry
+    return entry, True
+
+
+def rerender(folder: Path | None = None) -> None:
+    """``duikou leaderboard render``: under the board lock, remove a killed writer's temp
+    files and rewrite both pages from the record."""
+    with locked(folder):
+        render_pages(None, folder)
 
 
 def write_board(board: dict, folder: Path | None = None) -> None:
-    """Pages first, the record last: a kill in between leaves pages that are newer than the
-    record, and ``duikou leaderboard render`` (or the next write) makes them agree again."""
+    """Pages first, the record last, each by temp file + rename, under :func:`locked`: a kill
+    at any point leaves the old record or the new one whole, and at worst pages newer than
+    the record, which ``duikou leaderboard render`` (or the next write) makes agree again.
+    Tested by killing a real submit at every step (tests/test_leaderboard_kill.py)."""
     jpath, _, _ = board_paths(folder)
     board = {"entries": sorted(board["entries"],
                                key=lambda e: (task_of(e), e["protocol"], e["name"]))}

@@ -97,6 +97,7 @@ when its score reaches the threshold chosen by grouped cross-validation for prec
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import unicodedata
@@ -204,25 +205,75 @@ def _unassigned(data: bytes, encoding: str) -> int | None:
     return sum(unicodedata.category(ch) in ("Co", "Cn") for ch in text)
 
 
+# What a Chinese article decodes to: ASCII, Latin-1 signs (·, ×, °), pinyin tone letters
+# (ā, ǎ), Greek, Cyrillic, general punctuation (“”, —, …), letterlike and number forms (℃,
+# Ⅲ), arrows and maths (≤), enclosed numbers, boxes, shapes and dingbats (①, ●), CJK
+# punctuation, kana, bopomofo, enclosed and squared CJK (㈠, ㎡), ideographs (extension A,
+# B on), compatibility ideographs, full-width forms.
+_TEXT_RANGES = ((0x20, 0x7E), (0xA0, 0x4FF), (0x2000, 0x22FF), (0x2460, 0x27BF),
+                (0x3000, 0x31BF), (0x3200, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+                (0xFF00, 0xFFEF), (0x20000, 0x3134F))
+_UTF_NO_BOM = (("UTF-32LE", 4), ("UTF-32BE", 4), ("UTF-16LE", 2), ("UTF-16BE", 2))
+
+
+def _reads_as_text(text: str) -> bool:
+    """Nearly every character is one a Chinese or English article uses, and none is a
+    control character other than tab and line ends."""
+    if not text or any(ch < " " and ch not in "\t\n\r" for ch in text):
+        return False
+    usual = sum(ch in "\t\n\r" or any(a <= ord(ch) <= b for a, b in _TEXT_RANGES)
+                for ch in text)
+    return usual >= 0.95 * len(text)
+
+
+def utf_without_bom(data: bytes) -> str | None:
+    """The UTF-16/UTF-32 byte order (``UTF-16LE``, …) that ``data``, which has no BOM,
+    strictly decodes in to text (:func:`_reads_as_text`); None when none does. Only a hint
+    for an error message: nothing is ever decoded this way. ASCII read in the wrong UTF-16
+    byte order looks like ideographs (``a\\0`` → U+6100), so when both orders read as text
+    the one whose characters end in a zero byte less often wins (the NULs are high bytes)."""
+    fits = []
+    for name, unit in _UTF_NO_BOM:
+        if len(data) % unit:
+            continue
+        try:  # the first 64 KiB are enough to tell (a unit cut at the end is left out)
+            text = codecs.getincrementaldecoder(name)().decode(data[:1 << 16], final=False)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_text(text):
+            fits.append((sum(ord(ch) > 0xFF and not ord(ch) & 0xFF for ch in text), name))
+    return min(fits)[1] if fits else None
+
+
+def _convert(name: str) -> str:
+    return f"convert with `iconv -f {name} -t UTF-8`."
+
+
 def encoding_hint(data: bytes) -> str:
-    """What the bytes that are not UTF-8 probably are: a UTF-16/32 BOM, or the legacy
-    Chinese encodings that decode them strictly, the most plausible first."""
+    """What the bytes that are not UTF-8 probably are: a UTF-16/32 BOM, UTF-16/32 without a
+    BOM, or the legacy Chinese encodings that decode them strictly, the most plausible
+    first."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return (f" It looks like {name} (BOM {bom.hex(' ').upper()}): convert with "
-                    f"`iconv -f {name} -t UTF-8`.")
+            return f" It looks like {name} (BOM {bom.hex(' ').upper()}): {_convert(name)}"
     fits = sorted((odd, name) for name in _LEGACY
                   if (odd := _unassigned(data, name)) is not None)
+    bomless = utf_without_bom(data)
+    # NUL bytes (ASCII, line ends in UTF-16/32) are never Big5 or GB18030 text; without
+    # them a clean legacy decode comes first, as short legacy text can read as UTF-16 too
+    # (two ASCII letters make an ideograph)
+    if bomless and (b"\0" in data or not (fits and fits[0][0] == 0)):
+        return f" It looks like {bomless} without a byte-order mark: {_convert(bomless)}"
     if not fits:
         return ""
     names = " or ".join(name for odd, name in fits if odd == fits[0][0])
-    return (f" The bytes decode as {names}: check the text, then convert with "
-            f"`iconv -f {fits[0][1]} -t UTF-8`.")
+    return f" The bytes decode as {names}: check the text, then {_convert(fits[0][1])}"
 
 
 def decode(data: bytes, *, file: str) -> str:
     """Decode raw bytes as UTF-8 (BOM kept as U+FEFF), or raise a located IngestError that
-    names the encoding the bytes look like; nothing is converted silently."""
+    names the encoding the bytes look like; nothing is converted silently. UTF-16/32 of
+    ASCII text is valid UTF-8 full of NULs: refused as the encoding it looks like."""
     if not data:
         raise IngestError(Problem("file is empty; expected a UTF-8 article", file=file,
                                   code="DK-INGEST-001"))
@@ -233,6 +284,14 @@ def decode(data: bytes, *, file: str) -> str:
             f"not valid UTF-8 at byte {exc.start} (found byte 0x{data[exc.start]:02x}); "
             f"expected UTF-8 text.{encoding_hint(data)}", file=file,
             extra=f"byte offset {exc.start}", code="DK-INGEST-002")) from None
+    nul = data.find(b"\0")
+    bomless = utf_without_bom(data) if nul >= 0 else None
+    if bomless:
+        raise IngestError(Problem(
+            f"expected UTF-8 text, found {data.count(0)} NUL bytes of {len(data)} (first at "
+            f"byte {nul}): it looks like {bomless} without a byte-order mark; "
+            f"{_convert(bomless)}", file=file, extra=f"byte offset {nul}",
+            code="DK-INGEST-020"))
     if not text.lstrip("\ufeff").strip():
         raise IngestError(Problem(
             f"file holds only whitespace ({len(data)} bytes of spaces, tabs or line breaks); "
