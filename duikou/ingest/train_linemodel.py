@@ -1,7 +1,7 @@
 """Train the furniture line model (``python -m duikou.ingest.train_linemodel``).
 
-Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``fresh``;
-``fresh2`` is kept out as the held-out set of ruleset 3), builds the features of
+Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``fresh``,
+``fresh2``; ``fresh3`` is kept out as the held-out set of ruleset 3), builds the features of
 :mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions, and chooses the
 regularisation C and the score threshold by grouped cross-validation over documents (5
 folds): among the settings whose out-of-fold precision (rules + model) is at least
@@ -150,8 +150,8 @@ def choose(exs: list[Example]) -> tuple[float, float, list[tuple[float, float, f
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m duikou.ingest.train_linemodel",
                                  description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="dev,heldout,fresh",
-                    help="labelled sets to train on (default dev,heldout,fresh)")
+    ap.add_argument("--sets", default="dev,heldout,fresh,fresh2",
+                    help="labelled sets to train on (default dev,heldout,fresh,fresh2)")
     ap.add_argument("--out", type=Path, default=MODEL_FILE, help="model file to write")
     a = ap.parse_args(argv)
     sets = tuple(a.sets.split(","))
