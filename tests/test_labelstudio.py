@@ -554,8 +554,9 @@ def test_client_reports_unreachable_server_and_missing_settings(monkeypatch) -> 
         push(DOCS, url=url, api_key="k" * 40, project_title="duikou x")
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
-    with raises_code(LabelStudioError, "DK-LS-020"):
+    with raises_code(LabelStudioError, "DK-LS-020") as info:
         pull(project_title="duikou x", docs_by_id=CORPUS)
+    assert "--url/--api-key" in str(info.value)  # the CLI's flags, not Python's argument names
 
 
 def test_an_expired_personal_access_token_is_a_clear_error() -> None:

@@ -52,8 +52,9 @@ def connect(url: str | None = None, api_key: str | None = None, *,
                if not v]
     if missing:
         raise LabelStudioError(Problem(
-            f"no Label Studio {' and '.join(missing)}: pass url=/api_key= or set the "
-            "environment variable(s)", code="DK-LS-020"))
+            f"no Label Studio {' and '.join(missing)}: pass --url/--api-key on the command "
+            "line (url=/api_key= from Python) or set the environment variable(s)",
+            code="DK-LS-020"))
     try:
         return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout,
                            max_retries=max_retries)
