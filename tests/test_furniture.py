@@ -333,11 +333,12 @@ def test_the_shipped_line_model_names_its_training_sets_and_threshold():
 def test_line_model_asks_only_about_non_body_lines_above_the_tail():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
-    norms = ["菜单", BODY, "某某", "相关新闻", "尾部"]
-    rules = [None, None, None, "R9-tail", None]
+    norms = ["EN", "援川十年", "菜单", BODY, "某某", "相关新闻", "尾部"]
+    rules = [None, None, None, None, None, "R9-tail", None]
     everything = LineModel({bucket("bias"): 50.0}, 0.5)  # scores every line 1.0
-    assert apply_line_model(norms, rules, 3, everything) == [
-        "R20-line-model", None, "R20-line-model", "R9-tail", None]
+    # the headline (most Han characters above the first paragraph) and the paragraph stay
+    assert apply_line_model(norms, rules, 5, everything) == [
+        "R20-line-model", None, "R20-line-model", None, "R20-line-model", "R9-tail", None]
     assert apply_line_model(["短行", "另一短行"], [None, None], 2, everything) == [None, None]
     nothing = LineModel({bucket("bias"): -50.0}, 0.5)
     assert apply_line_model(norms, rules, 3, nothing) == rules

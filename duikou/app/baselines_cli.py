@@ -133,8 +133,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=(1, 2, 3),
-                    help="page-furniture ruleset (default 2; 3 adds the line model: more "
-                         "furniture removed, and more article lines; eval/FURNITURE.md)")
+                    help="page-furniture ruleset (default 3, rules + line model; 2 rules only: fewer "
+                         "furniture lines removed, eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

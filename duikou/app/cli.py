@@ -526,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--pairing-group", help="province-level group donor→recipient (splits)")
     ad.add_argument("--note", help="anything odd about the page")
     ad.add_argument("--cleaning", type=int, choices=(1, 2, 3),
-                    help="page-furniture ruleset recorded for the document (default 2)")
+                    help="page-furniture ruleset recorded for the document (default 3)")
     ad.set_defaults(func=_corpus_add)
     s = corpus.add_parser("stats", help="documents, characters, sentences, spans per split")
     s.add_argument("--corpus", help="dataset folder (default: corpus/)")

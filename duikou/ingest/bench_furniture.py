@@ -17,8 +17,11 @@ Three labelled sets, and what each one was for:
   from it;
 * ``heldout`` — the other half: held out for ruleset 1 (read once, after it was finished),
   then the source of ruleset 2 (R15–R19 and the widened patterns), so in-sample for that;
-* ``fresh`` — 2026-11-26: new page excerpts (``annotation/furniture/fresh/raw``, not corpus
-  documents) labelled by instances that never saw the rules; held out for ruleset 2.
+* ``fresh``, ``fresh2``, ``fresh3`` — 2026-11-26: new page excerpts
+  (``annotation/furniture/freshN/raw``, not corpus documents) labelled by instances that never
+  saw the rules or the earlier batches; ``fresh`` held out for ruleset 2, ``fresh2`` for
+  rulesets 2 and 3 (first line model), ``fresh3`` for ruleset 3 (second line model), each
+  then used for the next round (``eval/FURNITURE.md``).
 
 ``--ruleset 1`` scores the rules the corpus texts were cleaned with (seeds/sources.yaml
 ``cleaning``), the default the newest.
@@ -38,7 +41,7 @@ from duikou.ingest.clean import CleanDocument, ingest_bytes
 from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.paths import annotation_dir, seeds_dir
 
-SETS = ("dev", "heldout", "fresh", "fresh2")
+SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3")  # in the order they were made
 
 
 @dataclass(frozen=True)
