@@ -143,6 +143,16 @@ def test_model_folder_errors(corpus, rules_model, tmp_path, capsys):
     assert "dataset v0.0.1" in capsys.readouterr().err
     assert run("predict", other_data, "--corpus", corpus, "--out", out,
                "--allow-other-dataset") == 0
+    # a patch release never changes texts, spans or splits: its models stay valid
+    version = json.loads((rules_model / "duikou_model.json").read_text("utf-8"))[
+        "dataset_version"]
+    major, minor, patch = version.split(".")
+    patched = _copy_model(rules_model, tmp_path / "patch",
+                          dataset_version=f"{major}.{minor}.{int(patch) + 7}")
+    assert run("predict", patched, "--corpus", corpus, "--out", out) == 0
+    minor_up = _copy_model(rules_model, tmp_path / "minor",
+                           dataset_version=f"{major}.{int(minor) + 1}.0")
+    assert run("predict", minor_up, "--corpus", corpus, "--out", out) == 2
     assert run("predict", tmp_path / "missing", "--corpus", corpus, "--out", tmp_path / "x") == 2
     assert "does not exist" in capsys.readouterr().err
     (tmp_path / "empty_dir").mkdir()

@@ -167,7 +167,26 @@ CONTEXT_CASES = [
     (C, "8家", "", "上下游企业", 8, "家", None),
     (Q, "50岁", "", "上下", 50, "year", "about"),
     (P, "20人", "", "以下简称", 20, "人", None),
+    (Q, "30公里", "距县城", "开外的村", 30, "km", "over"),  # 开外: beyond
 ]
+
+# Found by reading every dataset-2 figure against its text (annotation/figure_check/)
+VALUE_CHECK_CASES = [
+    (M, "7个多亿", 700000000, "元", "over"),  # 个 before 多 + multiplier: 7亿多
+    (C, "18县", 18, "县", None), (C, "87縣", 87, "县", None), (C, "4市", 4, "市", None),
+    (C, "12县市", 12, "县市", None), (C, "3州市", 3, "州市", None),
+    (C, "16省市", 16, "省市", None), (C, "8方面", 8, "方面", None),
+    (C, "21車次", 21, "车次", None), (C, "350余款", 350, "款", "over"),
+    (C, "346桶", 346, "桶", None), (C, "731萬頂", 7310000, "顶", None),
+    (Q, "1462万千瓦时", 14620000, "kWh", None),  # kWh, not kW
+    (Q, "近7成", 70, "%", "nearly"),  # 成 is a tenth
+]
+
+
+@pytest.mark.parametrize(("label", "text", "value", "unit", "approx"), VALUE_CHECK_CASES)
+def test_value_check_findings(label, text, value, unit, approx):
+    out = normalise(label, text)
+    assert (out["value"], out["unit"], out["approx"]) == (value, unit, approx)
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
             code="DK-MODEL-026"))
     if not allow_other_dataset:
         here = corpus_identity(corpus)["dataset_version"]
-        if info.get("dataset_version") != here:
+        if not same_training_data(info.get("dataset_version"), here):
             problems.append(Problem(
                 f"model was trained on dataset v{info.get('dataset_version')}, the corpus is "
                 f"v{here}: retrain, or pass --allow-other-dataset", file=str(path),
@@ -148,6 +148,19 @@ def read_model_info(folder: Path, *, corpus: Path | None = None,
     if problems:
         raise ModelError(problems)
     return info
+
+
+def same_training_data(trained_on: object, corpus_version: str) -> bool:
+    """Whether a model trained on dataset ``trained_on`` fits a corpus at ``corpus_version``:
+    the same major and minor version (a patch release never changes texts, spans or splits:
+    ``corpus/CHANGELOG.md``).
+
+    >>> same_training_data("2.1.0", "2.1.1"), same_training_data("2.0.0", "2.1.0")
+    (True, False)
+    """
+    if not isinstance(trained_on, str):
+        return False
+    return trained_on.split(".")[:2] == corpus_version.split(".")[:2]
 
 
 def read_hyperparameters(folder: Path, kind: str, *, corpus: Path | None = None,

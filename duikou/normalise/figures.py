@@ -32,7 +32,7 @@ _PREFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
 )
 _SUFFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("以上", "over"), ("有余", "over"), ("余", "over"), ("多", "over"),
-    ("左右", "about"), ("上下", "about"), ("许", "about"),
+    ("开外", "over"), ("左右", "about"), ("上下", "about"), ("许", "about"),
     ("以内", "at_most"), ("之内", "at_most"), ("以下", "at_most"),
 )
 # Words that may start a span before the number and say nothing about precision.
@@ -162,6 +162,8 @@ def _read_amount(s: str, i: int) -> tuple[Decimal, str, list[str], int] | None:
     if value is None:
         return None
     flags: list[str] = []
+    if s.startswith("个多", end) and _MULT_RUN.match(s, end + 2):
+        end += 1  # 7个多亿 is 7亿多: the measure word stands before 多 + multiplier
     if end < len(s) and s[end] in _INNER_MARKS:
         flags.append(_INNER_MARKS[s[end]])
         end += 1

@@ -20,6 +20,8 @@ _UNIT_GROUPS: tuple[tuple[str | None, dict[str, tuple[str, Decimal]]], ...] = (
         "件", "份", "本", "册", "张", "辆", "场", "期", "届", "座", "条", "处", "支", "只",
         "株", "棵", "篇", "部", "门", "节", "堂", "轮", "架", "箱", "袋", "包", "盒", "双",
         "对", "组", "队", "班", "类", "种", "块", "所学校", "学时", "课时", "床",
+        # places, product lines and others that the dataset-2 value check found uncounted
+        "县", "市", "县市", "州市", "省市", "方面", "车次", "款", "桶", "顶",
     )}),
     ("QUANTITY", {
         "倍": ("倍", _ONE),
@@ -43,6 +45,10 @@ _UNIT_GROUPS: tuple[tuple[str | None, dict[str, tuple[str, Decimal]]], ...] = (
         "个小时": ("hour", _ONE), "分钟": ("minute", _ONE),
         # volume and power
         "升": ("L", _ONE), "立方米": ("m3", _ONE), "千瓦": ("kW", _ONE),
+        "千瓦时": ("kWh", _ONE), "度电": ("kWh", _ONE),
+        "微克": ("kg", Decimal("1e-9")),
+        # 成 is a tenth: 近7成 is nearly 70 %
+        "成": ("%", Decimal(10)),
     }),
     # ages read as years when normalised, but an age is not an aid figure
     (None, {"岁": ("year", _ONE), "周岁": ("year", _ONE)}),
