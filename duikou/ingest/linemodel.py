@@ -45,9 +45,10 @@ def body_lines(norms: list[str], rules: list[str | None]) -> list[int]:
 
 
 def line_features(norms: list[str], rules: list[str | None], k: int,
-                  body: list[int] | None = None) -> list[str]:
+                  body: list[int] | None = None, feature_set: int = 1) -> list[str]:
     """Feature strings of line ``k`` given every line of the page and the rules' decisions
-    (None: kept); ``body`` is :func:`body_lines` (computed when not given)."""
+    (None: kept); ``body`` is :func:`body_lines` (computed when not given). Feature set 2
+    adds :func:`shape_features`."""
     line = norms[k]
     f = _DIGIT.sub("0", furniture.fold(line))
     n = len(f)
@@ -70,7 +71,23 @@ def line_features(norms: list[str], rules: list[str | None], k: int,
         "next:" + ("end" if k + 1 >= len(norms) else (rules[k + 1] or "kept").split("-")[0]),
         f"first:{_char_class(f[:1])}", f"last:{_char_class(f[-1:])}", "bias",
     ]
-    return feats
+    return feats + shape_features(f) if feature_set >= 2 else feats
+
+
+_ROLE_WORD = re.compile(furniture._ROLE)
+_SITE_WORD = re.compile(r"\S{1,8}(?:网|报|台|在线|客户端|频道|融媒)(?:\s|$|[·/|])")
+_LINK = re.compile(r"https?:|www\.|\.com|\.cn|\.net|\.org")
+
+
+def shape_features(f: str) -> list[str]:
+    """Cues of credits, mastheads and links in a folded line: a role word (记者, 编辑 …), how
+    many tokens look like personal names, a site-name-like token, a link, the opening
+    bracket."""
+    tokens = re.split(r"[\s、,/|·]+", f)
+    names = sum(furniture.looks_like_name(t) for t in tokens)
+    return [f"role:{bool(_ROLE_WORD.search(f))}", f"names:{min(names, 3)}",
+            f"site:{bool(_SITE_WORD.search(f))}", f"link:{bool(_LINK.search(f))}",
+            f"open:{f[:1] if f[:1] in '【[(《<' else '-'}"]
 
 
 def _char_class(ch: str) -> str:
@@ -94,6 +111,7 @@ class LineModel:
     weights: dict[int, float]
     threshold: float
     trained_on: tuple[str, ...] = ()
+    feature_set: int = 1
 
     def score(self, feats: list[str]) -> float:
         z = sum(self.weights.get(bucket(f), 0.0) for f in feats)
@@ -101,6 +119,7 @@ class LineModel:
 
     def to_json(self) -> str:
         return json.dumps({"bits": BITS, "threshold": self.threshold,
+                           "feature_set": self.feature_set,
                            "trained_on": list(self.trained_on),
                            "weights": {str(b): round(w, 6) for b, w in
                                        sorted(self.weights.items()) if round(w, 6)}},
@@ -114,13 +133,15 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
         raise ValueError(f"{path}: model hashed into 2**{data.get('bits')} buckets, "
                          f"expected 2**{BITS}")
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
-                     float(data["threshold"]), tuple(data.get("trained_on", ())))
+                     float(data["threshold"]), tuple(data.get("trained_on", ())),
+                     int(data.get("feature_set", 1)))
 
 
 def headline(norms: list[str], rules: list[str | None], body: list[int]) -> int | None:
     """The likely headline: of the kept lines above the first paragraph, the one with the most
-    Han characters (at least :data:`HEADLINE_MIN_HAN`; the first on a tie). On fresh2 the first line model removed
-    headlines with junk appended (``标题 | ||||``), so the model never judges this line."""
+    Han characters (at least :data:`HEADLINE_MIN_HAN`; the first on a tie). On fresh2 the
+    first line model removed headlines with junk appended (``标题 | ||||``), so the model
+    never judges this line."""
     if not body:
         return None
     above = [(furniture.han_count(norms[k]), -k) for k in range(body[0]) if rules[k] is None]
@@ -147,6 +168,7 @@ def apply_line_model(norms: list[str], rules: list[str | None], cut: int,
     body = body_lines(norms, rules)
     out = list(rules)
     for k in candidates(norms, rules, cut):
-        if model.score(line_features(norms, rules, k, body)) >= model.threshold:
+        if model.score(line_features(norms, rules, k, body, model.feature_set)) \
+                >= model.threshold:
             out[k] = RULE
     return out

@@ -1,7 +1,7 @@
 """Train the furniture line model (``python -m duikou.ingest.train_linemodel``).
 
 Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``fresh``,
-``fresh2``; ``fresh3`` is kept out as the held-out set of ruleset 3), builds the features of
+``fresh2``, ``fresh3``; ``fresh4`` is kept out as the held-out set of the next model), builds the features of
 :mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions, and chooses the
 regularisation C and the score threshold by grouped cross-validation over documents (5
 folds): among the settings whose out-of-fold precision (rules + model) is at least
@@ -46,7 +46,8 @@ class Example:
     modelled: bool  # one of linemodel.candidates: the model decides
 
 
-def examples(sets: tuple[str, ...], folder: Path, seeds: Path) -> list[Example]:
+def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
+             feature_set: int = 1) -> list[Example]:
     out: list[Example] = []
     for name in sets:
         files, raw_dir = set_files(folder, name, seeds)
@@ -64,7 +65,8 @@ def examples(sets: tuple[str, ...], folder: Path, seeds: Path) -> list[Example]:
             for k, (number, _) in enumerate(lines):
                 if number not in labelled:
                     raise ValueError(f"{path}: line {number} has no label")
-                feats = tuple(sorted({bucket(f) for f in line_features(norms, rules, k, body)}))
+                feats = tuple(sorted({bucket(f) for f in line_features(
+                    norms, rules, k, body, feature_set)}))
                 removed = rules[k] is not None or k >= cut
                 out.append(Example(doc, feats, labelled[number], removed, k in asked))
     return out
@@ -150,12 +152,15 @@ def choose(exs: list[Example]) -> tuple[float, float, list[tuple[float, float, f
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m duikou.ingest.train_linemodel",
                                  description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="dev,heldout,fresh,fresh2",
-                    help="labelled sets to train on (default dev,heldout,fresh,fresh2)")
+    ap.add_argument("--sets", default="dev,heldout,fresh,fresh2,fresh3",
+                    help="labelled sets to train on (default dev,heldout,fresh,fresh2,fresh3)")
     ap.add_argument("--out", type=Path, default=MODEL_FILE, help="model file to write")
+    ap.add_argument("--feature-set", type=int, choices=(1, 2), default=2,
+                    help="1: n-grams, shape bins, position, rule context; 2: also credit, "
+                         "masthead and link cues (default 2)")
     a = ap.parse_args(argv)
     sets = tuple(a.sets.split(","))
-    exs = examples(sets, annotation_dir() / "furniture", seeds_dir())
+    exs = examples(sets, annotation_dir() / "furniture", seeds_dir(), a.feature_set)
     rules_only = combined(exs, [0.0] * len(exs), 2.0)
     print(f"{len(exs)} lines ({sum(e.furniture for e in exs)} furniture) from {len(sets)} "
           f"sets; rules alone: precision {rules_only[0]:.4f} recall {rules_only[1]:.4f}")
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     model = _fit(exs, c)
     weights, bias = _pruned(model)
     weights[bucket("bias")] = round(weights.get(bucket("bias"), 0.0) + bias, 4)
-    lm = LineModel(weights, t, sets)
+    lm = LineModel(weights, t, sets, a.feature_set)
     atomic_write_text(a.out, lm.to_json())
     print(f"wrote {a.out} (C {c}, threshold {t}, {len(lm.weights)} weights)")
     return 0
