@@ -41,7 +41,7 @@ from duikou.ingest.clean import CleanDocument, ingest_bytes
 from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.paths import annotation_dir, seeds_dir
 
-SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3")  # in the order they were made
+SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4")  # in the order made
 
 
 @dataclass(frozen=True)

@@ -137,26 +137,28 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
                      int(data.get("feature_set", 1)))
 
 
-def headline(norms: list[str], rules: list[str | None], body: list[int]) -> int | None:
+def headline(norms: list[str], rules: list[str | None], body: list[int],
+             min_han: int = HEADLINE_MIN_HAN) -> int | None:
     """The likely headline: of the kept lines above the first paragraph, the one with the most
-    Han characters (at least :data:`HEADLINE_MIN_HAN`; the first on a tie). On fresh2 the
+    Han characters (at least ``min_han``; the first on a tie). On fresh2 the
     first line model removed headlines with junk appended (``标题 | ||||``), so the model
     never judges this line."""
     if not body:
         return None
     above = [(furniture.han_count(norms[k]), -k) for k in range(body[0]) if rules[k] is None]
     best = max(above, default=(0, 0))
-    return -best[1] if best[0] >= HEADLINE_MIN_HAN else None
+    return -best[1] if best[0] >= min_han else None
 
 
-def candidates(norms: list[str], rules: list[str | None], cut: int) -> list[int]:
+def candidates(norms: list[str], rules: list[str | None], cut: int,
+               headline_min_han: int = HEADLINE_MIN_HAN) -> list[int]:
     """The lines the model may remove: kept by the rules, above the tail cut, not running
     text themselves and not the :func:`headline`, on a page that has running text (so a page
     never loses its paragraphs and a one-line input is never emptied)."""
     body = body_lines(norms, rules)
     if not body:
         return []
-    skip = {*body, headline(norms, rules, body)}
+    skip = {*body, headline(norms, rules, body, headline_min_han)}
     return [k for k in range(cut) if rules[k] is None and k not in skip]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from duikou.ingest.bench_furniture import read_labels, set_files
 from duikou.ingest.clean import decide, decode, page_lines
 from duikou.ingest.linemodel import (
+    HEADLINE_MIN_HAN,
     MODEL_FILE,
     LineModel,
     body_lines,
@@ -47,7 +48,7 @@ class Example:
 
 
 def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
-             feature_set: int = 1) -> list[Example]:
+             feature_set: int = 1, headline_min_han: int = HEADLINE_MIN_HAN) -> list[Example]:
     out: list[Example] = []
     for name in sets:
         files, raw_dir = set_files(folder, name, seeds)
@@ -61,7 +62,7 @@ def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
             norms = [norm for _, norm in lines]
             rules, cut = decide(norms, 2)
             body = body_lines(norms, rules)
-            asked = set(candidates(norms, rules, cut))
+            asked = set(candidates(norms, rules, cut, headline_min_han))
             for k, (number, _) in enumerate(lines):
                 if number not in labelled:
                     raise ValueError(f"{path}: line {number} has no label")
@@ -155,12 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default="dev,heldout,fresh,fresh2,fresh3",
                     help="labelled sets to train on (default dev,heldout,fresh,fresh2,fresh3)")
     ap.add_argument("--out", type=Path, default=MODEL_FILE, help="model file to write")
-    ap.add_argument("--feature-set", type=int, choices=(1, 2), default=2,
-                    help="1: n-grams, shape bins, position, rule context; 2: also credit, "
-                         "masthead and link cues (default 2)")
+    ap.add_argument("--headline-min-han", type=int, default=HEADLINE_MIN_HAN,
+                    help="Han characters a protected headline needs when choosing the "
+                         f"threshold (default {HEADLINE_MIN_HAN}; the shipped model: 6)")
+    ap.add_argument("--feature-set", type=int, choices=(1, 2), default=1,
+                    help="1: n-grams, shape bins, position, rule context (default; the "
+                         "shipped model); 2: also credit, masthead and link cues")
     a = ap.parse_args(argv)
     sets = tuple(a.sets.split(","))
-    exs = examples(sets, annotation_dir() / "furniture", seeds_dir(), a.feature_set)
+    exs = examples(sets, annotation_dir() / "furniture", seeds_dir(), a.feature_set,
+                   a.headline_min_han)
     rules_only = combined(exs, [0.0] * len(exs), 2.0)
     print(f"{len(exs)} lines ({sum(e.furniture for e in exs)} furniture) from {len(sets)} "
           f"sets; rules alone: precision {rules_only[0]:.4f} recall {rules_only[1]:.4f}")
