@@ -9,6 +9,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import yaml
+
 from duikou.dataset.build import build
 from tests.helpers import sample_gold, v1_seeds
 
@@ -39,15 +41,21 @@ def _load(cwd: Path, first: str, second: str, cache: Path) -> dict:
     res = subprocess.run([sys.executable, "-c", SCRIPT, first, second], cwd=cwd, env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
+    # the card's dataset_info is complete, so datasets uses it (and checks the row counts)
+    assert "Ignoring part of dataset_info" not in res.stderr, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def test_repository_corpus_loads_by_relative_and_absolute_path(tmp_path):
     got = _load(ROOT, "corpus", str(ROOT / "corpus"), tmp_path / "cache")
     card = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
-    docs_info = card.split("config_name: documents", 2)[2].split("config_name:")[0]
-    for split, n in got["splits"].items():  # what load_dataset sees is what the card says
-        assert f"name: {split}\n    num_examples: {n}" in docs_info
+    info = yaml.safe_load(card.split("---\n")[1])["dataset_info"]
+    docs_info = next(c for c in info if c["config_name"] == "documents")
+    recorded = {s["name"]: s["num_examples"] for s in docs_info["splits"]}
+    assert got["splits"] == recorded  # what load_dataset sees is what the card says
+    for s in docs_info["splits"]:
+        assert s["num_bytes"] == (ROOT / "corpus" / "data" / "documents" /
+                                  f"{s['name']}.jsonl").stat().st_size
     assert got["splits"]["test"] >= 15 and got["splits"]["validation"] >= 8
     assert got["sent_rows"] > 1000
     from duikou.schema import BIO_TAGS
@@ -93,6 +101,8 @@ def _reload(cwd: Path, cache: Path) -> dict:
     res = subprocess.run([sys.executable, "-c", RELOAD], cwd=cwd, env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
+    # the card's dataset_info is complete, so datasets uses it (and checks the row counts)
+    assert "Ignoring part of dataset_info" not in res.stderr, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 

@@ -135,7 +135,8 @@ def _fill(tmp: Path, built: list[BuiltDoc]) -> None:
     if chart:
         files["label_distribution.png"] = hashlib.sha256(chart.read_bytes()).hexdigest()
     data = {k: v for k, v in files.items() if k.startswith("data/")}
-    atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION, data))
+    sizes = {k: (tmp / k).stat().st_size for k in data}
+    atomic_write_text(tmp / "README.md", render_card(built, DATASET_VERSION, data, sizes))
     files["README.md"] = hashlib.sha256((tmp / "README.md").read_bytes()).hexdigest()
     licence = paths.project_root() / "LICENSE-DATA"
     if licence.is_file():  # the dataset folder carries its own licence (Hub upload)

@@ -34,9 +34,14 @@ def data_digest(files: dict[str, str], config: str) -> str:
 
 
 def header(version: str, sizes: dict[str, dict[str, int]] | None = None,
-           files: dict[str, str] | None = None) -> dict:
+           files: dict[str, str] | None = None,
+           file_bytes: dict[str, int] | None = None) -> dict:
     """The card's YAML header; ``sizes`` = config → split → number of rows, ``files`` =
-    data file → sha256.
+    data file → sha256, ``file_bytes`` = data file → size in bytes.
+
+    ``dataset_info.splits`` needs name, num_examples and num_bytes, or datasets ignores it
+    with a warning on every load; datasets then checks each split's row count against
+    num_examples. num_bytes is the JSONL file's size (datasets does not check it).
 
     Each config's ``description`` (a field of every datasets builder config) carries the
     hash of its data files: ``datasets.load_dataset`` keys its cache of a local folder by a
@@ -58,7 +63,9 @@ def header(version: str, sizes: dict[str, dict[str, int]] | None = None,
     for name, feats in CONFIG_FEATURES.items():
         entry: dict = {"config_name": name, "features": feats()._to_yaml_list()}
         if sizes:
-            entry["splits"] = [{"name": s, "num_examples": sizes[name][s]} for s in SPLIT_NAMES]
+            entry["splits"] = [
+                {"name": s, "num_bytes": (file_bytes or {}).get(f"data/{name}/{s}.jsonl", 0),
+                 "num_examples": sizes[name][s]} for s in SPLIT_NAMES]
         info.append(entry)
     return {
         "pretty_name": "duikou: paired-assistance news with aid entity and figure spans",
@@ -75,7 +82,8 @@ def header(version: str, sizes: dict[str, dict[str, int]] | None = None,
     }
 
 
-def render_card(built: list[BuiltDoc], version: str, files: dict[str, str] | None = None) -> str:
+def render_card(built: list[BuiltDoc], version: str, files: dict[str, str] | None = None,
+                file_bytes: dict[str, int] | None = None) -> str:
     """The card: YAML header (see :func:`header`; ``files`` = data file → sha256) and body."""
     docs = {s: [document_record(b) for b in built if b.split == s] for s in SPLIT_NAMES}
     sents = {s: [r for b in built if b.split == s for r in sentence_records(b)]
@@ -94,8 +102,8 @@ def render_card(built: list[BuiltDoc], version: str, files: dict[str, str] | Non
     )
     sizes = {"documents": {s: len(docs[s]) for s in SPLIT_NAMES},
              "sentences": {s: len(sents[s]) for s in SPLIT_NAMES}}
-    head = yaml.safe_dump(header(version, sizes, files), allow_unicode=True, sort_keys=False,
-                          width=1000)
+    head = yaml.safe_dump(header(version, sizes, files, file_bytes), allow_unicode=True,
+                          sort_keys=False, width=1000)
     return f"---\n{head}---\n\n{body}"
 
 
