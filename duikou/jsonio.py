@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -94,7 +95,8 @@ def stale_temps(path: Path) -> list[Path]:
     killed between writing and renaming. Only a caller that holds the lock every writer of
     ``path`` takes may delete them (a live writer's temp looks the same)."""
     path = Path(path)
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
+    own = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]+\.tmp")  # mkstemp's random part
+    return sorted(p for p in path.parent.glob(".*.tmp") if own.fullmatch(p.name))
 
 
 KILL_ENV = "DUIKOU_KILL_AT"

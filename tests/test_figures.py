@@ -180,6 +180,8 @@ VALUE_CHECK_CASES = [
     (C, "346桶", 346, "桶", None), (C, "731萬頂", 7310000, "顶", None),
     (Q, "1462万千瓦时", 14620000, "kWh", None),  # kWh, not kW
     (Q, "近7成", 70, "%", "nearly"),  # 成 is a tenth
+    (Q, "3萬度電", 30000, "kWh", None),
+    (Q, "1个多百分点", 1, "个", "over"),  # 个多 + a unit, not + 万/亿: as before
 ]
 
 

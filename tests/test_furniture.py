@@ -229,23 +229,24 @@ def test_the_five_gold_clean_texts_are_unchanged(doc_id):
 V2_FAMILIES = [
     ("R15-residue",
      ['<i id="abcde"></i>', "• <span class=x></span>", "壟!-- /1234/web_site/ad_slot01 -->",
-      "channelId 1 1 1", "35.1K", "• 河北保定 1391***2468"],
+      "channelId 1 1 1", "35.1K", "• 河北保定 1391***2468", "page_id 12"],
      ["COVID-19", "Poverty alleviation through paired assistance works", "……",
-      "河北保定:13个帮扶项目全部开工"]),
+      "河北保定:13个帮扶项目全部开工", "Day 1", "iPhone 15", "Part 2"]),
     ("R16-metadata",
-     ["索引号: 11440300XX/2025-00001 分类:", "主题词:", "2024年08月26日", "• 2019-10-18",
-      "第04版:时事新闻 PDF版"],
-     ["名称不同,内容一致。", "2024年08月26日,某县举行签约仪式。", "分类指导、精准施策"]),
+     ["索引号: 11440300XX/2025-00001 分类:", "主题词:", "第04版:时事新闻 PDF版"],
+     ["名称不同,内容一致。", "2024年08月26日,某县举行签约仪式。", "分类指导、精准施策",
+      "2024年08月26日"]),  # a bare date between paragraphs is a timeline heading
     ("R17-credit",
      ["某某日报·某某网记者王某某通讯员李某", "(某某台·融媒体中心记者/叶某 编辑/胡某)",
-      "(某区委统战部供稿)", "【我要纠错】责任编辑:雷某某"],
-     ["记者来到村里", "(供稿单位负责对内容的真实性负责。)", "某县记者节座谈会召开"]),
+      "(某区委统战部供稿)", "【我要纠错】责任编辑:雷某某", "记者王某某", "编辑王某 记者李某"],
+     ["记者来到村里", "(供稿单位负责对内容的真实性负责。)", "某县记者节座谈会召开", "设计方案",
+      "审核程序", "编辑方法", "制片周期", "策划方案"]),
     ("R18-widget",
      ["查看全部评论", "[ 打印当前页 ]", "小字号", "我要分享:", "- +1", "客服设为首页"],
      ["返回家乡创业", "评分标准由两地共同制定。", "分享会在县城举行"]),
     ("R19-breadcrumb",
      ["某某电视台 > 新闻台 > 新闻中心 >", "手机某某网 江苏>经济"],
-     ["收入从3000元>5000元", "产值 > 1亿元"]),
+     ["收入从3000元>5000元", "产值 > 1亿元", "手机销量>电脑销量"]),
 ]
 
 
@@ -260,6 +261,24 @@ def test_ruleset_2_families_and_look_alikes(rule, furniture, article):
     assert _removed(furniture[0]) == rule
     for line in article:
         assert _kept(line), line
+
+
+def test_contact_and_notice_sentences_are_kept_and_rows_removed():
+    for sentence in ["如有疑问，可拨打客服电话：95588咨询。",
+                     "市民如遇问题可拨打爆料电话：0991-1234567，也可发送邮件反映情况。",
+                     "法院认定，该作品版权归原作者所有。",
+                     "郑重声明：本公司从未授权任何个人以公司名义收取费用，请广大群众提高警惕。"]:
+        assert _kept(sentence), sentence
+    for row in ["(如有新闻线索,欢迎报料。报料微信:abcd1234,报料QQ:12345678。)",
+                "郑重声明:本文版权归原作者所有,转载仅为传播更多信息之目的。"]:
+        assert _removed(row) == "R11-site-info", row
+
+
+def test_bare_dates_go_above_and_below_the_paragraphs_only():
+    raw = f"2024年08月26日\n{BODY}\n2019年10月18日\n{BODY}\n• 2019-10-18"
+    doc = clean_text(raw, file="t.txt", ruleset=2)
+    assert doc.text == f"{BODY}\n2019年10月18日\n{BODY}"
+    assert [r.rule for r in doc.removed] == ["R16-metadata", "R16-metadata"]
 
 
 def test_comment_block_and_slideshow_titles_go_in_ruleset_2_only():
@@ -370,3 +389,31 @@ def test_ruleset_3_never_removes_running_text(lines):
     for x in lines[:cut]:
         if furniture.is_body(x):
             assert x in kept
+
+
+def test_a_repeated_feature_counts_once_as_in_training():
+    from duikou.ingest.linemodel import LineModel, bucket
+
+    m = LineModel({bucket("g:0"): 1.0}, 0.5)
+    assert m.score(["g:0"] * 7) == m.score(["g:0"])
+
+
+def test_table_rows_and_english_sentences_survive_ruleset_3():
+    page = ("援疆资金逐年增长\n记者从自治区发改委获悉，近年来各援疆省市投入的资金逐年增长，有力支持了受援地发展。\n"
+            "援疆资金（亿元） 2019 2020 2021 2022\n上海 45 48 50 52\n"
+            "The project was funded by Shanghai and built in two years.\n"
+            "下一步，自治区将继续加大产业援疆力度，推动更多企业落户新疆。")
+    doc = clean_text(page, file="t.txt", ruleset=3)
+    assert "上海 45 48 50 52" in doc.text and "funded by Shanghai" in doc.text
+    assert "援疆资金（亿元） 2019 2020 2021 2022" in doc.text
+
+
+def test_the_shipped_line_model_is_pinned():
+    """Ruleset 3 is the line model: a retrained file changes what it removes, so it needs a
+    new ruleset number once any document records ruleset 3 (DEVELOPING.md)."""
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILE
+
+    digest = hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
+    assert digest == "ed47d544f02b186f39fe46a536f6b323e4cbaff78bb421ae9d43c259393c7ba8"

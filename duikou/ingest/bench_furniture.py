@@ -11,17 +11,16 @@ precision = removed furniture / removed lines, recall = removed furniture / furn
 Per furniture type only recall is defined (article lines have no type); precision is also
 broken down by the cleaning rule that removed the line.
 
-Three labelled sets, and what each one was for:
+The labelled sets, and what each one was for:
 
 * ``dev`` — half of the 117 collected seed pages (by hash): ruleset 1 (R3–R14) was written
   from it;
 * ``heldout`` — the other half: held out for ruleset 1 (read once, after it was finished),
   then the source of ruleset 2 (R15–R19 and the widened patterns), so in-sample for that;
-* ``fresh``, ``fresh2``, ``fresh3`` — 2026-11-26: new page excerpts
-  (``annotation/furniture/freshN/raw``, not corpus documents) labelled by instances that never
-  saw the rules or the earlier batches; ``fresh`` held out for ruleset 2, ``fresh2`` for
-  rulesets 2 and 3 (first line model), ``fresh3`` for ruleset 3 (second line model), each
-  then used for the next round (``eval/FURNITURE.md``).
+* ``fresh`` … ``fresh4`` — 2026-11-26: new page excerpts (``annotation/furniture/freshN/raw``,
+  not corpus documents) labelled by instances that never saw the rules or the earlier
+  batches; each held out for the rules or model made before it, then used for the next
+  round (``eval/FURNITURE.md`` says which is which).
 
 ``--ruleset 1`` scores the rules the corpus texts were cleaned with (seeds/sources.yaml
 ``cleaning``), the default the newest.
@@ -216,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m duikou.ingest.bench_furniture",
                                  description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=(*SETS, "all"), default="all",
-                    help="which annotation half to score (default: both)")
+                    help="which labelled set to score (default: all)")
     ap.add_argument("--annotations", type=Path, default=None,
                     help="folder with lines-<set>.jsonl (default annotation/furniture)")
     ap.add_argument("--seeds", type=Path, default=None, help="raw files (default seeds/)")

@@ -72,8 +72,8 @@ R14    Header zone — above the first line of running text only: a bare persona
        characters) or a single menu word.
 =====  ====================================================================================
 
-Ruleset 2 (the default for new input, ``furniture.DEFAULT_RULESET``; corpus documents keep
-the ruleset recorded in ``seeds/sources.yaml``) adds, on lines ruleset 1 keeps:
+Ruleset 2 (corpus documents keep the ruleset recorded in ``seeds/sources.yaml``; new input
+gets ``furniture.DEFAULT_RULESET``, 3) adds, on lines ruleset 1 keeps:
 
 =====  ====================================================================================
 R15    Residue: markup (``<i id="…"></i>``, ``<!-- … -->``), template identifiers followed by
@@ -89,7 +89,7 @@ also   R9 tail markers for comment blocks (更多手机互动, 网友评论 …)
        R13 a slideshow title repeated three or more times (the first kept).
 =====  ====================================================================================
 
-Ruleset 3 (opt-in: it removed more article lines on a held-out batch) adds R20: a logistic-regression line classifier
+Ruleset 3 (the default for new input) adds R20: a logistic-regression line classifier
 (:mod:`duikou.ingest.linemodel`, trained by ``python -m duikou.ingest.train_linemodel`` on
 the labelled furniture lines) removes a line the ruleset-2 rules keep, above the tail cut,
 when its score reaches the threshold chosen by grouped cross-validation for precision.
@@ -465,6 +465,10 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
         for k in range(body[0]):  # R14: the header zone above the first paragraph
             if rules[k] is None:
                 rules[k] = furniture.header_zone(norms[k])
+    if ruleset >= 2 and body:  # R16 bare dates, outside the paragraphs only
+        for k in [*range(body[0]), *range(body[-1] + 1, cut)]:
+            if rules[k] is None and furniture.bare_date(norms[k]):
+                rules[k] = "R16-metadata"
     others = norms[:cut]
     for k in range(cut):  # R13: a repeated page title with the site name appended
         if rules[k] is None and furniture.page_title_copy(norms[k], others):

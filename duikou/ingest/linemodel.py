@@ -114,7 +114,9 @@ class LineModel:
     feature_set: int = 1
 
     def score(self, feats: list[str]) -> float:
-        z = sum(self.weights.get(bucket(f), 0.0) for f in feats)
+        """P(furniture): each feature bucket counts once, as in training (a line of digits
+        repeats ``g:0`` many times)."""
+        z = sum(self.weights.get(b, 0.0) for b in {bucket(f) for f in feats})
         return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
     def to_json(self) -> str:
@@ -153,13 +155,24 @@ def headline(norms: list[str], rules: list[str | None], body: list[int],
 def candidates(norms: list[str], rules: list[str | None], cut: int,
                headline_min_han: int = HEADLINE_MIN_HAN) -> list[int]:
     """The lines the model may remove: kept by the rules, above the tail cut, not running
-    text themselves and not the :func:`headline`, on a page that has running text (so a page
-    never loses its paragraphs and a one-line input is never emptied)."""
+    text themselves (nor Latin-script prose) and not the :func:`headline`, on a page that has
+    running text (so a page never loses its paragraphs and a one-line input is never
+    emptied)."""
     body = body_lines(norms, rules)
     if not body:
         return []
     skip = {*body, headline(norms, rules, body, headline_min_han)}
-    return [k for k in range(cut) if rules[k] is None and k not in skip]
+    return [k for k in range(cut) if rules[k] is None and k not in skip
+            and not _latin_prose(norms[k])]
+
+
+_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _latin_prose(line: str) -> bool:
+    """A sentence in a Latin-script language (is_body only knows Chinese punctuation): four
+    or more words and no Han character. Never judged by the model."""
+    return furniture.han_count(line) == 0 and len(_LATIN_WORDS.findall(line)) >= 4
 
 
 def apply_line_model(norms: list[str], rules: list[str | None], cut: int,

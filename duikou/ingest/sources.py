@@ -206,7 +206,8 @@ def add_seed(seeds: Path, raw: bytes, *, url: str, query: str | None, retrieved:
     existing = load_sources(seeds)
     clean = ingest_bytes(raw, file=source_name, ruleset=cleaning)
     digest = hashlib.sha256(raw).hexdigest()
-    new = SourceDoc("(new)", source_name, None, outlet, date, script, digest, clean)
+    new = SourceDoc("(new)", source_name, None, outlet, date, script, digest, clean,
+                    cleaning=cleaning)
     problems = [p for p in _duplicates([*existing, new]) if p.doc_id == "(new)"]
     if script not in SCRIPTS:
         problems.append(Problem(f"script must be one of {SCRIPTS}, found {script!r}",

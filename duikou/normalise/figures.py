@@ -162,7 +162,7 @@ def _read_amount(s: str, i: int) -> tuple[Decimal, str, list[str], int] | None:
     if value is None:
         return None
     flags: list[str] = []
-    if s.startswith("个多", end) and _MULT_RUN.match(s, end + 2):
+    if s.startswith("个多", end) and s[end + 2: end + 3] in ("万", "亿"):
         end += 1  # 7个多亿 is 7亿多: the measure word stands before 多 + multiplier
     if end < len(s) and s[end] in _INNER_MARKS:
         flags.append(_INNER_MARKS[s[end]])
