@@ -263,6 +263,7 @@ CODES: dict[str, str] = {
     "DK-LS-040": "after a push, a task does not hold exactly one prediction of the model_version",  # annotation/ls_client.py
     "DK-LS-041": "an annotation's completed_by cannot be resolved to a user",  # annotation/labelstudio.py
     "DK-LS-042": "the API key was refused by the SDK before contacting the server (expired token)",  # annotation/ls_client.py
+    "DK-LS-043": "a task already holds a different prediction of the same model_version",  # annotation/ls_client.py
     "DK-MODEL-001": "unknown model kind {…}; expected one of {…}",  # baselines/api.py
     "DK-MODEL-002": "the {…} baseline is not available in this duikou ({…} is missing)",  # baselines/api.py
     "DK-MODEL-003": "give either a split or a fold, not both",  # baselines/api.py

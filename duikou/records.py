@@ -55,8 +55,10 @@ def id_sort_key(value: object) -> tuple:
     ['000_ab', '9', '10', 'doc-9', 'doc-10']
     """
     text = str(value)
-    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p)
-                  for p in _DIGITS.split(text) if p)
+    # the odd pieces of the split are the ASCII digit runs; compared by length then digits
+    # (no int(): '²' is a digit to str.isdigit, and 5,000 digits exceed int's limit)
+    parts = tuple((0, len(p.lstrip("0")), p.lstrip("0")) if i % 2 else (1, 0, p)
+                  for i, p in enumerate(_DIGITS.split(text)) if p)
     return parts, text
 
 

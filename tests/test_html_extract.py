@@ -197,3 +197,16 @@ def test_arbitrary_input_keeps_the_contract_or_gets_a_located_error(source):
         assert all(0 <= p.start < len(source) for p in err.problems)
         return
     assert_contract(source, text, positions)
+
+
+def test_script_with_a_slash_still_runs_to_its_end_tag_and_iframes_are_dropped():
+    assert html_to_text("<script/>var a;</script>z")[0] == "z"
+    assert html_to_text("<iframe>a<b>c</iframe>d")[0] == "d"
+    assert html_to_text("x<svg/>y")[0] == "xy"  # a self-closed svg is empty
+
+
+def test_long_entity_names_and_deep_skipped_nesting_are_read():
+    text, pos = html_to_text("a&" + "x" * 50000 + ";b")
+    assert text == "a&" + "x" * 50000 + ";b" and len(pos) == len(text)
+    text, _ = html_to_text("<svg>" * 5000 + "</svg>" * 5000 + "<p>ok</p>")
+    assert text.strip() == "ok"

@@ -383,6 +383,13 @@ def test_id_sort_key() -> None:
     ids = ["doc-10", "10", "9", "doc-9", "b", "a2", "a10", "09", 11]
     assert sorted(ids, key=id_sort_key) == ["09", "9", "10", 11, "a2", "a10", "b", "doc-9",
                                             "doc-10"]
+    # non-ASCII digits are text, and a 5,000-digit id needs no int()
+    assert sorted(["x1²", "x1", "9" * 5000, "10"], key=id_sort_key) == [
+        "10", "9" * 5000, "x1", "x1²"]
+    from duikou.annotation.labelstudio import export_tasks
+
+    with raises_code(LabelStudioError, "DK-LS-003"):
+        export_tasks([{"id": "d1", "text": "abc"}], predictions={"d1": [], "x1²": []})
 
 
 def test_annotation_files_and_listings_sort_numeric_ids_as_numbers(tmp_path: Path) -> None:

@@ -225,6 +225,26 @@ def test_a_new_model_version_is_added_to_the_existing_tasks(ls_server: LSServer)
     assert _versions(client, first["project_id"]) == want
 
 
+def test_same_model_version_with_other_content_is_refused_and_no_version_is_one_version(
+        ls_server: LSServer) -> None:
+    """A rerun under an unchanged model_version that says something else would be "kept"
+    silently; it is refused. No --model-version (or "") is Label Studio's "undefined" for
+    new and existing tasks alike, so a repeat adds nothing."""
+    title = _title("same-mv")
+    first = {d["id"]: d["entities"] for d in DOCS[:2]}
+    push(DOCS[:2], **_kw(ls_server, title), predictions=first, model_version="")
+    again = push(DOCS[:2], **_kw(ls_server, title), predictions=first, model_version="")
+    assert (again["predictions_added"], again["predictions_kept"]) == (0, 2)
+    other = {d["id"]: d["entities"][:1] for d in DOCS[:2]}
+    with raises_code(LabelStudioError, "DK-LS-043") as err:
+        push(DOCS[:2], **_kw(ls_server, title), predictions=other)
+    assert {p.doc_id for p in err.value.problems} <= {d["id"] for d in DOCS[:2]}
+    client = connect(ls_server.url, ls_server.api_key)
+    info = push(DOCS[:2], **_kw(ls_server, title))
+    assert sorted(p.model_version for p in client.predictions.list(
+        project=info["project_id"])) == ["undefined", "undefined"]
+
+
 def test_predictions_for_a_task_made_from_another_text_are_refused(ls_server: LSServer
                                                                    ) -> None:
     title = _title("stale")
@@ -237,6 +257,8 @@ def test_predictions_for_a_task_made_from_another_text_are_refused(ls_server: LS
         push(DOCS[:1], **_kw(ls_server, title), predictions={"ls-1": []}, model_version="m")
     assert err.value.problems[0].doc_id == "ls-1" and str(task.id) in str(err.value)
     assert client.predictions.list(project=info["project_id"]) == []
+    with raises_code(LabelStudioError, "DK-LS-039"):  # also without predictions
+        push(DOCS[:1], **_kw(ls_server, title))
 
 
 def test_push_resumes_and_is_idempotent(ls_server: LSServer) -> None:

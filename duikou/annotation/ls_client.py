@@ -145,14 +145,41 @@ def existing_doc_ids(client: LabelStudio, project_id: int) -> set[str]:
     return set(existing_tasks(client, project_id))
 
 
-def _model_versions(client: LabelStudio, project_id: int) -> dict[int, Counter[str]]:
-    """Task id → how many predictions of each model_version it has ("" for none)."""
+def _predictions(client: LabelStudio, project_id: int) -> dict[int, dict[str, list]]:
+    """Task id → model_version ("" for none) → the :func:`result_key` of each of its
+    predictions of that version."""
     preds = _call(f"list predictions of project {project_id}", _base_url(client),
                   lambda: client.predictions.list(project=project_id))
-    out: dict[int, Counter[str]] = {}
+    out: dict[int, dict[str, list]] = {}
     for pred in preds:
-        out.setdefault(pred.task, Counter())[pred.model_version or ""] += 1
+        out.setdefault(pred.task, {}).setdefault(pred.model_version or "", []).append(
+            result_key(getattr(pred, "result", None) or []))
     return out
+
+
+def _model_versions(client: LabelStudio, project_id: int) -> dict[int, Counter[str]]:
+    """Task id → how many predictions of each model_version it has ("" for none)."""
+    return {task: Counter({v: len(keys) for v, keys in versions.items()})
+            for task, versions in _predictions(client, project_id).items()}
+
+
+def result_key(result: list) -> tuple:
+    """What a prediction says, independent of region ids and order: its labelled spans
+    ``(start, end, labels)`` and its relations between them (from span, to span, labels)."""
+    spans, rels, by_id = [], [], {}
+    for r in result:
+        r = r if isinstance(r, dict) else getattr(r, "__dict__", {})
+        v = r.get("value") or {}
+        if "start" in v:
+            key = (v.get("start"), v.get("end"), tuple(v.get("labels") or ()))
+            by_id[r.get("id")] = key
+            spans.append(key)
+    for r in result:
+        r = r if isinstance(r, dict) else getattr(r, "__dict__", {})
+        if r.get("type") == "relation":
+            rels.append((by_id.get(r.get("from_id")), by_id.get(r.get("to_id")),
+                         tuple(r.get("labels") or ())))
+    return tuple(sorted(spans, key=repr)), tuple(sorted(rels, key=repr))
 
 
 def _batches(items: list[T], size: int) -> Iterable[list[T]]:
@@ -208,10 +235,13 @@ def push(
         raise LabelStudioError(Problem(f"batch_size must be >= 1, found {batch_size}",
                                        code="DK-LS-025"))
     docs = list(docs)
+    # one version string for new and existing tasks alike ("" or None: Label Studio's own)
+    model_version = model_version or UNVERSIONED
     tasks = export_tasks(docs, predictions=predictions, model_version=model_version)
     client = connect(url, api_key)
     project, created = ensure_project(client, project_title)
     present = {} if created else existing_tasks(client, project.id)
+    _check_texts(tasks, present, project.id)
     todo = [t for t in tasks if t["data"]["doc_id"] not in present]
     n_batches = retries = 0
     for batch in _batches(todo, batch_size):
@@ -242,6 +272,19 @@ def _project_model_version(client: LabelStudio, project_id: int) -> str | None:
     return getattr(project, "model_version", None) or None
 
 
+def _check_texts(tasks: list[dict], present: Mapping[str, list[Any]], project_id: int) -> None:
+    """Refuse a push onto tasks made from another text than the corpus's (a stale project):
+    "already there" must mean the same document, not only the same doc_id."""
+    problems = [
+        Problem(f"task {task.id} of project {project_id} was made from another text than the "
+                f"corpus's (sha256 {t['data']['text_sha256']}); re-create the task or push "
+                "to a new project", doc_id=t["data"]["doc_id"], code="DK-LS-039")
+        for t in tasks for task in present.get(t["data"]["doc_id"], [])
+        if not _same_text(task, t["data"])]
+    if problems:
+        raise LabelStudioError(problems)
+
+
 def _same_text(task: Any, wanted: Mapping[str, Any]) -> bool:
     """Whether an existing task was made from the text duikou would push now."""
     data = task.data if isinstance(task.data, dict) else {}
@@ -259,7 +302,7 @@ def _add_predictions(client: LabelStudio, project_id: int, tasks: list[dict],
     """Add the predictions of ``tasks`` (export tasks of documents already in the project)
     to the project's tasks; returns (added, kept because already there, retries)."""
     version = model_version or UNVERSIONED
-    problems, todo = [], []
+    problems, todo, doc_of = [], [], {}
     for t in tasks:
         doc_id, found = t["data"]["doc_id"], present[t["data"]["doc_id"]]
         if len(found) != 1:  # duplicate tasks: _verify reports them
@@ -274,10 +317,22 @@ def _add_predictions(client: LabelStudio, project_id: int, tasks: list[dict],
             continue
         pred = t["predictions"][0]
         todo.append(dict(pred, task=task.id, model_version=version))
+        doc_of[task.id] = doc_id
     if problems:
         raise LabelStudioError(problems)
-    have = _model_versions(client, project_id) if todo else {}
-    send = [p for p in todo if not have.get(p["task"], Counter())[version]]
+    have = _predictions(client, project_id) if todo else {}
+    send = []
+    for p in todo:
+        there = have.get(p["task"], {}).get(version, [])
+        if not there:
+            send.append(p)
+        elif any(k != result_key(p["result"]) for k in there):
+            problems.append(Problem(
+                f"task {p['task']} of project {project_id} already holds a prediction of "
+                f"model_version {version!r} that says something else; push these predictions "
+                "under a new --model-version", doc_id=doc_of.get(p["task"]), code="DK-LS-043"))
+    if problems:
+        raise LabelStudioError(problems)
     kept, retries = len(todo) - len(send), 0
     for batch in _batches(send, batch_size):
         retries += _import_predictions(client, project_id, batch, version)

@@ -43,6 +43,7 @@ from __future__ import annotations
 import html
 import inspect
 import re
+from collections import Counter
 from html.entities import html5
 from html.parser import HTMLParser
 
@@ -53,7 +54,12 @@ _BLOCK = {
     "th", "table", "section", "article", "header", "footer", "nav", "blockquote", "pre",
     "figure", "figcaption", "dt", "dd", "title", "hr", "aside", "main", "form",
 }
-_SKIP = {"script", "style", "noscript", "template", "svg"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "noembed", "noframes",
+         "xmp"}
+# HTML5 ignores the "/" of <script/>: the element still runs to its end tag (an <svg/> is
+# really empty)
+_SLASH_IGNORED = {"script", "style", "noscript", "template", "iframe", "noembed", "noframes",
+                  "xmp"}
 _SPACE = {"\t": " ", "\n": " ", "\r": " ", "\x0c": " "}  # source line breaks are not paragraphs
 _REF = re.compile(r"&(?:#[xX]([0-9a-fA-F]+);?|#([0-9]+);?|([A-Za-z][A-Za-z0-9]*)(;?))")
 # The parser tokenizes a copy of the source with every "&" replaced by this ordinary
@@ -99,6 +105,7 @@ class _Extractor(HTMLParser):
         self.chars: list[str] = []
         self.positions: list[int] = []
         self.skipping: list[tuple[str, int]] = []  # open skipped elements, with their offsets
+        self.open_skips: Counter[str] = Counter()  # how many of each are open
         self.last_start = ("", 0)  # the latest start tag and its offset
 
     def source_offset(self) -> int:
@@ -115,17 +122,24 @@ class _Extractor(HTMLParser):
         self.last_start = (tag, self.source_offset())
         if tag in _SKIP:
             self.skipping.append(self.last_start)
+            self.open_skips[tag] += 1
         else:
             self.block(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIP:  # a self-closed <svg/> has no content to drop
+        if tag in _SLASH_IGNORED:
+            self.handle_starttag(tag, attrs)
+        elif tag not in _SKIP:  # a self-closed <svg/> has no content to drop
             self.block(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        names = [name for name, _ in self.skipping]
-        if tag in names:  # closes it and anything opened inside it
-            del self.skipping[len(names) - 1 - names[::-1].index(tag):]
+        if self.open_skips[tag]:  # closes the innermost open one and anything inside it
+            i = len(self.skipping) - 1
+            while self.skipping[i][0] != tag:
+                i -= 1
+            for name, _ in self.skipping[i:]:
+                self.open_skips[name] -= 1
+            del self.skipping[i:]
         elif tag not in _SKIP:
             self.block(tag)
 
@@ -187,7 +201,8 @@ def _reference(source: str, amp: int, end: int) -> tuple[str, int]:
         return _numeric(hex_digits or digits, 16 if hex_digits else 10), m.end()
     if semicolon and name + ";" in html5:
         return html5[name + ";"], m.end()
-    for n in range(len(name), 1, -1):  # legacy names such as &copy need no ";"
+    # legacy names such as &copy need no ";"; no entity name is longer than 32 characters
+    for n in range(min(len(name), 32), 1, -1):
         if name[:n] in html5:
             return html5[name[:n]], amp + 1 + n
     return "&", amp + 1
