@@ -220,3 +220,40 @@ def test_ledger_rows_of_a_corpus_document_match_rows_written_by_hand() -> None:
         (None, "三峽", "people", "14萬多人", 140_000, "人", "over", date, "document",
          "relation"),
     ]
+
+
+def test_a_shared_figure_is_one_joint_flow_and_equal_counts_are_not_restatements() -> None:
+    from duikou.eval.ledger import document_rows, money_by_flow
+    from duikou.records import Document
+
+    text = "甲市和乙市援助丙县300万元。甲市援建丙县3所高中。甲市援建丙县3所职校。"
+    sp = [Span(0, 2, "DONOR"), Span(3, 5, "DONOR"), Span(7, 9, "RECIPIENT"),
+          Span(9, 14, "MONEY"), Span(15, 17, "DONOR"), Span(19, 21, "RECIPIENT"),
+          Span(21, 23, "COUNT"), Span(26, 28, "DONOR"), Span(30, 32, "RECIPIENT"),
+          Span(32, 34, "COUNT")]
+    rel = [Relation(span_id(sp[i]), span_id(sp[j]), t) for i, j, t in (
+        (0, 2, "AID"), (1, 2, "AID"), (0, 3, "AMOUNT"), (1, 3, "AMOUNT"), (2, 3, "AMOUNT"),
+        (4, 6, "AMOUNT"), (5, 6, "AMOUNT"), (7, 9, "AMOUNT"), (8, 9, "AMOUNT"))]
+    rows = document_rows(Document("d", text, None, spans=sp, relations=rel))
+    money = [r for r in rows if r.kind == "money"]
+    assert len(money) == 2 and {r.figure_id for r in money} == {"9-14-MONEY"}
+    assert {(r.joint_donors, r.joint_recipients) for r in money} == {("乙市+甲市", "丙县")}
+    assert money_by_flow(rows) == {("乙市+甲市", "丙县"): 3_000_000}  # once, not twice
+    counts = [r for r in rows if r.kind == "items"]
+    assert [r.repeat_of for r in counts] == [None, None]  # 3所 高中 and 3所 职校 differ
+
+
+def test_a_part_whose_total_has_no_row_is_summed() -> None:
+    from duikou.eval.ledger import document_rows
+    from duikou.records import Document
+
+    text = "总投资1亿元,其中甲市援助乙县2000万元。"
+    sp = [Span(3, 6, "MONEY"), Span(9, 11, "DONOR"), Span(13, 15, "RECIPIENT"),
+          Span(15, 21, "MONEY")]
+    rel = [Relation(span_id(sp[1]), span_id(sp[2]), "AID"),
+           Relation(span_id(sp[1]), span_id(sp[3]), "AMOUNT"),
+           Relation(span_id(sp[2]), span_id(sp[3]), "AMOUNT"),
+           Relation(span_id(sp[3]), span_id(sp[0]), "PART_OF")]
+    (row,) = [r for r in document_rows(Document("d", text, None, spans=sp, relations=rel))
+              if r.kind == "money"]
+    assert row.amount_text == "2000万元" and row.part_of is None

@@ -9,11 +9,13 @@ Rows come from a document's spans and relations (gold, or a system's predictions
 * every ``AID`` pair of entities that no figure row covers gives one row without an amount
   (``kind = "pairing"``);
 * the date is the figure's ``TIME`` date when it has one, else the document's date
-  (``date_source``); ``part_of`` names the total a part belongs to (``PART_OF``), so sums
-  over rows with an empty ``part_of`` do not count a breakdown twice; ``repeat_of`` marks a
-  figure that restates an earlier one of the same flow (same donor, recipient, kind, value
-  and unit: a title and its body); ``shared`` marks a figure reported once for several
-  donors or recipients.
+  (``date_source``); ``part_of`` names the nearest total a part belongs to (``PART_OF``)
+  that has rows itself, so sums over rows with an empty ``part_of`` count a breakdown once
+  and never lose a part whose total has no AMOUNT; ``repeat_of`` marks a figure that
+  restates an earlier one of the same flow (same value and date, in the same sentence again
+  or in the title); ``shared`` marks a figure reported once for several donors or
+  recipients: its rows share ``figure_id``, and ``joint_donors``/``joint_recipients`` name
+  all of them, so **sum each ``figure_id`` once** (the flow is the joint one).
 
 Entities are normalised within a document by :func:`duikou.eval.relations.entity_names`
 (锦江 and 成都市锦江区 → 锦江区), and across documents only by script (Traditional →
@@ -65,6 +67,9 @@ class LedgerRow:
     approx: str | None
     figure_start: int | None
     figure_end: int | None
+    figure_id: str | None  # span id of the figure; several rows share it when it is shared
+    joint_donors: str | None  # every donor key the figure is reported for, "+"-joined
+    joint_recipients: str | None  # every recipient key, "+"-joined
     part_of: str | None  # span id of the total this figure is a part of
     repeat_of: str | None  # span id of an earlier figure of the same flow, kind and value
     shared: bool
@@ -108,7 +113,8 @@ def document_rows(doc: Document) -> list[LedgerRow]:
         if names[r.head] not in side[r.tail]:
             side[r.tail].append(names[r.head])
     rows, covered = [], set()
-    for fid in sorted(set(givers) | set(takers), key=lambda i: spans[i]):
+    with_rows = set(givers) | set(takers)
+    for fid in sorted(with_rows, key=lambda i: spans[i]):
         fig = spans[fid]
         ds, rs = givers.get(fid, []), takers.get(fid, [])
         d_src = "relation" if ds else "none"
@@ -125,6 +131,8 @@ def document_rows(doc: Document) -> list[LedgerRow]:
         date = (normalise_in_text("DATE", doc.text, when.start, when.end, doc_date=doc.date)
                 .get("date") if when else doc.date)
         a, b = _sentence_of(sents, fig.start)
+        joint_d = "+".join(sorted(entity_key(_name(d)) for d in ds)) or None
+        joint_r = "+".join(sorted(entity_key(_name(r)) for r in rs)) or None
         for d in ds or [None]:
             for r in rs or [None]:
                 covered.add((d, r))
@@ -134,7 +142,8 @@ def document_rows(doc: Document) -> list[LedgerRow]:
                     _name(r), entity_key(_name(r)) if r else None, r_src,
                     KIND_OF_LABEL[fig.label], doc.text[fig.start:fig.end], attrs.get("value"),
                     attrs.get("value_max"), attrs.get("unit"), attrs.get("approx"),
-                    fig.start, fig.end, part.get(fid), None, shared, doc.text[a:b], a, b))
+                    fig.start, fig.end, fid, joint_d, joint_r,
+                    _total_with_row(fid, part, with_rows), None, shared, doc.text[a:b], a, b))
     for d, r in pairs:
         if (d, r) in covered:
             continue
@@ -144,24 +153,42 @@ def document_rows(doc: Document) -> list[LedgerRow]:
         rows.append(LedgerRow(doc.id, doc.date, "document" if doc.date else "none",
                               _name(d), entity_key(_name(d)), "relation", _name(r),
                               entity_key(_name(r)), "relation", "pairing", None, None, None, None,
-                              None, None, None, None, None, False, doc.text[a:b], a, b))
-    return _mark_repeats(rows)
+                              None, None, None, None, None, None, None, None, False,
+                              doc.text[a:b], a, b))
+    title = doc.text.split("\n", 1)[0] if "\n" in doc.text else ""  # a one-line text has none
+    return _mark_repeats(rows, title)
 
 
-def _mark_repeats(rows: list[LedgerRow]) -> list[LedgerRow]:
-    """A figure row with the same donor, recipient, kind, value and unit as an earlier figure
-    of the document (a title restating the body, a summary repeating a paragraph) gets
-    ``repeat_of``: sums skip it, so a restated flow is counted once."""
-    first: dict[tuple, str] = {}
+def _total_with_row(fid: str, part: dict[str, str], with_rows: set[str]) -> str | None:
+    """The nearest total up the PART_OF chain that has rows itself (a part of a total
+    without an AMOUNT is a flow of its own, or its money would be in no sum); None at the
+    top, and on a cycle."""
+    seen, here = {fid}, part.get(fid)
+    while here is not None and here not in seen:
+        if here in with_rows:
+            return here
+        seen.add(here)
+        here = part.get(here)
+    return None
+
+
+def _mark_repeats(rows: list[LedgerRow], title: str) -> list[LedgerRow]:
+    """A figure row that restates an earlier one gets ``repeat_of`` (sums skip it, so the
+    flow is counted once): same donor, recipient, kind, value, unit and date, and either the
+    same sentence again or one of the two in the title line. Two different things that
+    happen to have the same count (3所 高中, 3所 职校) are not restatements."""
+    first: dict[tuple, LedgerRow] = {}
     out = []
     for r in rows:
         if r.figure_start is None or r.value is None:
             out.append(r)
             continue
-        key = (r.donor_key, r.recipient_key, r.kind, r.value, r.value_max, r.unit)
-        here = f"{r.figure_start}-{r.figure_end}-{LABEL_OF_KIND[r.kind]}"
-        earlier = first.setdefault(key, here)
-        out.append(r if earlier == here else dataclasses.replace(r, repeat_of=earlier))
+        key = (r.donor_key, r.recipient_key, r.kind, r.value, r.value_max, r.unit, r.date)
+        earlier = first.setdefault(key, r)
+        restated = earlier is not r and earlier.figure_id != r.figure_id and (
+            earlier.evidence == r.evidence or earlier.evidence_start < len(title)
+            or r.evidence_start < len(title))
+        out.append(dataclasses.replace(r, repeat_of=earlier.figure_id) if restated else r)
     return out
 
 
@@ -204,17 +231,18 @@ def write_parquet(rows: Sequence[LedgerRow], path: Path) -> None:
 
 
 def money_by_flow(rows: Sequence[LedgerRow]) -> dict[tuple[str, str], float]:
-    """(donor key, recipient key) → money in yuan, counting no part twice and each shared
-    figure once (on its first flow)."""
+    """(donors, recipients) → money in yuan, counting no part twice and each figure once: a
+    figure reported for several donors or recipients goes to their joint flow
+    (``东莞市+中山市+深圳市`` → ``昭通市``), never to each of them."""
     out: dict[tuple[str, str], float] = {}
-    seen: set[tuple[str, int | None]] = set()
+    seen: set[tuple[str, str | None]] = set()
     for r in rows:
         if r.kind != "money" or r.part_of or r.repeat_of or r.value is None or r.unit != "元":
             continue
-        if not (r.donor_key and r.recipient_key) or (r.doc_id, r.figure_start) in seen:
+        if not (r.joint_donors and r.joint_recipients) or (r.doc_id, r.figure_id) in seen:
             continue
-        seen.add((r.doc_id, r.figure_start))
-        key = (r.donor_key, r.recipient_key)
+        seen.add((r.doc_id, r.figure_id))
+        key = (r.joint_donors, r.joint_recipients)
         out[key] = out.get(key, 0.0) + r.value
     return out
 
@@ -224,9 +252,9 @@ def money_by_year(rows: Sequence[LedgerRow]) -> dict[str, float]:
     seen: set[tuple[str, int | None]] = set()
     for r in rows:
         if (r.kind != "money" or r.part_of or r.repeat_of or r.value is None or r.unit != "元"
-                or not r.date or (r.doc_id, r.figure_start) in seen):
+                or not r.date or (r.doc_id, r.figure_id) in seen):
             continue
-        seen.add((r.doc_id, r.figure_start))
+        seen.add((r.doc_id, r.figure_id))
         out[r.date[:4]] = out.get(r.date[:4], 0.0) + r.value
     return dict(sorted(out.items()))
 
