@@ -257,3 +257,22 @@ def test_a_part_whose_total_has_no_row_is_summed() -> None:
     (row,) = [r for r in document_rows(Document("d", text, None, spans=sp, relations=rel))
               if r.kind == "money"]
     assert row.amount_text == "2000万元" and row.part_of is None
+
+
+def test_ledger_of_a_hand_edited_corpus_with_a_dangling_relation_is_a_located_error(
+        tmp_path: Path, capsys) -> None:
+    import shutil
+
+    from duikou.app.cli import main
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
+    test = corpus / "data" / "documents" / "test.jsonl"
+    lines = test.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["relations"][0]["head"] = "0-1-DONOR"  # no such span
+    lines[0] = json.dumps(first, ensure_ascii=False)
+    test.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["ledger", "--gold", "--corpus", str(corpus), "--out", str(tmp_path / "l")]) == 2
+    err = capsys.readouterr().err
+    assert "DK-REL-001" in err and first["id"] in err

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from duikou import paths
+from duikou.errors import DuikouError
 from duikou.jsonio import STDOUT, atomic_write_text, status_stream, write_json, write_jsonl
 from duikou.records import id_sort_key
 
@@ -152,6 +153,7 @@ def cmd_ledger(a: argparse.Namespace) -> int:
     from duikou.eval.harness import protocol_documents
     from duikou.eval.ledger import write_ledger
     from duikou.eval.validate import validate_relation_predictions
+    from duikou.records import relation_problems
 
     corpus = Path(a.gold_corpus) if a.gold_corpus else None
     if a.predictions:
@@ -163,6 +165,9 @@ def cmd_ledger(a: argparse.Namespace) -> int:
     else:
         docs = load_documents(corpus)
         title = "duikou aid-flow ledger: gold relations"
+        problems = [p for d in docs for p in relation_problems(d, file=str(corpus or "corpus"))]
+        if problems:  # a hand-edited dataset folder: located errors, not a KeyError
+            raise DuikouError(problems)
     out = Path(a.out) if a.out else paths.eval_dir() / "ledger"
     written = write_ledger(docs, out, title=title)
     print(f"ledger of {len(docs)} documents → " + ", ".join(str(p) for p in written.values()))
