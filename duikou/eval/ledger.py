@@ -128,8 +128,10 @@ def document_rows(doc: Document) -> list[LedgerRow]:
         shared = len(ds) > 1 or len(rs) > 1
         attrs = normalise_in_text(fig.label, doc.text, fig.start, fig.end, doc_date=doc.date)
         when = spans.get(time.get(fid) or time.get(part.get(fid, ""), ""))  # a part: its total's
-        date = (normalise_in_text("DATE", doc.text, when.start, when.end, doc_date=doc.date)
-                .get("date") if when else doc.date)
+        read = (normalise_in_text("DATE", doc.text, when.start, when.end, doc_date=doc.date)
+                .get("date") if when else None)
+        when = when if read else None  # an unreadable TIME date (5月26-28日 undated): the article's
+        date = read or doc.date
         a, b = _sentence_of(sents, fig.start)
         joint_d = "+".join(sorted(entity_key(_name(d)) for d in ds)) or None
         joint_r = "+".join(sorted(entity_key(_name(r)) for r in rs)) or None
