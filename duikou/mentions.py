@@ -5,7 +5,7 @@ ledger share (core: it depends on nothing but the standard library)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from duikou.records import span_id
 from duikou.spans import Span
@@ -131,17 +131,21 @@ def group_mentions(mentions: Sequence[str]) -> list[list[int]]:
 
 
 
-def entity_names(text: str, spans: Sequence[Span]) -> dict[str, str]:
+def entity_names(text: str, spans: Sequence[Span],
+                 fold: Callable[[str], str] | None = None) -> dict[str, str]:
     """Span id → entity key for the DONOR/RECIPIENT spans of one document.
 
     Mentions are grouped per label by :func:`group_mentions`; a group's key is its label and
     the last administrative division any member ends in (锦江区 for 锦江/成都市锦江区), or else
-    its longest member (ties: the smallest string).
+    its longest member (ties: the smallest string). ``fold`` maps each mention first (the
+    ledger passes Traditional → Simplified with pinyin glosses dropped, so 綿虒鎮(zhèn) and 綿虒
+    are one place; the keys are then folded forms).
     """
     out: dict[str, str] = {}
     for label in ("DONOR", "RECIPIENT"):
         party = [s for s in spans if s.label == label]
         names = [text[s.start:s.end] for s in party]
+        names = [fold(n) for n in names] if fold else names
         for group in group_mentions(names):
             members = {names[i] for i in group}
             chains = sorted(admin_chain(m)[-1] for m in members if admin_chain(m))

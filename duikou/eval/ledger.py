@@ -17,10 +17,11 @@ Rows come from a document's spans and relations (gold, or a system's predictions
   recipients: its rows share ``figure_id``, and ``joint_donors``/``joint_recipients`` name
   all of them, so **sum each ``figure_id`` once** (the flow is the joint one).
 
-Entities are normalised within a document by :func:`duikou.eval.relations.entity_names`
-(锦江 and 成都市锦江区 → 锦江区), and across documents only by script (Traditional →
-Simplified with OpenCC, in ``donor_key``/``recipient_key``): two different places with the
-same short name would be merged by anything more, so nothing more is done.
+Entities are normalised within a document by :func:`duikou.mentions.entity_names` on their
+Simplified, gloss-free forms (锦江 and 成都市锦江区 → 锦江区; 綿虒 and 綿虒鎮(zhèn) → 绵虒镇), so
+``donor``/``recipient`` are Simplified; across documents they are matched only as written
+(``donor_key``/``recipient_key``): two different places with the same short name would be
+merged by anything more, so nothing more is done.
 
 Offsets (``figure_start``/``figure_end``, ``evidence_start``/``evidence_end``) are code points
 into the document's clean text, end-exclusive.
@@ -97,7 +98,7 @@ def _sentence_of(sents: Sequence[tuple[int, int]], start: int) -> tuple[int, int
 def document_rows(doc: Document) -> list[LedgerRow]:
     """The ledger rows of one document (see the module docstring)."""
     spans = {span_id(s): s for s in doc.spans}
-    names = entity_names(doc.text, doc.spans)
+    names = entity_names(doc.text, doc.spans, fold=entity_key)
     sents = sentence_spans(doc.text, doc.spans)
     by_type: dict[str, list[Relation]] = {}
     for r in doc.relations:
