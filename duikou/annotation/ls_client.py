@@ -341,40 +341,44 @@ def _add_predictions(client: LabelStudio, project_id: int, tasks: list[dict],
 
 def _import_predictions(client: LabelStudio, project_id: int, batch: list[dict],
                         version: str) -> int:
-    """Import one batch of predictions; after a failure, re-read the project's predictions
-    and send only those still missing (never blindly). Returns the retries it took."""
-    url = _base_url(client)
-    for attempt in range(IMPORT_ATTEMPTS):
-        try:
-            _call(f"add {len(batch)} predictions to project {project_id}", url,
-                  lambda b=batch: client.projects.import_predictions(
-                      project_id, request=b, request_options={"max_retries": 0}))
-            return attempt
-        except LabelStudioError:
-            if attempt == IMPORT_ATTEMPTS - 1:
-                raise
-            have = _model_versions(client, project_id)
-            batch = [p for p in batch if not have.get(p["task"], Counter())[version]]
-            if not batch:
-                return attempt + 1
-    return IMPORT_ATTEMPTS - 1
+    """Import one batch of predictions (see :func:`_send_rechecked`); returns the retries."""
+    def missing(b: list[dict]) -> list[dict]:
+        have = _model_versions(client, project_id)
+        return [p for p in b if not have.get(p["task"], Counter())[version]]
+
+    return _send_rechecked(
+        client, batch, lambda b: f"add {len(b)} predictions to project {project_id}",
+        lambda b: client.projects.import_predictions(
+            project_id, request=b, request_options={"max_retries": 0}), missing)
 
 
 def _import_batch(client: LabelStudio, project_id: int, batch: list[dict]) -> int:
-    """Import one batch; on failure, re-read the project and send only what is missing.
-    Returns the number of retries it took."""
+    """Import one batch of tasks (see :func:`_send_rechecked`); returns the retries."""
+    def missing(b: list[dict]) -> list[dict]:
+        present = existing_doc_ids(client, project_id)
+        return [t for t in b if t["data"]["doc_id"] not in present]
+
+    return _send_rechecked(
+        client, batch, lambda b: f"import {len(b)} tasks into project {project_id}",
+        lambda b: client.projects.import_tasks(
+            project_id, request=b, request_options={"max_retries": 0}), missing)
+
+
+def _send_rechecked(client: LabelStudio, batch: list[T], what: Callable[[list[T]], str],
+                    send: Callable[[list[T]], object],
+                    missing: Callable[[list[T]], list[T]]) -> int:
+    """Send ``batch`` with the SDK's own retries off; after a failure re-read the project
+    and resend only what is ``missing`` (never blindly: the server may have committed the
+    failed request). Returns the number of retries it took."""
     url = _base_url(client)
     for attempt in range(IMPORT_ATTEMPTS):
         try:
-            _call(f"import {len(batch)} tasks into project {project_id}", url,
-                  lambda b=batch: client.projects.import_tasks(
-                      project_id, request=b, request_options={"max_retries": 0}))
+            _call(what(batch), url, lambda b=batch: send(b))
             return attempt
         except LabelStudioError:
             if attempt == IMPORT_ATTEMPTS - 1:
                 raise
-            present = existing_doc_ids(client, project_id)
-            batch = [t for t in batch if t["data"]["doc_id"] not in present]
+            batch = missing(batch)
             if not batch:  # the server had committed the failed request
                 return attempt + 1
     return IMPORT_ATTEMPTS - 1

@@ -419,13 +419,19 @@ _TAIL_WORDS = {
 _TAIL_STRIP = re.compile(r"^[\s【\[<《▎|丨•·>»\-—■□●◆▶►▪★☆]+|[\s】\]>》:：|丨•·»\-—]+$")
 
 
+def _heading_forms(f: str, more_lead: bool = False) -> set[str]:
+    """A short folded line without its decoration and a trailing 更多>> (and, with
+    ``more_lead``, also without a leading 更多): the forms a tail heading is looked up by."""
+    if len(f) > 20:
+        return set()
+    g = _TAIL_STRIP.sub("", f)
+    forms = {g, _MORE_LEAD.sub("", g)} if more_lead else {g}
+    return {re.sub(r"\s*(?:更多|more)\s*>*$", "", x).strip() for x in forms}
+
+
 def tail_marker(f: str) -> bool:
     """A heading that opens a block of teasers for other articles (相关新闻, 推荐阅读, …)."""
-    if len(f) > 20:
-        return False
-    g = _TAIL_STRIP.sub("", f)
-    g = re.sub(r"\s*(?:更多|more)\s*>*$", "", g).strip()
-    return g in _TAIL_WORDS
+    return bool(_heading_forms(f) & _TAIL_WORDS)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -527,12 +533,7 @@ _MORE_LEAD = re.compile(r"^(?:更多|more)\s*")
 
 def tail_marker_v2(f: str) -> bool:
     """Ruleset-2 tail headings: comment blocks and teaser headings led by 更多."""
-    if len(f) > 20:
-        return False
-    g = _TAIL_STRIP.sub("", f)
-    forms = {g, _MORE_LEAD.sub("", g)}
-    forms = {re.sub(r"\s*(?:更多|more)\s*>*$", "", x).strip() for x in forms}
-    return any(x in _TAIL_WORDS or x in _TAIL_WORDS_V2 for x in forms)
+    return bool(_heading_forms(f, more_lead=True) & (_TAIL_WORDS | _TAIL_WORDS_V2))
 
 
 # a reader's comment header: place and a masked mobile number (山西晋中 1823***9224)
