@@ -554,8 +554,7 @@ def _residue(f: str) -> bool:
 _DISCLOSURE = re.compile(
     r"^(?:索引号|分类|名称|主题词|主题分类|体裁分类|组配分类|发文机关|发布机构|成文日期|发布日期|"
     r"发文字号|文号|信息来源|公开方式|公开范围|公开时限|生效日期|有效性|信息名称)\s*:")
-_BARE_CJK_DATE = re.compile(r"^[•·●\-\s]*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-                            r"|[-/.]\d{1,2}[-/.]\d{1,2})$")
+_BARE_CJK_DATE = re.compile(rf"^[•·●\-\s]*{_DATE}$")  # the shared date shape, alone
 
 
 def bare_date(line: str) -> bool:
