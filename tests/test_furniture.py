@@ -299,7 +299,7 @@ def test_unknown_ruleset_is_a_located_error(seeds_copy):
     from tests.helpers import raises_code
 
     with raises_code(IngestError, "DK-INGEST-023"):
-        clean_text(BODY, file="t.txt", ruleset=4)
+        clean_text(BODY, file="t.txt", ruleset=5)
     meta_file = seeds_copy / "sources.yaml"
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
     meta["documents"][1]["cleaning"] = 7
@@ -417,3 +417,57 @@ def test_the_shipped_line_model_is_pinned():
 
     digest = hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
     assert digest == "ed47d544f02b186f39fe46a536f6b323e4cbaff78bb421ae9d43c259393c7ba8"
+
+
+# ---------------------------------------------------------------- ruleset 4
+
+
+def test_the_ruleset_4_line_model_is_pinned_and_judges_the_headline():
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    path = MODEL_FILES[4]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == "b78188f0f8795373991d94233f3389d9fd03c31f8b226ef471bf732267ab8e6a"
+    m = load_model(path)
+    assert m.trained_on == ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4")
+    assert m.headline_threshold is not None and m.headline_threshold >= m.threshold
+    assert load_model(MODEL_FILES[3]).headline_threshold is None
+
+
+def test_the_headline_is_removed_only_at_the_headline_threshold():
+    from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
+
+    norms = ["菜单", "援川十年", BODY]
+    rules = [None, None, None]
+    z = 2.0  # every line scores 1/(1+e^-2) = 0.881
+    never = LineModel({bucket("bias"): z}, 0.5)
+    low = LineModel({bucket("bias"): z}, 0.5, headline_threshold=0.85)
+    high = LineModel({bucket("bias"): z}, 0.5, headline_threshold=0.9)
+    assert apply_line_model(norms, rules, 3, never) == ["R20-line-model", None, None]
+    assert apply_line_model(norms, rules, 3, high) == ["R20-line-model", None, None]
+    assert apply_line_model(norms, rules, 3, low) == ["R20-line-model", "R20-line-model", None]
+
+
+def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_is_kept(tmp_path):
+    from duikou.ingest.linemodel import LineModel, load_model
+
+    m = LineModel({3: 0.5}, 0.7, ("dev",), 2, 0.95)
+    (tmp_path / "m.json").write_text(m.to_json(), encoding="utf-8")
+    assert load_model(tmp_path / "m.json") == m
+    assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
+
+
+@given(st.lists(_LINES, min_size=1, max_size=12))
+def test_ruleset_4_never_removes_running_text(lines):
+    from duikou.ingest import furniture
+
+    if not any(furniture.is_body(x) for x in lines):
+        return
+    cut = next((k for k, x in enumerate(lines) if x == "相关新闻" and
+                any(furniture.is_body(y) for y in lines[:k])), len(lines))
+    kept = clean_text("\n".join(lines), file="t.txt", ruleset=4).text.split("\n")
+    for x in lines[:cut]:
+        if furniture.is_body(x):
+            assert x in kept

@@ -474,9 +474,9 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
         if rules[k] is None and furniture.page_title_copy(norms[k], others):
             rules[k] = "R13-page-title"
     if ruleset >= 3:
-        from duikou.ingest.linemodel import apply_line_model
+        from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
 
-        rules = apply_line_model(norms, rules, cut)
+        rules = apply_line_model(norms, rules, cut, load_model(MODEL_FILES[ruleset]))
     return rules, cut
 
 

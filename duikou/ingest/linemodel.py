@@ -29,7 +29,9 @@ from pathlib import Path
 from duikou.ingest import furniture
 
 BITS = 18
-MODEL_FILE = Path(__file__).with_name("furniture_model.json")
+MODEL_FILE = Path(__file__).with_name("furniture_model.json")  # ruleset 3
+#: the line model of each cleaning ruleset that has one (a retrained model is a new ruleset)
+MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.json")}
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
@@ -71,7 +73,32 @@ def line_features(norms: list[str], rules: list[str | None], k: int,
         "next:" + ("end" if k + 1 >= len(norms) else (rules[k + 1] or "kept").split("-")[0]),
         f"first:{_char_class(f[:1])}", f"last:{_char_class(f[-1:])}", "bias",
     ]
-    return feats + shape_features(f) if feature_set >= 2 else feats
+    if feature_set >= 2:
+        feats += shape_features(f)
+    if feature_set >= 3:
+        feats += context_features(norms, rules, k, body)
+    return feats
+
+
+def context_features(norms: list[str], rules: list[str | None], k: int,
+                     body: list[int]) -> list[str]:
+    """What the neighbouring lines say (feature set 3): the character 1–2-grams, length bin,
+    running-text shape and credit cues of the line above (``p``) and below (``n``), and the
+    distance in lines to the nearest paragraph. Credits and teaser lists come in runs, and a
+    byline sits next to the lead or the last paragraph."""
+    out = []
+    for tag, j in (("p", k - 1), ("n", k + 1)):
+        if not 0 <= j < len(norms):
+            out.append(f"{tag}:none")
+            continue
+        g = _DIGIT.sub("0", furniture.fold(norms[j]))
+        out += [f"{tag}g:{g[i:i + m]}" for m in (1, 2) for i in range(max(0, len(g) - m + 1))]
+        out += [f"{tag}len:{_bin(len(g), (2, 7, 16, 40, 100))}",
+                f"{tag}body:{furniture.is_body(norms[j])}",
+                f"{tag}role:{bool(_ROLE_WORD.search(g))}"]
+    dist = min((abs(k - b) for b in body), default=None)
+    out.append("dist:none" if dist is None else f"dist:{_bin(dist, (1, 2, 3, 5, 9))}")
+    return out
 
 
 _ROLE_WORD = re.compile(furniture._ROLE)
@@ -112,6 +139,8 @@ class LineModel:
     threshold: float
     trained_on: tuple[str, ...] = ()
     feature_set: int = 1
+    #: the likely :func:`headline` is judged too, at this (higher) threshold; None: never
+    headline_threshold: float | None = None
 
     def score(self, feats: list[str]) -> float:
         """P(furniture): each feature bucket counts once, as in training (a line of digits
@@ -120,12 +149,13 @@ class LineModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
     def to_json(self) -> str:
-        return json.dumps({"bits": BITS, "threshold": self.threshold,
-                           "feature_set": self.feature_set,
-                           "trained_on": list(self.trained_on),
-                           "weights": {str(b): round(w, 6) for b, w in
-                                       sorted(self.weights.items()) if round(w, 6)}},
-                          ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+        data = {"bits": BITS, "threshold": self.threshold, "feature_set": self.feature_set,
+                "trained_on": list(self.trained_on),
+                "weights": {str(b): round(w, 6) for b, w in sorted(self.weights.items())
+                            if round(w, 6)}}
+        if self.headline_threshold is not None:  # absent from the ruleset-3 file
+            data["headline_threshold"] = self.headline_threshold
+        return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
 @functools.cache
@@ -134,9 +164,10 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
     if data.get("bits") != BITS:
         raise ValueError(f"{path}: model hashed into 2**{data.get('bits')} buckets, "
                          f"expected 2**{BITS}")
+    head = data.get("headline_threshold")
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
                      float(data["threshold"]), tuple(data.get("trained_on", ())),
-                     int(data.get("feature_set", 1)))
+                     int(data.get("feature_set", 1)), None if head is None else float(head))
 
 
 def headline(norms: list[str], rules: list[str | None], body: list[int],
@@ -175,15 +206,30 @@ def _latin_prose(line: str) -> bool:
     return furniture.han_count(line) == 0 and len(_LATIN_WORDS.findall(line)) >= 4
 
 
+def judged_headline(norms: list[str], rules: list[str | None], cut: int,
+                    min_han: int = HEADLINE_MIN_HAN) -> int | None:
+    """The :func:`headline` when a model with a ``headline_threshold`` may judge it: kept
+    by the rules, above the tail cut, not Latin-script prose."""
+    body = body_lines(norms, rules)
+    k = headline(norms, rules, body, min_han) if body else None
+    if k is None or k >= cut or _latin_prose(norms[k]):
+        return None
+    return k
+
+
 def apply_line_model(norms: list[str], rules: list[str | None], cut: int,
                      model: LineModel | None = None) -> list[str | None]:
     """Remove (as :data:`RULE`) each :func:`candidates` line that the model scores at or
-    above its threshold."""
+    above its threshold, and the :func:`judged_headline` at or above the model's
+    ``headline_threshold`` when it has one."""
     model = model or load_model()
     body = body_lines(norms, rules)
     out = list(rules)
-    for k in candidates(norms, rules, cut):
-        if model.score(line_features(norms, rules, k, body, model.feature_set)) \
-                >= model.threshold:
+    asked = [(k, model.threshold) for k in candidates(norms, rules, cut)]
+    head = judged_headline(norms, rules, cut) if model.headline_threshold is not None else None
+    if head is not None:
+        asked.append((head, model.headline_threshold))
+    for k, threshold in asked:
+        if model.score(line_features(norms, rules, k, body, model.feature_set)) >= threshold:
             out[k] = RULE
     return out

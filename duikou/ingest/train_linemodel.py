@@ -27,6 +27,7 @@ from duikou.ingest.linemodel import (
     body_lines,
     bucket,
     candidates,
+    judged_headline,
     line_features,
 )
 from duikou.jsonio import atomic_write_text
@@ -37,6 +38,8 @@ C_GRID = (0.1, 0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))  # 0.5 … 0.975
 FOLDS = 5
 RECALL_SLACK = 0.005
+#: headline thresholds tried with --judge-headline (None: the headline is never removed)
+HEAD_GRID = (None, 0.9, 0.95, 0.975, 0.99)
 PRUNE = 0.01  # weights smaller than this are dropped (a 150 kB model instead of 1.5 MB)
 
 
@@ -47,10 +50,12 @@ class Example:
     furniture: bool
     rule_removed: bool  # removed by the ruleset-2 rules (the model is not asked)
     modelled: bool  # one of linemodel.candidates: the model decides
+    head: bool = False  # the linemodel.judged_headline (decided at the headline threshold)
 
 
 def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
-             feature_set: int = 1, headline_min_han: int = 6) -> list[Example]:
+             feature_set: int = 1, headline_min_han: int = 6,
+             judge_headline: bool = False) -> list[Example]:
     out: list[Example] = []
     for name in sets:
         files, raw_dir = set_files(folder, name, seeds)
@@ -65,13 +70,16 @@ def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
             rules, cut = decide(norms, 2)
             body = body_lines(norms, rules)
             asked = set(candidates(norms, rules, cut, headline_min_han))
+            head = judged_headline(norms, rules, cut, headline_min_han) \
+                if judge_headline else None
             for k, (number, _) in enumerate(lines):
                 if number not in labelled:
                     raise ValueError(f"{path}: line {number} has no label")
                 feats = tuple(sorted({bucket(f) for f in line_features(
                     norms, rules, k, body, feature_set)}))
                 removed = rules[k] is not None or k >= cut
-                out.append(Example(doc, feats, labelled[number], removed, k in asked))
+                out.append(Example(doc, feats, labelled[number], removed, k in asked,
+                                   k == head))
     return out
 
 
@@ -126,30 +134,37 @@ def out_of_fold(exs: list[Example], c: float) -> list[float]:
     return probs
 
 
-def combined(exs: list[Example], probs: list[float], t: float) -> tuple[float, float]:
-    """Precision and recall of rules + model at threshold ``t``."""
+def combined(exs: list[Example], probs: list[float], t: float,
+             head_t: float | None = None) -> tuple[float, float]:
+    """Precision and recall of rules + model at threshold ``t`` (and ``head_t`` for the
+    judged headline; None: never removed)."""
     tp = fp = fn = 0
     for e, p in zip(exs, probs):
-        removed = e.rule_removed or (e.modelled and p >= t)
+        removed = e.rule_removed or (e.modelled and p >= t) or (
+            e.head and head_t is not None and p >= head_t)
         tp += removed and e.furniture
         fp += removed and not e.furniture
         fn += (not removed) and e.furniture
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
 
 
-def choose(exs: list[Example]) -> tuple[float, float, list[tuple[float, float, float, float]]]:
+def choose(exs: list[Example], head_grid: tuple[float | None, ...] = (None,)
+           ) -> tuple[float, float, float | None, list[tuple]]:
+    """(C, threshold, headline threshold, table of (C, t, head_t, precision, recall))."""
     table = []
     for c in C_GRID:
         probs = out_of_fold(exs, c)
-        table += [(c, t, *combined(exs, probs, t)) for t in THRESHOLDS]
-    ok = [row for row in table if row[2] >= MIN_PRECISION]
+        table += [(c, t, h, *combined(exs, probs, t, h)) for t in THRESHOLDS
+                  for h in head_grid if h is None or h >= t]
+    ok = [row for row in table if row[3] >= MIN_PRECISION]
     if not ok:
         raise SystemExit(f"no setting reaches precision {MIN_PRECISION} out of fold")
     # precision first: among the settings within RECALL_SLACK of the best recall, the most
-    # precise one
-    top = max(r[3] for r in ok)
-    best = max((r for r in ok if r[3] >= top - RECALL_SLACK), key=lambda r: (r[2], r[3], r[1]))
-    return best[0], best[1], table
+    # precise one (then: the higher thresholds, i.e. fewer lines judged removable)
+    top = max(r[4] for r in ok)
+    best = max((r for r in ok if r[4] >= top - RECALL_SLACK),
+               key=lambda r: (r[3], r[4], r[1], 2.0 if r[2] is None else r[2]))
+    return best[0], best[1], best[2], table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,27 +178,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--headline-min-han", type=int, default=6,
                     help="Han characters a protected headline needs when choosing the "
                          "threshold (default 6, as for the shipped model; inference uses 2)")
-    ap.add_argument("--feature-set", type=int, choices=(1, 2), default=1,
+    ap.add_argument("--feature-set", type=int, choices=(1, 2, 3), default=1,
                     help="1: n-grams, shape bins, position, rule context (default; the "
-                         "shipped model); 2: also credit, masthead and link cues")
+                         "ruleset-3 model); 2: also credit, masthead and link cues; 3: also "
+                         "the neighbouring lines' text and the distance to a paragraph")
+    ap.add_argument("--judge-headline", action="store_true",
+                    help="also judge the likely headline, at a second threshold chosen from "
+                         f"{HEAD_GRID[1:]} or never (the ruleset-4 model; default: never)")
     a = ap.parse_args(argv)
     sets = tuple(a.sets.split(","))
     exs = examples(sets, annotation_dir() / "furniture", seeds_dir(), a.feature_set,
-                   a.headline_min_han)
+                   a.headline_min_han, a.judge_headline)
     rules_only = combined(exs, [0.0] * len(exs), 2.0)
     print(f"{len(exs)} lines ({sum(e.furniture for e in exs)} furniture) from {len(sets)} "
           f"sets; rules alone: precision {rules_only[0]:.4f} recall {rules_only[1]:.4f}")
-    c, t, table = choose(exs)
-    print(f"{'C':>6}{'threshold':>11}{'precision':>11}{'recall':>9}   (grouped {FOLDS}-fold, "
-          "out of fold)")
+    c, t, head_t, table = choose(exs, HEAD_GRID if a.judge_headline else (None,))
+    print(f"{'C':>6}{'threshold':>11}{'headline':>10}{'precision':>11}{'recall':>9}   "
+          f"(grouped {FOLDS}-fold, out of fold)")
     for row in table:
-        if row[1] in (0.5, 0.7, 0.8, 0.9, 0.95) or (row[0], row[1]) == (c, t):
-            mark = "  <- chosen" if (row[0], row[1]) == (c, t) else ""
-            print(f"{row[0]:>6}{row[1]:>11}{row[2]:>11.4f}{row[3]:>9.4f}{mark}")
+        chosen = row[:3] == (c, t, head_t)
+        if chosen or (row[1] in (0.5, 0.7, 0.8, 0.9, 0.95) and row[2] in (None, 0.95)):
+            mark = "  <- chosen" if chosen else ""
+            head = "never" if row[2] is None else row[2]
+            print(f"{row[0]:>6}{row[1]:>11}{head:>10}{row[3]:>11.4f}{row[4]:>9.4f}{mark}")
     model = _fit(exs, c)
     weights, bias = _pruned(model)
     weights[bucket("bias")] = round(weights.get(bucket("bias"), 0.0) + bias, 4)
-    lm = LineModel(weights, t, sets, a.feature_set)
+    lm = LineModel(weights, t, sets, a.feature_set, head_t)
     atomic_write_text(a.out, lm.to_json())
     print(f"wrote {a.out} (C {c}, threshold {t}, {len(lm.weights)} weights)")
     return 0
