@@ -299,7 +299,7 @@ def test_unknown_ruleset_is_a_located_error(seeds_copy):
     from tests.helpers import raises_code
 
     with raises_code(IngestError, "DK-INGEST-023"):
-        clean_text(BODY, file="t.txt", ruleset=5)
+        clean_text(BODY, file="t.txt", ruleset=9)
     meta_file = seeds_copy / "sources.yaml"
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
     meta["documents"][1]["cleaning"] = 7
@@ -436,6 +436,16 @@ def test_the_ruleset_4_line_model_is_pinned_and_judges_the_headline():
     assert load_model(MODEL_FILES[3]).headline_threshold is None
 
 
+def test_the_ruleset_5_line_model_is_pinned_and_adds_fresh5():
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    digest = hashlib.sha256(MODEL_FILES[5].read_bytes()).hexdigest()
+    assert digest == "778b24481d06ac356b8d05e3da9eff649146af4acf6e9b996523db9f7de14dfa"
+    assert load_model(MODEL_FILES[5]).trained_on[-1] == "fresh5"
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -459,15 +469,33 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12))
-def test_ruleset_4_never_removes_running_text(lines):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5]))
+def test_rulesets_4_and_5_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):
         return
     cut = next((k for k, x in enumerate(lines) if x == "相关新闻" and
                 any(furniture.is_body(y) for y in lines[:k])), len(lines))
-    kept = clean_text("\n".join(lines), file="t.txt", ruleset=4).text.split("\n")
+    kept = clean_text("\n".join(lines), file="t.txt", ruleset=ruleset).text.split("\n")
     for x in lines[:cut]:
         if furniture.is_body(x):
             assert x in kept
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ruleset, args", [
+    (3, []),
+    (4, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4", "--feature-set", "2",
+         "--headline-min-han", "2", "--judge-headline"]),
+    (5, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4,fresh5", "--feature-set", "2",
+         "--headline-min-han", "2", "--judge-headline"]),
+])
+def test_each_shipped_line_model_is_regenerated_byte_for_byte(tmp_path, ruleset, args):
+    """The commands named in DEVELOPING.md rebuild the shipped model files exactly (the
+    training is deterministic), so a model's provenance can be checked."""
+    from duikou.ingest.linemodel import MODEL_FILES
+    from duikou.ingest.train_linemodel import main
+
+    assert main([*args, "--out", str(tmp_path / "m.json")]) == 0
+    assert (tmp_path / "m.json").read_bytes() == MODEL_FILES[ruleset].read_bytes()

@@ -93,6 +93,9 @@ Ruleset 3 (the default for new input) adds R20: a logistic-regression line class
 (:mod:`duikou.ingest.linemodel`, trained by ``python -m duikou.ingest.train_linemodel`` on
 the labelled furniture lines) removes a line the ruleset-2 rules keep, above the tail cut,
 when its score reaches the threshold chosen by grouped cross-validation for precision.
+Ruleset 4 is ruleset 2 with another such model (``furniture_model_4.json``, trained on more
+labelled pages), which also judges the likely headline, at a higher threshold; opt-in, since
+on its held-out batch it removed article lines above the precision goal (eval/FURNITURE.md).
 """
 
 from __future__ import annotations

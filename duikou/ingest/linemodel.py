@@ -31,7 +31,8 @@ from duikou.ingest import furniture
 BITS = 18
 MODEL_FILE = Path(__file__).with_name("furniture_model.json")  # ruleset 3
 #: the line model of each cleaning ruleset that has one (a retrained model is a new ruleset)
-MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.json")}
+MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.json"),
+               5: Path(__file__).with_name("furniture_model_5.json")}
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
