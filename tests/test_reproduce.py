@@ -4,6 +4,8 @@ BERT for the seed spread)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,6 +92,30 @@ def test_bert_runs_several_seeds_and_records_their_spread(sample_corpus, tmp_pat
     assert reproduce(folds=(2,), bert_seeds=(0,), **kwargs) == 0
     out = capsys.readouterr().out
     assert "SPOT CHECK REPRODUCED" in out and "|Δ| 0.0000" in out
+
+    # --reuse-models reuses a saved model only when it was trained with the settings asked
+    # for now; a changed setting (here the step count) retrains it and says why
+    info = tmp_path / "runs/bert-e5-small/seed-0/fold-2/duikou_model.json"
+    before = info.read_bytes()
+    assert reproduce(folds=(2,), bert_seeds=(0,), reuse_models=True, **kwargs) == 0
+    assert info.read_bytes() == before and "not reused" not in capsys.readouterr().out
+    changed = {**kwargs, "bert_options": {**kwargs["bert_options"], "steps": 4}}
+    reproduce(folds=(2,), bert_seeds=(0,), reuse_models=True, **changed)
+    assert "not reused, trained with other settings (steps: 3 → 4)" in capsys.readouterr().out
+    assert json.loads(info.read_text())["hyperparameters"]["steps"] == 4
+
+
+def test_training_and_reproduce_modules_do_not_import_datasets():
+    """Training and prediction need torch and transformers only (a GPU machine may lack
+    the rest): the Hugging Face ``datasets`` import waits until features are made."""
+    code = ("import sys, duikou.app.reproduce, duikou.baselines.bert, duikou.baselines.api; "
+            "print('datasets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+    from duikou.dataset.features import documents_features
+
+    assert "entities" in documents_features()
 
 
 def test_neural_comparison_uses_the_seed_spread():

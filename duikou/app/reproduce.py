@@ -107,8 +107,13 @@ def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = Fa
     instead of being retrained. A neural system's folders are per seed
     (``runs/NAME/seed-S``); ``device`` and ``options`` go to its training."""
     def train_model(kind: str, *, out: Path, **kw: object) -> Path:
-        if reuse and (Path(out) / INFO_FILE).is_file():
-            return Path(out)
+        info_file = Path(out) / INFO_FILE
+        if reuse and info_file.is_file():
+            info = json.loads(info_file.read_text(encoding="utf-8"))
+            changed = tagger_class(kind).settings_differ(info, seed, **kw)
+            if not changed:
+                return Path(out)
+            log(f"  {out}: not reused, trained with other settings ({'; '.join(changed)})")
         return _train(kind, out=out, seed=seed, **kw)
 
     opts = dict(system.train_opts)
@@ -138,10 +143,17 @@ def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = Fa
                                         out=folder / f"fold-{k}.jsonl")
         log(f"  {label}: fold {k} trained and predicted in {time.perf_counter() - t0:.1f}s")
     if folds is None:
-        rows = [r for k in every for r in _read_preds(out["folds"][k])]
-        out["cv"] = folder / "cv.jsonl"
-        write_jsonl(out["cv"], sorted(rows, key=lambda r: id_sort_key(r["id"])))
+        out["cv"] = pool_folds(folder, every)
     return out
+
+
+def pool_folds(folder: Path, folds: Sequence[int]) -> Path:
+    """Write ``folder/cv.jsonl``: the per-fold prediction files ``folder/fold-K.jsonl`` of
+    every fold in ``folds``, pooled and sorted by document id; returns its path."""
+    rows = [r for k in folds for r in _read_preds(folder / f"fold-{k}.jsonl")]
+    path = folder / "cv.jsonl"
+    write_jsonl(path, sorted(rows, key=lambda r: id_sort_key(r["id"])))
+    return path
 
 
 def fixed_settings(model: Path) -> dict:

@@ -62,6 +62,14 @@ class Tagger(ABC):
              allow_other_dataset: bool = False) -> Tagger:
         """The tagger saved in ``folder``."""
 
+    @classmethod
+    def settings_differ(cls, info: dict, seed: int, **opts: object) -> list[str]:
+        """The recorded settings of a saved model (its ``duikou_model.json`` ``info``) that
+        differ from what ``train(seed=seed, **opts)`` would use now, as ``name: saved → now``
+        lines; empty when reusing the model is the same as retraining it. Taggers whose
+        training settings are all fixed by the data (the default) report none."""
+        return []
+
     def use_device(self, device: str) -> None:
         """Predict on ``device`` (``cpu``, ``cuda``, ``cuda:N``); only taggers with a neural
         network (``uses_encoder``) override this, the others run on the CPU only."""

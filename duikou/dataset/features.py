@@ -1,13 +1,22 @@
-"""Hugging Face ``Features`` of the two dataset configs, generated from the label schema."""
+"""Hugging Face ``Features`` of the two dataset configs, generated from the label schema.
+
+``datasets`` is imported inside each function: it takes ~0.5 s to import, and the modules
+that import this one (the corpus build, and through it training and prediction) must not
+pay that, nor need ``datasets`` installed, unless features are actually made."""
 
 from __future__ import annotations
 
-from datasets import ClassLabel, Features, List, Value
+from typing import TYPE_CHECKING
 
 from duikou.schema import BIO_TAGS, LABEL_NAMES, RELATION_NAMES
 
+if TYPE_CHECKING:
+    from datasets import Features
+
 
 def entity_feature() -> dict:
+    from datasets import ClassLabel, Value
+
     return {
         "start": Value("int32"),
         "end": Value("int32"),
@@ -24,6 +33,8 @@ def entity_feature() -> dict:
 
 def relation_feature() -> dict:
     """A relation between two entities of the same row, by span id ``start-end-LABEL``."""
+    from datasets import ClassLabel, Value
+
     return {
         "head": Value("string"),
         "tail": Value("string"),
@@ -33,6 +44,8 @@ def relation_feature() -> dict:
 
 
 def documents_features() -> Features:
+    from datasets import Features, List, Value
+
     return Features({
         "id": Value("string"),
         "title": Value("string"),
@@ -51,6 +64,8 @@ def documents_features() -> Features:
 
 
 def sentences_features() -> Features:
+    from datasets import ClassLabel, Features, List, Value
+
     return Features({
         "id": Value("string"),
         "doc_id": Value("string"),

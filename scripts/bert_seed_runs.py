@@ -1,0 +1,175 @@
+"""The BERT-type baseline over several seeds, in parallel on one GPU, then onto the board.
+
+``duikou reproduce --with-bert --device cuda --bert-seeds 0,1,2 --update`` does the same
+work one model at a time; on a GPU a small encoder leaves the card mostly idle, so this
+script runs the models (per seed: the fixed-split model and one model per fold) as
+parallel worker processes through the very function ``reproduce`` uses
+(:func:`duikou.app.reproduce.run_system`), into the same ``runs/NAME/seed-S`` layout.
+Training needs only torch and transformers, so it also runs where the rest of the
+project's dependencies are not installed.
+
+    python scripts/bert_seed_runs.py train --model DIR --seeds 0,1,2 --device cuda --workers 8
+    python scripts/bert_seed_runs.py board --seeds 0,1,2 [--note TEXT] [--update]
+
+``board`` scores the prediction files with the harness, prints the entries beside the
+committed ones, and with ``--update`` replaces the committed ``bert-e5-small`` entries
+(``cv`` and ``test``) on the leaderboard. ``grid`` trains fixed-split models only and
+prints each setting's best validation F1 (never a test number): a settings search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NAME = "bert-e5-small"
+
+
+def _bert(model: str):
+    from duikou.app.reproduce import E5_NAME, System
+
+    return System(NAME, "bert", f"token classifier on {E5_NAME}", False, (("model", model),))
+
+
+def _job(model: str, runs: str, seed: int, fold: int | None, device: str, threads: int,
+         options: dict) -> dict:
+    """One model: the fixed split (``fold`` None, with its test predictions) or one fold."""
+    import torch
+
+    torch.set_num_threads(threads)
+    from duikou.app.reproduce import run_system
+
+    t0 = time.perf_counter()
+    run_system(_bert(model), Path(runs), None, seed=seed,
+               folds=[] if fold is None else [fold], with_test=fold is None,
+               device=device, options={"progress": False, **options})
+    return {"seed": seed, "fold": fold, "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _grid_job(model: str, runs: str, seed: int, device: str, threads: int,
+              setting: dict) -> dict:
+    import torch
+
+    torch.set_num_threads(threads)
+    from duikou.baselines.api import train_model
+
+    tag = "_".join(f"{k}{v}" for k, v in sorted(setting.items()))
+    out = Path(runs) / "grid" / f"{tag}-seed{seed}"
+    t0 = time.perf_counter()
+    train_model("bert", split="train", model=model, out=out, seed=seed, device=device,
+                progress=False, **setting)
+    info = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))
+    best = max(h["val_strict_f1"] for h in info["history"])
+    return {"setting": setting, "seed": seed, "best_val_strict_f1": best,
+            "history": info["history"], "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _pool(workers: int):
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from duikou.app.reproduce import pool_folds
+    from duikou.dataset.reader import load_documents
+
+    folds = sorted({d.fold for d in load_documents(None)})
+    threads = max(1, (os.cpu_count() or 2) // a.workers)
+    jobs = [(s, f) for s in a.seeds for f in (None, *folds)]
+    done = []
+    with _pool(a.workers) as ex:
+        futs = [ex.submit(_job, a.model, a.runs, s, f, a.device, threads, json.loads(a.options))
+                for s, f in jobs]
+        for fut in as_completed(futs):
+            done.append(fut.result())
+            print(json.dumps(done[-1]), flush=True)
+    for s in a.seeds:
+        pool_folds(Path(a.runs) / NAME / f"seed-{s}", folds)
+    print(f"{len(done)} models in {Path(a.runs) / NAME}", flush=True)
+    return 0
+
+
+def cmd_grid(a: argparse.Namespace) -> int:
+    settings = [json.loads(x) for x in a.setting]
+    threads = max(1, (os.cpu_count() or 2) // a.workers)
+    results = []
+    with _pool(a.workers) as ex:
+        futs = [ex.submit(_grid_job, a.model, a.runs, s, a.device, threads, st)
+                for st in settings for s in a.seeds]
+        for fut in as_completed(futs):
+            r = fut.result()
+            results.append(r)
+            print(json.dumps({k: v for k, v in r.items() if k != "history"}), flush=True)
+            if a.out:
+                Path(a.out).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+def cmd_board(a: argparse.Namespace) -> int:
+    from duikou import paths
+    from duikou.app.reproduce import _entry, compare
+    from duikou.eval.leaderboard import load_board, locked, task_of, write_board
+
+    runs = Path(a.runs)
+    system = _bert(str(ROOT / ".cache" / "models" / "e5-small-trimmed-v2"))
+    if a.note:
+        system = type(system)(system.name, system.kind, f"{system.description}; {a.note}",
+                              system.exact, system.train_opts)
+    by_seed = {s: {p: runs / NAME / f"seed-{s}" / f"{p}.jsonl" for p in ("cv", "test")}
+               for s in a.seeds}
+    board = load_board(paths.eval_dir())
+    committed = {(e["name"], e["protocol"]): e for e in board["entries"]
+                 if task_of(e) == "spans"}
+    entries = []
+    for protocol in ("cv", "test"):
+        entry, _ = _entry(system, protocol, by_seed, None)
+        ok, why = compare(entry, committed.get((NAME, protocol)), False)
+        sp = entry["seeds"]["strict_f1"]
+        print(f"{NAME} {protocol}: seeds {entry['seeds']['seeds']} "
+              f"{', '.join(f'{v:.4f}' for v in sp['values'])} → mean {sp['mean']:.4f} "
+              f"sd {sp['sd'] or 0:.4f}; against the committed entry: {'✓' if ok else '✗'} {why}")
+        entries.append(entry)
+    if a.update:
+        with locked(paths.eval_dir()):
+            keep = [e for e in load_board(paths.eval_dir())["entries"]
+                    if not (task_of(e) == "spans" and e["name"] == NAME)]
+            write_board({"entries": keep + entries}, paths.eval_dir())
+        print("leaderboard updated")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    def seeds(v: str) -> list[int]:
+        return [int(x) for x in v.split(",")]
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in ("train", "grid", "board"):
+        c = sub.add_parser(name)
+        c.add_argument("--runs", default=str(ROOT / "runs"))
+        c.add_argument("--seeds", type=seeds, default=[0, 1, 2])
+        if name != "board":
+            c.add_argument("--model", required=True, help="the (trimmed) encoder folder")
+            c.add_argument("--device", default="cuda")
+            c.add_argument("--workers", type=int, default=8)
+    sub.choices["train"].add_argument("--options", default="{}",
+                                      help="JSON train options (default: the defaults)")
+    sub.choices["grid"].add_argument("--setting", action="append", required=True,
+                                     help='JSON train options, e.g. \'{"steps": 840}\'')
+    sub.choices["grid"].add_argument("--out", help="write the results JSON here as they come")
+    sub.choices["board"].add_argument("--note", help="appended to the entry's description")
+    sub.choices["board"].add_argument("--update", action="store_true")
+    a = p.parse_args(argv)
+    return {"train": cmd_train, "grid": cmd_grid, "board": cmd_board}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
