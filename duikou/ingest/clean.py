@@ -73,7 +73,7 @@ R14    Header zone — above the first line of running text only: a bare persona
 =====  ====================================================================================
 
 Ruleset 2 (corpus documents keep the ruleset recorded in ``seeds/sources.yaml``; new input
-gets ``furniture.DEFAULT_RULESET``, 3) adds, on lines ruleset 1 keeps:
+gets ``furniture.DEFAULT_RULESET``, 5) adds, on lines ruleset 1 keeps:
 
 =====  ====================================================================================
 R15    Residue: markup (``<i id="…"></i>``, ``<!-- … -->``), template identifiers followed by
@@ -89,13 +89,15 @@ also   R9 tail markers for comment blocks (更多手机互动, 网友评论 …)
        R13 a slideshow title repeated three or more times (the first kept).
 =====  ====================================================================================
 
-Ruleset 3 (the default for new input) adds R20: a logistic-regression line classifier
+Ruleset 3 adds R20: a logistic-regression line classifier
 (:mod:`duikou.ingest.linemodel`, trained by ``python -m duikou.ingest.train_linemodel`` on
 the labelled furniture lines) removes a line the ruleset-2 rules keep, above the tail cut,
 when its score reaches the threshold chosen by grouped cross-validation for precision.
 Ruleset 4 is ruleset 2 with another such model (``furniture_model_4.json``, trained on more
 labelled pages), which also judges the likely headline, at a higher threshold; opt-in, since
-on its held-out batch it removed article lines above the precision goal (eval/FURNITURE.md).
+on its held-out batches it removed article lines above the precision goal. Ruleset 5 (the
+default for new input) is the same recipe trained on one more batch with a threshold chosen
+for precision (``furniture_model_5.json``); eval/FURNITURE.md has the figures.
 """
 
 from __future__ import annotations
