@@ -15,13 +15,14 @@ project's dependencies are not installed.
 committed ones, and with ``--update`` replaces the committed ``bert-e5-small`` entries
 (``cv`` and ``test``) on the leaderboard. ``grid`` trains fixed-split models only and
 prints each setting's best validation F1 (never a test number): a settings search.
+``board`` does not redraw ``eval/figures``; ``duikou reproduce --reuse-models`` does (it takes
+the BERT-type bars from the board).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -40,12 +41,11 @@ def _bert(model: str):
     return System(NAME, "bert", f"token classifier on {E5_NAME}", False, (("model", model),))
 
 
-def _job(model: str, runs: str, seed: int, fold: int | None, device: str, threads: int,
+def _job(model: str, runs: str, seed: int, fold: int | None, device: str,
          options: dict) -> dict:
-    """One model: the fixed split (``fold`` None, with its test predictions) or one fold."""
-    import torch
-
-    torch.set_num_threads(threads)
+    """One model: the fixed split (``fold`` None, with its test predictions) or one fold.
+    Each worker's CPU side uses ``duikou.baselines.bert.THREADS`` threads (training sets it),
+    so choose ``--workers`` up to cores / THREADS."""
     from duikou.app.reproduce import run_system
 
     t0 = time.perf_counter()
@@ -55,11 +55,7 @@ def _job(model: str, runs: str, seed: int, fold: int | None, device: str, thread
     return {"seed": seed, "fold": fold, "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def _grid_job(model: str, runs: str, seed: int, device: str, threads: int,
-              setting: dict) -> dict:
-    import torch
-
-    torch.set_num_threads(threads)
+def _grid_job(model: str, runs: str, seed: int, device: str, setting: dict) -> dict:
     from duikou.baselines.api import train_model
 
     tag = "_".join(f"{k}{v}" for k, v in sorted(setting.items()))
@@ -82,11 +78,10 @@ def cmd_train(a: argparse.Namespace) -> int:
     from duikou.dataset.reader import load_documents
 
     folds = sorted({d.fold for d in load_documents(None)})
-    threads = max(1, (os.cpu_count() or 2) // a.workers)
     jobs = [(s, f) for s in a.seeds for f in (None, *folds)]
     done = []
     with _pool(a.workers) as ex:
-        futs = [ex.submit(_job, a.model, a.runs, s, f, a.device, threads, json.loads(a.options))
+        futs = [ex.submit(_job, a.model, a.runs, s, f, a.device, json.loads(a.options))
                 for s, f in jobs]
         for fut in as_completed(futs):
             done.append(fut.result())
@@ -99,10 +94,9 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 def cmd_grid(a: argparse.Namespace) -> int:
     settings = [json.loads(x) for x in a.setting]
-    threads = max(1, (os.cpu_count() or 2) // a.workers)
     results = []
     with _pool(a.workers) as ex:
-        futs = [ex.submit(_grid_job, a.model, a.runs, s, a.device, threads, st)
+        futs = [ex.submit(_grid_job, a.model, a.runs, s, a.device, st)
                 for st in settings for s in a.seeds]
         for fut in as_completed(futs):
             r = fut.result()
@@ -135,7 +129,7 @@ def cmd_board(a: argparse.Namespace) -> int:
         sp = entry["seeds"]["strict_f1"]
         print(f"{NAME} {protocol}: seeds {entry['seeds']['seeds']} "
               f"{', '.join(f'{v:.4f}' for v in sp['values'])} → mean {sp['mean']:.4f} "
-              f"sd {sp['sd'] or 0:.4f}; against the committed entry: {'✓' if ok else '✗'} {why}")
+              f"sd {'—' if sp['sd'] is None else format(sp['sd'], '.4f')}; against the committed entry: {'✓' if ok else '✗'} {why}")
         entries.append(entry)
     if a.update:
         with locked(paths.eval_dir()):

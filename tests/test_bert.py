@@ -557,3 +557,27 @@ def test_bench_measures_seconds_per_step_and_per_fold(tmp_path, corpus):
     assert row["steps_per_fold"] == bert.Settings().steps and row["precision"] == "fp32"
     assert row["s_per_step"] > 0 and row["s_per_fold_estimate"] > row["s_per_step"]
     assert row["freeze_embeddings"] is True
+
+
+def test_settings_differ_names_every_setting_that_changes_the_kept_model(tmp_path):
+    """What ``reproduce --reuse-models`` relies on: an empty list only when retraining with
+    these options would train the same model."""
+    enc = tmp_path / "e5-small-trimmed-v2"
+    enc.mkdir()
+    st = bert.Settings(seed=3)
+    pl = bert.plan(st, 500)
+    info = {"seed": 3, "encoder": enc.name,
+            "hyperparameters": bert.hyperparameters(st, pl, bert.Runtime("cpu", "bf16"))}
+    differ = bert.BertTagger.settings_differ
+    assert differ(info, 3, model=str(enc), device="cuda", progress=False) == []
+    assert differ(info, 4, model=str(enc)) == ["seed: 3 → 4"]
+    assert differ(info, 3, steps=st.steps * 2) == [
+        f"steps: {st.steps} → {st.steps * 2}",
+        f"eval_every: {pl.eval_every} → {math.ceil(st.steps * 2 / bert.N_EVALS)}"]
+    changed = differ(info, 3, model=str(tmp_path / "other"), patience=2, eval_every=7,
+                     precision="fp32", lr=st.lr / 2)
+    assert [c.split(":")[0] for c in changed] == [
+        "lr", "patience", "eval_every", "precision", "encoder"]
+    with pytest.raises(ModelError) as err:
+        differ(info, 3, step=5)  # a typo: train() would refuse it too
+    assert err.value.codes == ["DK-MODEL-055"]

@@ -499,3 +499,18 @@ def test_each_shipped_line_model_is_regenerated_byte_for_byte(tmp_path, ruleset,
 
     assert main([*args, "--out", str(tmp_path / "m.json")]) == 0
     assert (tmp_path / "m.json").read_bytes() == MODEL_FILES[ruleset].read_bytes()
+
+
+def test_every_ruleset_with_a_line_model_has_its_file_and_a_sane_headline_threshold(tmp_path):
+    from duikou.ingest import furniture
+    from duikou.ingest.linemodel import MODEL_FILES, LineModel, load_model
+
+    assert set(MODEL_FILES) == {r for r in furniture.RULESETS if r >= 3}
+    assert furniture.DEFAULT_RULESET in furniture.RULESETS
+    for path in MODEL_FILES.values():
+        m = load_model(path)
+        assert m.headline_threshold is None or m.headline_threshold >= m.threshold
+    bad = tmp_path / "bad.json"
+    bad.write_text(LineModel({1: 1.0}, 0.9, headline_threshold=0.4).to_json(), encoding="utf-8")
+    with pytest.raises(ValueError, match="headline_threshold 0.4 is below threshold 0.9"):
+        load_model(bad)

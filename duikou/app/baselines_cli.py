@@ -15,7 +15,7 @@ from duikou.baselines.registry import KINDS
 from duikou.dataset.reader import load_documents
 from duikou.encoders.e5 import default_e5_dir, prepare_e5, prepare_e5_trimmed
 from duikou.errors import ModelError, Problem
-from duikou.ingest.furniture import RULESETS
+from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.jsonio import status_stream
 
 #: ``duikou train`` options that only the BERT-type tagger takes (its ``Settings`` fields)
@@ -134,8 +134,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=RULESETS,
-                    help="page-furniture ruleset (default 3, rules + line model; 2 rules only: fewer "
-                         "furniture lines removed, eval/FURNITURE.md)")
+                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}, rules + line model; "
+                         "2: rules only, fewer furniture lines removed; eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

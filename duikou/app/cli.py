@@ -12,7 +12,7 @@ from pathlib import Path
 from duikou import __version__
 from duikou.app import relations_cli
 from duikou.errors import DuikouError, Problem
-from duikou.ingest.furniture import RULESETS
+from duikou.ingest.furniture import DEFAULT_RULESET, RULESETS
 from duikou.jsonio import status_stream
 from duikou.records import id_sort_key
 
@@ -527,7 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--pairing-group", help="province-level group donor→recipient (splits)")
     ad.add_argument("--note", help="anything odd about the page")
     ad.add_argument("--cleaning", type=int, choices=RULESETS,
-                    help="page-furniture ruleset recorded for the document (default 3)")
+                    help="page-furniture ruleset recorded for the document (default "
+                         f"{DEFAULT_RULESET}, eval/FURNITURE.md)")
     ad.set_defaults(func=_corpus_add)
     s = corpus.add_parser("stats", help="documents, characters, sentences, spans per split")
     s.add_argument("--corpus", help="dataset folder (default: corpus/)")

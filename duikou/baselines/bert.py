@@ -845,21 +845,38 @@ class BertTagger(Tagger):
         return train(list(train_docs), list(val_docs), out=out, scope=scope, corpus=corpus,
                      seed=seed, **opts)
 
-    #: the recorded hyperparameters that decide what a model learns (not where it ran)
+    #: the recorded hyperparameters that decide what a model learns or which checkpoint is
+    #: kept (not where it ran); steps/epochs, eval_every, precision and the encoder are
+    #: compared separately
     LEARNING_SETTINGS: ClassVar[tuple[str, ...]] = (
-        "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings")
+        "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings", "patience")
+    #: train() options that are not :class:`Settings` fields
+    _NOT_SETTINGS: ClassVar[frozenset[str]] = frozenset({"model", "progress"})
 
     @classmethod
     def settings_differ(cls, info: dict, seed: int, **opts: object) -> list[str]:
         known = {f.name for f in dataclasses.fields(Settings)}
+        unknown = sorted(set(opts) - known - cls._NOT_SETTINGS)
+        if unknown:  # as train() would refuse them
+            raise ModelError(Problem(f"unknown bert training options {unknown}",
+                                     code="DK-MODEL-055"))
         st = Settings(seed=seed, **{k: v for k, v in opts.items() if k in known})
         saved = info.get("hyperparameters", {})
         out = [f"{k}: {saved.get(k)!r} → {getattr(st, k)!r}" for k in cls.LEARNING_SETTINGS
                if saved.get(k) != getattr(st, k)]
-        if st.epochs is None and saved.get("epochs") is None and saved.get("steps") != st.steps:
-            out.append(f"steps: {saved.get('steps')!r} → {st.steps!r}")
-        elif saved.get("epochs") != st.epochs:
+        if saved.get("epochs") != st.epochs:
             out.append(f"epochs: {saved.get('epochs')!r} → {st.epochs!r}")
+        elif st.epochs is None and saved.get("steps") != st.steps:
+            out.append(f"steps: {saved.get('steps')!r} → {st.steps!r}")
+        every = st.eval_every
+        if every is None and st.epochs is None:  # the default interval follows the steps
+            every = max(1, math.ceil(st.steps / N_EVALS))
+        if every is not None and saved.get("eval_every") != every:
+            out.append(f"eval_every: {saved.get('eval_every')!r} → {every!r}")
+        if st.precision != "auto" and saved.get("precision") != st.precision:
+            out.append(f"precision: {saved.get('precision')!r} → {st.precision!r}")
+        if "model" in opts and info.get("encoder") != _encoder_name(opts["model"]):
+            out.append(f"encoder: {info.get('encoder')!r} → {_encoder_name(opts['model'])!r}")
         if info.get("seed") != seed:
             out.append(f"seed: {info.get('seed')!r} → {seed!r}")
         return out

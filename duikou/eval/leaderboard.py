@@ -311,7 +311,8 @@ def _seed_cell(entry: dict) -> str:
         return "—"
     sp = seeds["strict_f1"]
     sd = "" if sp.get("sd") is None else f" ± {sp['sd']:.4f}"
-    return f"{sp['mean']:.4f}{sd} ({len(sp['values'])} seeds)"
+    n = len(sp["values"])
+    return f"{sp['mean']:.4f}{sd} ({n} seed{'s' if n != 1 else ''})"
 
 
 HEADER = ["#", "system", "strict F1", "seeds: mean ± sd", "95% CI", "P", "R", "macro F1",

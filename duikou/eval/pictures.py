@@ -38,7 +38,7 @@ def per_label_bars(systems: Mapping[str, Mapping[str, float]], path: Path,
                    title: str = "Per-label strict F1") -> Path:
     """``systems``: name → {label: F1}."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
+    fig, ax = plt.subplots(figsize=(11, 4), dpi=100)
     names = list(systems)
     width = 0.8 / max(1, len(names))
     for k, name in enumerate(names):
@@ -49,7 +49,7 @@ def per_label_bars(systems: Mapping[str, Mapping[str, float]], path: Path,
     ax.set_ylim(0, 1)
     ax.set_ylabel("strict F1")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # never over a bar
     fig.tight_layout()
     out = _save(fig, path)
     plt.close(fig)

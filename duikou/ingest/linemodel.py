@@ -1,4 +1,4 @@
-"""A small furniture line classifier (cleaning ruleset 3), on top of the ruleset-2 rules.
+"""Small furniture line classifiers (cleaning rulesets 3–5), on top of the ruleset-2 rules.
 
 The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
 batch of pages brings furniture families they do not know (site slogans, app prompts,
@@ -51,7 +51,7 @@ def line_features(norms: list[str], rules: list[str | None], k: int,
                   body: list[int] | None = None, feature_set: int = 1) -> list[str]:
     """Feature strings of line ``k`` given every line of the page and the rules' decisions
     (None: kept); ``body`` is :func:`body_lines` (computed when not given). Feature set 2
-    adds :func:`shape_features`."""
+    adds :func:`shape_features`, feature set 3 also :func:`context_features`."""
     line = norms[k]
     f = _DIGIT.sub("0", furniture.fold(line))
     n = len(f)
@@ -166,6 +166,9 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
         raise ValueError(f"{path}: model hashed into 2**{data.get('bits')} buckets, "
                          f"expected 2**{BITS}")
     head = data.get("headline_threshold")
+    if head is not None and float(head) < float(data["threshold"]):
+        raise ValueError(f"{path}: headline_threshold {head} is below threshold "
+                         f"{data['threshold']}; the headline must be the harder line to remove")
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
                      float(data["threshold"]), tuple(data.get("trained_on", ())),
                      int(data.get("feature_set", 1)), None if head is None else float(head))
@@ -175,8 +178,9 @@ def headline(norms: list[str], rules: list[str | None], body: list[int],
              min_han: int = HEADLINE_MIN_HAN) -> int | None:
     """The likely headline: of the kept lines above the first paragraph, the one with the most
     Han characters (at least ``min_han``; the first on a tie). On fresh2 the
-    first line model removed headlines with junk appended (``标题 | ||||``), so the model
-    never judges this line."""
+    first line model removed headlines with junk appended (``标题 | ||||``), so the ruleset-3
+    model never judges this line, and later ones only at their ``headline_threshold``
+    (:func:`judged_headline`)."""
     if not body:
         return None
     above = [(furniture.han_count(norms[k]), -k) for k in range(body[0]) if rules[k] is None]

@@ -1,8 +1,10 @@
 """Train the furniture line model (``python -m duikou.ingest.train_linemodel``).
 
 Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``fresh``,
-``fresh2``: with the other defaults this regenerates the shipped model byte for byte; fresh3
-and fresh4 were its held-out batches, ``eval/FURNITURE.md``), builds the features of
+``fresh2``: with the other defaults this regenerates the ruleset-3 model byte for byte; the
+commands for the ruleset-4 and ruleset-5 models are in DEVELOPING.md and
+``tests/test_furniture.py``, and ``eval/FURNITURE.md`` says which batches each was held out
+on), builds the features of
 :mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions, and chooses the
 regularisation C and the score threshold by grouped cross-validation over documents (5
 folds): among the settings whose out-of-fold precision (rules + model) is at least
@@ -174,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m duikou.ingest.train_linemodel",
                                  description=__doc__.splitlines()[0])
     ap.add_argument("--sets", default="dev,heldout,fresh,fresh2",
-                    help="labelled sets to train on (default: those of the shipped model)")
+                    help="labelled sets to train on (default: those of the ruleset-3 model)")
     ap.add_argument("--out", type=Path, required=True,
-                    help=f"model file to write (the shipped one is {MODEL_FILE}; replacing it "
+                    help=f"model file to write (the ruleset-3 one is {MODEL_FILE}; replacing it "
                          "changes what cleaning ruleset 3 removes)")
     ap.add_argument("--headline-min-han", type=int, default=6,
                     help="Han characters a protected headline needs when choosing the "
-                         "threshold (default 6, as for the shipped model; inference uses 2)")
+                         "threshold (default 6, as for the ruleset-3 model; inference uses 2: "
+                         "give 2 with --judge-headline)")
     ap.add_argument("--feature-set", type=int, choices=(1, 2, 3), default=1,
                     help="1: n-grams, shape bins, position, rule context (default; the "
                          "ruleset-3 model); 2: also credit, masthead and link cues; 3: also "
@@ -214,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     weights[bucket("bias")] = round(weights.get(bucket("bias"), 0.0) + bias, 4)
     lm = LineModel(weights, t, sets, a.feature_set, head_t)
     atomic_write_text(a.out, lm.to_json())
-    print(f"wrote {a.out} (C {c}, threshold {t}, {len(lm.weights)} weights)")
+    head = "never" if head_t is None else head_t
+    print(f"wrote {a.out} (C {c}, threshold {t}, headline {head}, {len(lm.weights)} weights)")
     return 0
 
 
