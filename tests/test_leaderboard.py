@@ -14,3 +14,35 @@ def test_a_system_with_several_seeds_is_ranked_by_their_mean_and_shows_the_sprea
     assert [e["name"] for e in ranked([one, many, single], "cv")] == ["a", "c", "b"]
     assert _seed_cell(many) == "0.7467 ± 0.0640 (3 seeds)"
     assert _seed_cell(single) == "0.7800 (1 seed)" and _seed_cell(one) == "—"
+
+
+def test_the_committed_bert_predictions_are_the_ones_on_the_board():
+    """The BERT-type rows were trained on a GPU, so their prediction files are committed
+    (eval/predictions/bert-e5-small): seed 0's file is the one the board hashes, and every
+    seed's strict F1, re-scored here from the gold, is the board's value for that seed."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import pytest
+
+    from duikou.eval.harness import protocol_documents
+    from duikou.jsonio import read_jsonl
+    from duikou.records import spans_by_id
+    from duikou.scoring import score
+
+    root = Path(__file__).resolve().parent.parent
+    folder = root / "eval" / "predictions" / "bert-e5-small"
+    board = json.loads((root / "eval" / "leaderboard.json").read_text(encoding="utf-8"))
+    for protocol in ("cv", "test"):
+        entry = next(e for e in board["entries"]
+                     if e["name"] == "bert-e5-small" and e["protocol"] == protocol)
+        first = folder / f"seed-{entry['seeds']['seeds'][0]}" / f"{protocol}.jsonl"
+        assert hashlib.sha256(first.read_bytes()).hexdigest() == entry["predictions_sha256"]
+        docs = protocol_documents(protocol, None)
+        gold = {d.id: d.spans for d in docs}
+        for seed, value in zip(entry["seeds"]["seeds"], entry["seeds"]["strict_f1"]["values"],
+                               strict=True):
+            pred = spans_by_id(read_jsonl(folder / f"seed-{seed}" / f"{protocol}.jsonl"))
+            res = score(gold, {d.id: pred.get(d.id, []) for d in docs}, schemes=("strict",))
+            assert res["strict"]["micro"]["f1"] == pytest.approx(value, abs=1e-12)
