@@ -22,6 +22,7 @@ the BERT-type bars from the board).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -36,9 +37,10 @@ NAME = "bert-e5-small"
 
 
 def _bert(model: str):
-    from duikou.app.reproduce import E5_NAME, System
+    """The BERT-type system exactly as ``duikou reproduce --with-bert`` defines it."""
+    from duikou.app.reproduce import systems
 
-    return System(NAME, "bert", f"token classifier on {E5_NAME}", False, (("model", model),))
+    return next(s for s in systems(True, Path(model)) if s.name == NAME)
 
 
 def _job(model: str, runs: str, seed: int, fold: int | None, device: str,
@@ -93,6 +95,8 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 
 def cmd_grid(a: argparse.Namespace) -> int:
+    from duikou.jsonio import atomic_write_text
+
     settings = [json.loads(x) for x in a.setting]
     results = []
     with _pool(a.workers) as ex:
@@ -103,20 +107,19 @@ def cmd_grid(a: argparse.Namespace) -> int:
             results.append(r)
             print(json.dumps({k: v for k, v in r.items() if k != "history"}), flush=True)
             if a.out:
-                Path(a.out).write_text(json.dumps(results, indent=1), encoding="utf-8")
+                atomic_write_text(Path(a.out), json.dumps(results, indent=1))
     return 0
 
 
 def cmd_board(a: argparse.Namespace) -> int:
     from duikou import paths
     from duikou.app.reproduce import _entry, compare
-    from duikou.eval.leaderboard import load_board, locked, task_of, write_board
+    from duikou.eval.leaderboard import load_board, replace_entries, task_of
 
     runs = Path(a.runs)
     system = _bert(str(ROOT / ".cache" / "models" / "e5-small-trimmed-v2"))
     if a.note:
-        system = type(system)(system.name, system.kind, f"{system.description}; {a.note}",
-                              system.exact, system.train_opts)
+        system = dataclasses.replace(system, description=f"{system.description}; {a.note}")
     by_seed = {s: {p: runs / NAME / f"seed-{s}" / f"{p}.jsonl" for p in ("cv", "test")}
                for s in a.seeds}
     board = load_board(paths.eval_dir())
@@ -132,10 +135,7 @@ def cmd_board(a: argparse.Namespace) -> int:
               f"sd {'—' if sp['sd'] is None else format(sp['sd'], '.4f')}; against the committed entry: {'✓' if ok else '✗'} {why}")
         entries.append(entry)
     if a.update:
-        with locked(paths.eval_dir()):
-            keep = [e for e in load_board(paths.eval_dir())["entries"]
-                    if not (task_of(e) == "spans" and e["name"] == NAME)]
-            write_board({"entries": keep + entries}, paths.eval_dir())
+        replace_entries(entries, paths.eval_dir())
         print("leaderboard updated")
     return 0
 

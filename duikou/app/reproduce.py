@@ -46,9 +46,8 @@ from duikou.eval.harness import evaluate
 from duikou.eval.leaderboard import (
     entry_from_result,
     load_board,
-    locked,
+    replace_entries,
     task_of,
-    write_board,
 )
 from duikou.jsonio import read_jsonl, write_jsonl
 from duikou.records import id_sort_key, spans_by_id
@@ -373,11 +372,7 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log(f"  wrote {p}")
     all_ok = all(v[3] for v in verdicts)
     if update:
-        replaced = {(task_of(e), e["name"], e["protocol"]) for e in new_entries}
-        with locked(eval_folder):  # re-read: a submit may have landed during the run
-            keep = [e for e in load_board(eval_folder)["entries"]
-                    if (task_of(e), e["name"], e["protocol"]) not in replaced]
-            write_board({"entries": keep + new_entries}, eval_folder)
+        replace_entries(new_entries, eval_folder)  # a submit may have landed during the run
         log(f"updated {eval_folder / 'leaderboard.json'} with {len(new_entries)} baseline entries")
     elif all_ok:
         log("REPRODUCED: every baseline matches the committed leaderboard")

@@ -269,6 +269,17 @@ def rerender(folder: Path | None = None) -> None:
         render_pages(None, folder)
 
 
+def replace_entries(new_entries: list[dict], folder: Path | None = None) -> None:
+    """Write ``new_entries`` into the board, replacing the entries of the same task, name and
+    protocol; the board is re-read under :func:`locked`, so a submit that landed meanwhile
+    is kept."""
+    replaced = {(task_of(e), e["name"], e["protocol"]) for e in new_entries}
+    with locked(folder):
+        keep = [e for e in load_board(folder)["entries"]
+                if (task_of(e), e["name"], e["protocol"]) not in replaced]
+        write_board({"entries": keep + new_entries}, folder)
+
+
 def write_board(board: dict, folder: Path | None = None) -> None:
     """Pages first, the record last, each by temp file + rename, under :func:`locked`: a kill
     at any point leaves the old record or the new one whole, and at worst pages newer than

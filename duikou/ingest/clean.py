@@ -403,8 +403,8 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
                ruleset: int = furniture.DEFAULT_RULESET) -> CleanDocument:
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
     patterns of :mod:`furniture`; 3, 4, 5: ruleset 2 and R20, the line model of
-    :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``) to decoded text. ``positions`` maps ``raw`` chars to source
-    offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
+    :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``) to decoded
+    text. ``positions`` maps ``raw`` chars to source offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
         raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "
                                   f"{furniture.RULESETS}", file=file, code="DK-INGEST-023"))
