@@ -11,9 +11,11 @@ project's dependencies are not installed.
     python scripts/bert_seed_runs.py train --model DIR --seeds 0,1,2 --device cuda --workers 8
     python scripts/bert_seed_runs.py board --seeds 0,1,2 [--note TEXT] [--update]
 
-``board`` scores the prediction files with the harness, prints the entries beside the
-committed ones, and with ``--update`` replaces the committed ``bert-e5-small`` entries
-(``cv`` and ``test``) on the leaderboard. ``grid`` trains fixed-split models only and
+``board`` scores the prediction files with the harness, derives ``bert+rules`` and
+``bert+roles+rules`` from them as ``reproduce`` does (the rules' labels chosen on the
+validation split with ``--split-model``), prints the entries beside the committed ones, and
+with ``--update`` replaces the committed entries of those three systems (``cv`` and ``test``)
+on the leaderboard. ``grid`` trains fixed-split models only and
 prints each setting's best validation F1 (never a test number): a settings search.
 ``board`` does not redraw ``eval/figures``; ``duikou reproduce --reuse-models`` does (it takes
 the BERT-type bars from the board).
@@ -113,27 +115,47 @@ def cmd_grid(a: argparse.Namespace) -> int:
 
 def cmd_board(a: argparse.Namespace) -> int:
     from duikou import paths
-    from duikou.app.reproduce import _entry, compare
+    from duikou.app.reproduce import (
+        DERIVED,
+        _entry,
+        combined_predictions,
+        compare,
+        run_system,
+        systems,
+    )
     from duikou.eval.leaderboard import load_board, replace_entries, task_of
 
-    runs = Path(a.runs)
+    runs, work = Path(a.runs), Path(a.work)
     system = _bert(str(ROOT / ".cache" / "models" / "e5-small-trimmed-v2"))
     if a.note:
         system = dataclasses.replace(system, description=f"{system.description}; {a.note}")
-    by_seed = {s: {p: runs / NAME / f"seed-{s}" / f"{p}.jsonl" for p in ("cv", "test")}
-               for s in a.seeds}
+    preds = {NAME: {s: {p: runs / NAME / f"seed-{s}" / f"{p}.jsonl" for p in ("cv", "test")}
+                    for s in a.seeds}}
+    rules = next(s for s in systems(False) if s.name == "rules")
+    preds["rules"] = {0: run_system(rules, work, None)}
     board = load_board(paths.eval_dir())
     committed = {(e["name"], e["protocol"]): e for e in board["entries"]
                  if task_of(e) == "spans"}
     entries = []
-    for protocol in ("cv", "test"):
-        entry, _ = _entry(system, protocol, by_seed, None)
-        ok, why = compare(entry, committed.get((NAME, protocol)), False)
-        sp = entry["seeds"]["strict_f1"]
-        print(f"{NAME} {protocol}: seeds {entry['seeds']['seeds']} "
-              f"{', '.join(f'{v:.4f}' for v in sp['values'])} → mean {sp['mean']:.4f} "
-              f"sd {'—' if sp['sd'] is None else format(sp['sd'], '.4f')}; against the committed entry: {'✓' if ok else '✗'} {why}")
-        entries.append(entry)
+    todo = [(system, preds[NAME], None)]
+    choice = None
+    for derived in DERIVED[NAME]:
+        by_seed, choice = combined_predictions(preds, work, None, derived, choice=choice,
+                                               split_model=Path(a.split_model))
+        if a.note:
+            derived = dataclasses.replace(derived,
+                                          description=f"{derived.description}; {a.note}")
+        todo.append((derived, by_seed, choice))
+    for sys_, by_seed, extra in todo:
+        for protocol in ("cv", "test"):
+            entry, _ = _entry(sys_, protocol, by_seed, None, extra=extra)
+            ok, why = compare(entry, committed.get((sys_.name, protocol)), False)
+            sp = entry["seeds"]["strict_f1"]
+            print(f"{sys_.name} {protocol}: seeds {entry['seeds']['seeds']} "
+                  f"{', '.join(f'{v:.4f}' for v in sp['values'])} → mean {sp['mean']:.4f} "
+                  f"sd {'—' if sp['sd'] is None else format(sp['sd'], '.4f')}; against the "
+                  f"committed entry: {'✓' if ok else '✗'} {why}")
+            entries.append(entry)
     if a.update:
         replace_entries(entries, paths.eval_dir())
         print("leaderboard updated")
@@ -160,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
                                      help='JSON train options, e.g. \'{"steps": 840}\'')
     sub.choices["grid"].add_argument("--out", help="write the results JSON here as they come")
     sub.choices["board"].add_argument("--note", help="appended to the entry's description")
+    sub.choices["board"].add_argument(
+        "--work", default=str(ROOT / "runs"),
+        help="where the rules and the derived systems' predictions are written")
+    sub.choices["board"].add_argument(
+        "--split-model", default=str(ROOT / "runs" / NAME / "seed-0" / "train"),
+        help="the BERT-type fixed-split model whose validation predictions choose the labels "
+             "the rules take in bert+rules and bert+roles+rules")
     sub.choices["board"].add_argument("--update", action="store_true")
     a = p.parse_args(argv)
     return {"train": cmd_train, "grid": cmd_grid, "board": cmd_board}[a.cmd](a)

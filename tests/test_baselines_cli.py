@@ -179,7 +179,7 @@ def test_every_registered_tagger_implements_the_interface():
     from duikou.baselines.registry import KINDS, tagger_class
 
     assert set(KINDS) == {"rules", "crf", "bert", "crf+roles", "bert+roles", "crf+rules",
-                          "crf+roles+rules"}
+                          "crf+roles+rules", "bert+rules", "bert+roles+rules"}
     for kind in KINDS:
         cls = tagger_class(kind)
         assert issubclass(cls, Tagger) and cls.kind == kind

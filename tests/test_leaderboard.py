@@ -46,3 +46,56 @@ def test_the_committed_bert_predictions_are_the_ones_on_the_board():
             pred = spans_by_id(read_jsonl(folder / f"seed-{seed}" / f"{protocol}.jsonl"))
             res = score(gold, {d.id: pred.get(d.id, []) for d in docs}, schemes=("strict",))
             assert res["strict"]["micro"]["f1"] == pytest.approx(value, abs=1e-12)
+
+
+def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_files(tmp_path):
+    """bert+rules and bert+roles+rules are derived, not trained: the rules' labels follow from
+    the committed validation predictions of the model that chose them (rule-choice/), and
+    each seed's strict F1 from the committed BERT-type predictions, the rules tagger and the
+    document-level roles, exactly as the board records them."""
+    import json
+    from pathlib import Path
+
+    import pytest
+
+    from duikou.app.reproduce import DERIVED, combined_predictions, run_system, systems
+    from duikou.baselines.combined import choose_rule_labels
+    from duikou.baselines.registry import tagger_class
+    from duikou.dataset.reader import load_documents
+    from duikou.eval.harness import protocol_documents
+    from duikou.jsonio import read_jsonl
+    from duikou.records import spans_by_id
+    from duikou.scoring import score
+
+    root = Path(__file__).resolve().parent.parent
+    folder = root / "eval" / "predictions" / "bert-e5-small"
+    board = json.loads((root / "eval" / "leaderboard.json").read_text(encoding="utf-8"))
+    entries = {(e["name"], e["protocol"]): e for e in board["entries"]
+               if e.get("task", "spans") == "spans"}
+    val = load_documents(None, split="validation")
+    chosen_by = spans_by_id(read_jsonl(folder / "rule-choice" / "validation.jsonl"))
+    rules = tagger_class("rules").load()
+    labels, _ = choose_rule_labels({d.id: d.spans for d in val}, chosen_by, dict(zip(
+        (d.id for d in val), rules.predict_spans([d.text for d in val]), strict=True)))
+    info = json.loads((folder / "rule-choice" / "duikou_model.json").read_text("utf-8"))
+    assert info["seed"] == 0 and info["trained_on"]["split"] == "train"
+
+    rules_system = next(s for s in systems(False) if s.name == "rules")
+    preds = {"rules": {0: run_system(rules_system, tmp_path, None)}}
+    seeds = entries[("bert-e5-small", "cv")]["seeds"]["seeds"]
+    preds["bert-e5-small"] = {s: {p: folder / f"seed-{s}" / f"{p}.jsonl" for p in ("cv", "test")}
+                              for s in seeds}
+    for system in DERIVED["bert-e5-small"]:
+        cv = entries[(system.name, "cv")]
+        assert cv["rule_labels"] == labels
+        by_seed, _ = combined_predictions(preds, tmp_path, None, system, choice=cv)
+        for protocol in ("cv", "test"):
+            entry = entries[(system.name, protocol)]
+            docs = protocol_documents(protocol, None)
+            gold = {d.id: d.spans for d in docs}
+            for seed, value in zip(entry["seeds"]["seeds"],
+                                   entry["seeds"]["strict_f1"]["values"], strict=True):
+                pred = spans_by_id(read_jsonl(by_seed[seed][protocol]))
+                res = score(gold, {d.id: pred.get(d.id, []) for d in docs},
+                            schemes=("strict",))
+                assert res["strict"]["micro"]["f1"] == pytest.approx(value, abs=1e-12)

@@ -72,12 +72,21 @@ def test_bert_runs_several_seeds_and_records_their_spread(sample_corpus, tmp_pat
 
     tiny = build_tiny_bert(tmp_path / "tiny", [d.text for d in load_documents(sample_corpus)])
     kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
-                  build_corpus=False, curve=False, only=("bert-e5-small",), with_bert=True,
-                  prepare=lambda: tiny, bert_options={"steps": 3, "max_length": 64,
-                                                      "stride": 16, "precision": "fp32"})
+                  build_corpus=False, curve=False, only=("rules", "bert-e5-small"),
+                  with_bert=True, prepare=lambda: tiny,
+                  bert_options={"steps": 3, "max_length": 64, "stride": 16,
+                                "precision": "fp32"})
     assert reproduce(update=True, bert_seeds=(0, 1), **kwargs) == 0
     board = json.loads((tmp_path / "eval/leaderboard.json").read_text())
-    by_protocol = {e["protocol"]: e for e in board["entries"]}
+    by_protocol = {e["protocol"]: e for e in board["entries"] if e["name"] == "bert-e5-small"}
+    # the derived systems (rules' figure labels, document-level roles) follow each seed
+    for name in ("bert+rules", "bert+roles+rules"):
+        for protocol in ("cv", "test"):
+            (entry,) = [e for e in board["entries"]
+                        if (e["name"], e["protocol"]) == (name, protocol)]
+            assert entry["seeds"]["seeds"] == [0, 1] and isinstance(entry["rule_labels"], list)
+            assert "seed 0" in entry["rule_labels_chosen_with"]
+            assert (tmp_path / f"runs/{name}/seed-1/{protocol}.jsonl").is_file()
     cv = by_protocol["cv"]
     assert cv["seeds"]["seeds"] == [0, 1] and len(cv["seeds"]["strict_f1"]["values"]) == 2
     from duikou.dataset.reader import load_documents

@@ -132,8 +132,21 @@ def test_wrapper_trains_predicts_and_records_its_settings(sample_corpus, tmp_pat
 
 
 def test_wrappers_mirror_their_base_tagger():
-    for kind in ("crf+roles", "bert+roles"):
+    for kind in ("crf+roles", "bert+roles", "crf+rules", "crf+roles+rules", "bert+rules",
+                 "bert+roles+rules"):
         cls = tagger_class(kind)
         base = tagger_class(cls.base_kind)
         assert (cls.inner_validation, cls.uses_encoder) == (base.inner_validation,
                                                              base.uses_encoder)
+
+
+def test_wrappers_pass_the_device_to_their_base_tagger():
+    """A wrapper runs where its base runs: a CPU-only base refuses a GPU through it too."""
+    from duikou.baselines.combined import CombinedTagger
+    from duikou.baselines.roles import RoleSettings, RolesTagger
+
+    rules = tagger_class("rules").load()
+    wrapped = CombinedTagger(RolesTagger(rules, RoleSettings()), ["MONEY"])
+    wrapped.use_device("cpu")
+    with raises_code(ModelError, "DK-MODEL-056"):
+        wrapped.use_device("cuda")

@@ -76,6 +76,15 @@ class System:
     description: str
     exact: bool
     train_opts: tuple = ()
+    #: a derived system (no training of its own): the system whose predictions it starts from
+    base: str = ""
+    #: a derived system: whether the base's party labels are decided per document entity
+    roles: bool = False
+
+    def folder(self, runs: Path, seed: int) -> Path:
+        """Where the system's models and prediction files go: ``runs/NAME``, or per seed
+        ``runs/NAME/seed-S`` for a system whose result moves with the seed."""
+        return runs / self.name if self.exact else runs / self.name / f"seed-{seed}"
 
 
 def systems(with_bert: bool, e5_dir: Path | None = None) -> list[System]:
@@ -128,7 +137,7 @@ def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = Fa
         opts.update(options or {})
         if device is not None:
             opts["device"] = device
-    folder = runs / system.name if system.exact else runs / system.name / f"seed-{seed}"
+    folder = system.folder(runs, seed)
     label = system.name if system.exact else f"{system.name} seed {seed}"
     every = sorted({d.fold for d in load_documents(corpus)})
     out: dict = {"cv": None, "test": None, "folds": {}}
@@ -344,15 +353,17 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
             new_entries.append(entry)
             ok, why = compare(entry, committed.get((s.name, protocol)), s.exact)
             verdicts.append((s.name, protocol, entry, ok, why))
-    for derived in (COMBINED, COMBINED_ROLES) if "crf" in preds and "rules" in preds else ():
-        preds[derived.name] = {0: combined_predictions(
-            preds, runs, corpus, roles=derived is COMBINED_ROLES, name=derived.name)}
+    choices: dict[str, dict] = {}  # per base system: one choice of the rules' labels
+    for derived in (d for s in chosen for d in DERIVED.get(s.name, ()) if "rules" in preds):
+        preds[derived.name], choices[derived.base] = combined_predictions(
+            preds, runs, corpus, derived, choice=choices.get(derived.base))
         results[derived.name] = {}
         for protocol in ("cv", "test"):
-            entry, res = _entry(derived, protocol, preds[derived.name], corpus)
+            entry, res = _entry(derived, protocol, preds[derived.name], corpus,
+                                extra=choices[derived.base])
             results[derived.name][protocol] = res
             new_entries.append(entry)
-            ok, why = compare(entry, committed.get((derived.name, protocol)), True)
+            ok, why = compare(entry, committed.get((derived.name, protocol)), derived.exact)
             verdicts.append((derived.name, protocol, entry, ok, why))
     rel_entries = relation_entries(preds, runs, corpus)
     for entry in rel_entries:
@@ -385,49 +396,102 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
 COMBINED = System(
     "crf+rules", "crf+rules", "the rules tagger for the figure/date labels where it beats the "
     "CRF on the validation split, the CRF for the rest (overlapping CRF spans dropped); "
-    "derived from the crf and rules predictions, no extra training", True)
+    "derived from the crf and rules predictions, no extra training", True, base="crf")
 COMBINED_ROLES = System(
     "crf+roles+rules", "crf+roles+rules", "crf+rules with the CRF's party labels decided per "
     "document entity (duikou.baselines.roles: mention grouping, one role per entity from "
     "votes and giving/receiving cues; settings from dataset 1); derived from the crf and "
-    "rules predictions, no extra training", True)
+    "rules predictions, no extra training", True, base="crf", roles=True)
+BERT_COMBINED = System(
+    "bert+rules", "bert+rules", "the rules tagger for the figure/date labels where it beats "
+    "BERT-type on the validation split, BERT-type (bert-e5-small) for the rest, per seed; "
+    "derived from the bert-e5-small and rules predictions, no extra training; the rules' "
+    "labels chosen once on the validation split with a fixed-split BERT-type model (the "
+    "entry's rule_labels_chosen_with)", False,
+    base="bert-e5-small")
+BERT_COMBINED_ROLES = System(
+    "bert+roles+rules", "bert+roles+rules", "bert+rules with BERT-type's party labels decided "
+    "per document entity (duikou.baselines.roles, settings from dataset 1), per seed; "
+    "derived from the bert-e5-small and rules predictions, no extra training; the rules' "
+    "labels chosen once on the validation split with a fixed-split BERT-type model (the "
+    "entry's rule_labels_chosen_with)", False,
+    base="bert-e5-small", roles=True)
+#: the systems derived from each base system's predictions (with the rules')
+DERIVED: dict[str, tuple[System, ...]] = {
+    "crf": (COMBINED, COMBINED_ROLES), "bert-e5-small": (BERT_COMBINED, BERT_COMBINED_ROLES)}
 
 
-def combined_predictions(preds: dict, runs: Path, corpus: Path | None, *,
-                         roles: bool = False, name: str = COMBINED.name) -> dict:
-    """``{"cv", "test"}`` prediction files of a combined system: the labels the rules take
-    are chosen once on the validation split (CRF trained on the train split), then the crf
-    predictions of each protocol (with ``roles``: after :func:`assign_roles`, which is what
-    a ``crf+roles`` model predicts) are merged with the rules predictions
-    (:func:`duikou.baselines.combined.merge`)."""
-    from duikou.baselines.combined import choose_rule_labels, merge
-    from duikou.baselines.roles import assign_roles
-    from duikou.eval.harness import protocol_documents
-    from duikou.records import entities_record
+def _base_system(name: str) -> System:
+    return next(s for s in systems(True) if s.name == name)
+
+
+def choose_rule_labels_on_validation(base: System, split_model: Path, corpus: Path | None,
+                                     name: str) -> dict:
+    """The labels the rules take in a system derived from ``base``: per label, where the
+    rules' strict F1 on the validation documents beats that of ``base``'s fixed-split model
+    ``split_model`` (trained on the train split: no test document is looked at). Returns
+    the board's record of that choice: ``rule_labels`` and ``rule_labels_chosen_with`` (the
+    model's kind, seed, device and dataset version)."""
+    from duikou.baselines.combined import choose_rule_labels
 
     val = load_documents(corpus, split="validation")
     texts = [d.text for d in val]
     gold = {d.id: d.spans for d in val}
-    crf = tagger_class("crf").load(runs / "crf" / "train", corpus=corpus)
+    model = tagger_class(base.kind).load(split_model, corpus=corpus)
     rules = tagger_class("rules").load()
     labels, table = choose_rule_labels(
-        gold, dict(zip(gold, crf.predict_spans(texts), strict=True)),
+        gold, dict(zip(gold, model.predict_spans(texts), strict=True)),
         dict(zip(gold, rules.predict_spans(texts), strict=True)))
-    log(f"  {name}: rules take {', '.join(labels) or 'no label'} (validation strict F1 "
-        + ", ".join(f"{lb} rules {t['rules_f1']:.3f} / crf {t['base_f1']:.3f}"
-                    for lb, t in table.items()) + ")")
-    out = {"folds": {}}
-    for protocol in ("cv", "test"):
-        a = spans_by_id(_read_preds(preds["crf"][0][protocol]))
-        b = spans_by_id(_read_preds(preds["rules"][0][protocol]))
-        docs = protocol_documents(protocol, corpus)
-        if roles:
-            a = {d.id: assign_roles(d.text, a[d.id]) for d in docs}
-        path = runs / name / f"{protocol}.jsonl"
-        write_jsonl(path, [entities_record(d.id, d.text, merge(a[d.id], b[d.id], labels))
-                           for d in docs])
-        out[protocol] = path
-    return out
+    log(f"  {name}: rules take {', '.join(labels) or 'no label'} (validation strict F1, "
+        f"{split_model}: " + ", ".join(f"{lb} rules {t['rules_f1']:.3f} / {base.name} "
+                                       f"{t['base_f1']:.3f}" for lb, t in table.items()) + ")")
+    info = json.loads((Path(split_model) / INFO_FILE).read_text(encoding="utf-8"))
+    hyper = info.get("hyperparameters") or {}
+    made = ", ".join(f"{k} {v}" for k, v in (("seed", info.get("seed")),
+                                             ("device", hyper.get("device")),
+                                             ("steps", hyper.get("steps")))
+                     if v is not None)
+    return {"rule_labels": labels, "rule_labels_chosen_with": (
+        f"{info.get('kind')} fixed-split model ({made}; dataset {info.get('dataset_version')})"
+        " on the validation split")}
+
+
+def combined_predictions(preds: dict, runs: Path, corpus: Path | None, system: System, *,
+                         choice: dict | None = None,
+                         split_model: Path | None = None) -> tuple[dict[int, dict], dict]:
+    """Per seed of the base, the ``{"cv", "test"}`` prediction files of the derived
+    ``system``, and the choice of the labels the rules take. That choice is made once
+    (:func:`choose_rule_labels_on_validation`, with ``split_model``, by default the first
+    seed's fixed-split model of the base in ``runs``) unless ``choice`` is given; then each
+    seed's base predictions of each protocol (with ``system.roles``: after
+    :func:`assign_roles`, which is what a ``crf+roles`` model predicts) are merged with the
+    rules predictions (:func:`duikou.baselines.combined.merge`) into
+    ``runs/NAME[/seed-S]/PROTOCOL.jsonl``."""
+    from duikou.baselines.combined import merge
+    from duikou.baselines.roles import assign_roles
+    from duikou.eval.harness import protocol_documents
+    from duikou.records import entities_record
+
+    base = _base_system(system.base)
+    seeds = sorted(preds[base.name])
+    if choice is None:
+        split_model = split_model or base.folder(runs, seeds[0]) / "train"
+        choice = choose_rule_labels_on_validation(base, split_model, corpus, system.name)
+    labels = choice["rule_labels"]
+    out: dict[int, dict] = {}
+    for seed in seeds:
+        out[seed] = {"folds": {}}
+        for protocol in ("cv", "test"):
+            a = spans_by_id(_read_preds(preds[base.name][seed][protocol]))
+            b = spans_by_id(_read_preds(preds["rules"][0][protocol]))
+            docs = protocol_documents(protocol, corpus)
+            if system.roles:
+                a = {d.id: assign_roles(d.text, a[d.id]) for d in docs}
+            path = system.folder(runs, seed) / f"{protocol}.jsonl"
+            write_jsonl(path, [entities_record(d.id, d.text, merge(a[d.id], b[d.id], labels))
+                               for d in docs])
+            out[seed][protocol] = path
+    return out, choice
 
 
 RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",
@@ -471,7 +535,7 @@ def relation_entries(preds: dict, runs: Path, corpus: Path | None) -> list[dict]
 
 
 def _entry(system: System, protocol: str, by_seed: dict[int, dict],
-           corpus: Path | None) -> tuple[dict, dict]:
+           corpus: Path | None, extra: dict | None = None) -> tuple[dict, dict]:
     """The leaderboard entry of one system and protocol, and the first seed's evaluation.
 
     The entry's scores and prediction hash are those of the first seed; a neural system's
@@ -482,7 +546,7 @@ def _entry(system: System, protocol: str, by_seed: dict[int, dict],
              for seed in seeds}
     res = evals[seeds[0]]
     entry = entry_from_result(res, name=system.name, description=system.description,
-                              baseline=True)
+                              baseline=True, extra=extra)
     if not system.exact:
         entry["seeds"] = {"seeds": seeds, "strict_f1": spread(
             [evals[seed]["scores"]["strict"]["micro"]["f1"] for seed in seeds])}

@@ -1,13 +1,13 @@
-"""A combined tagger: the rules tagger for the figure/date labels where it is better, the CRF
-for everything else.
+"""A combined tagger: the rules tagger for the figure/date labels where it is better, a learned
+base tagger (the CRF, or BERT-type; with or without document-level roles) for everything else.
 
 Which labels go to the rules is decided on the **validation documents only** (per label,
-strict F1 of the rules tagger against the CRF trained on the training documents; the rules
+strict F1 of the rules tagger against the base trained on the training documents; the rules
 win a label only when strictly better), recorded in the model folder as ``rule_labels`` and
 reused as given when ``rule_labels`` is passed (as ``duikou reproduce`` does for the folds:
 choices made once on the validation split, like the CRF's c1/c2).
 
-Merging: every rules span of a chosen label is kept; a CRF span is kept when its label is not
+Merging: every rules span of a chosen label is kept; a base span is kept when its label is not
 chosen and it overlaps no kept rules span. The result never overlaps.
 """
 
@@ -81,7 +81,7 @@ class CombinedTagger(Tagger):
     def train(cls, train_docs: Sequence[Document], val_docs: Sequence[Document], *,
               out: Path, scope: TrainingScope, corpus: Path | None = None, seed: int = 0,
               **opts: object) -> Path:
-        """Train the CRF into ``out/base`` (``opts`` go to it, except ``rule_labels``) and
+        """Train the base tagger into ``out/base`` (``opts`` go to it, except ``rule_labels``) and
         choose the rules' labels on ``val_docs`` unless ``rule_labels`` is given."""
         out = Path(out)
         fixed = opts.pop("rule_labels", None)
@@ -101,7 +101,7 @@ class CombinedTagger(Tagger):
                     dict(zip(gold, rules.predict_spans(texts), strict=True)))
                 how = f"chosen on {len(val_docs)} validation documents"
             else:
-                raise ModelError(Problem("crf+rules needs validation documents or "
+                raise ModelError(Problem(f"{cls.kind} needs validation documents or "
                                          "rule_labels", code="DK-MODEL-058"))
         write_model_info(out, kind=cls.kind, scope=scope, seed=seed,
                          training_time_s=timer.seconds, corpus=corpus,
@@ -123,6 +123,9 @@ class CombinedTagger(Tagger):
                                                 allow_other_dataset=allow_other_dataset)
         return cls(base, labels)
 
+    def use_device(self, device: str) -> None:
+        self.base.use_device(device)
+
     def predict_spans(self, texts: Sequence[str]) -> list[list[Span]]:
         base = self.base.predict_spans(texts)
         rules = self.rules.predict_spans(texts)
@@ -134,3 +137,21 @@ class CombinedRolesTagger(CombinedTagger):
 
     kind = "crf+roles+rules"
     base_kind = "crf+roles"
+
+
+class BertCombinedTagger(CombinedTagger):
+    """The same with the BERT-type tagger as the base."""
+
+    kind = "bert+rules"
+    base_kind = "bert"
+    inner_validation = True
+    uses_encoder = True
+
+
+class BertCombinedRolesTagger(CombinedTagger):
+    """The same with the BERT-type tagger + document-level roles (``bert+roles``)."""
+
+    kind = "bert+roles+rules"
+    base_kind = "bert+roles"
+    inner_validation = True
+    uses_encoder = True

@@ -21,6 +21,8 @@ TAGGERS: dict[str, str] = {
     "bert+roles": "duikou.baselines.roles:BertRolesTagger",
     "crf+rules": "duikou.baselines.combined:CombinedTagger",
     "crf+roles+rules": "duikou.baselines.combined:CombinedRolesTagger",
+    "bert+rules": "duikou.baselines.combined:BertCombinedTagger",
+    "bert+roles+rules": "duikou.baselines.combined:BertCombinedRolesTagger",
 }
 KINDS: tuple[str, ...] = tuple(TAGGERS)
 

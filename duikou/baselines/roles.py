@@ -196,6 +196,9 @@ class RolesTagger(Tagger):
                                                 allow_other_dataset=allow_other_dataset)
         return cls(base, settings)
 
+    def use_device(self, device: str) -> None:
+        self.base.use_device(device)
+
     def predict_spans(self, texts: Sequence[str]) -> list[list[Span]]:
         return [assign_roles(t, spans, self.settings)
                 for t, spans in zip(texts, self.base.predict_spans(texts), strict=True)]
