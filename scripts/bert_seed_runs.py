@@ -13,7 +13,8 @@ project's dependencies are not installed.
 
 ``board`` scores the prediction files with the harness, derives ``bert+rules`` and
 ``bert+roles+rules`` from them as ``reproduce`` does (the rules' labels chosen on the
-validation split with ``--split-model``), prints the entries beside the committed ones, and
+validation split from the committed predictions in ``--choice``, or with ``--split-model``),
+prints the entries beside the committed ones, and
 with ``--update`` replaces the committed entries of those three systems (``cv`` and ``test``)
 on the leaderboard. ``grid`` trains fixed-split models only and
 prints each setting's best validation F1 (never a test number): a settings search.
@@ -120,10 +121,13 @@ def cmd_board(a: argparse.Namespace) -> int:
         _entry,
         combined_predictions,
         compare,
+        rule_choice,
         run_system,
         systems,
     )
     from duikou.eval.leaderboard import load_board, replace_entries, task_of
+    from duikou.jsonio import read_jsonl
+    from duikou.records import spans_by_id
 
     runs, work = Path(a.runs), Path(a.work)
     system = _bert(str(ROOT / ".cache" / "models" / "e5-small-trimmed-v2"))
@@ -138,10 +142,16 @@ def cmd_board(a: argparse.Namespace) -> int:
                  if task_of(e) == "spans"}
     entries = []
     todo = [(system, preds[NAME], None)]
-    choice = None
+    if a.split_model:
+        choice = None  # chosen with that model below
+    else:  # the committed validation predictions of the model that made the choice
+        folder = Path(a.choice)
+        choice = rule_choice(NAME, spans_by_id(read_jsonl(folder / "validation.jsonl")),
+                             folder / "duikou_model.json", None, "bert+rules")
     for derived in DERIVED[NAME]:
-        by_seed, choice = combined_predictions(preds, work, None, derived, choice=choice,
-                                               split_model=Path(a.split_model))
+        by_seed, choice = combined_predictions(
+            preds, work, None, derived, choice=choice,
+            split_model=Path(a.split_model) if a.split_model else None)
         if a.note:
             derived = dataclasses.replace(derived,
                                           description=f"{derived.description}; {a.note}")
@@ -186,9 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         "--work", default=str(ROOT / "runs"),
         help="where the rules and the derived systems' predictions are written")
     sub.choices["board"].add_argument(
-        "--split-model", default=str(ROOT / "runs" / NAME / "seed-0" / "train"),
-        help="the BERT-type fixed-split model whose validation predictions choose the labels "
-             "the rules take in bert+rules and bert+roles+rules")
+        "--choice", default=str(ROOT / "eval" / "predictions" / NAME / "rule-choice"),
+        help="folder with the validation predictions (validation.jsonl) and duikou_model.json "
+             "of the BERT-type fixed-split model that chooses the labels the rules take in "
+             "bert+rules and bert+roles+rules (default: the committed one)")
+    sub.choices["board"].add_argument(
+        "--split-model", help="choose them instead by predicting the validation split with "
+                              "this fixed-split model folder")
     sub.choices["board"].add_argument("--update", action="store_true")
     a = p.parse_args(argv)
     return {"train": cmd_train, "grid": cmd_grid, "board": cmd_board}[a.cmd](a)

@@ -549,6 +549,25 @@ def test_only_neural_taggers_leave_the_cpu(tmp_path, corpus):
     assert "--lr" in str(err.value)
 
 
+def test_bert_wrapper_kinds_take_the_bert_training_options(tmp_path, corpus):
+    """`duikou train bert+roles+rules` passes --steps etc. to its BERT-type base; a CRF-based
+    wrapper refuses them."""
+    from duikou.app import cli as main_cli
+
+    tiny = build_tiny_bert(tmp_path / "tiny", [d.text for d in load_documents(corpus)])
+    parser = main_cli.build_parser()
+    args = parser.parse_args(["train", "bert+roles+rules", "--split", "train", "--corpus",
+                              str(corpus), "--model", str(tiny), "--steps", "2",
+                              "--max-length", "64", "--quiet", "--out", str(tmp_path / "b")])
+    assert args.func(args) == 0
+    info = json.loads((tmp_path / "b/base/base/duikou_model.json").read_text("utf-8"))
+    assert info["kind"] == "bert" and info["hyperparameters"]["steps"] == 2
+    args = parser.parse_args(["train", "crf+roles+rules", "--split", "train", "--steps", "2",
+                              "--out", str(tmp_path / "c")])
+    with raises_code(ModelError, "DK-MODEL-057"):
+        args.func(args)
+
+
 def test_bench_measures_seconds_per_step_and_per_fold(tmp_path, corpus):
     from duikou.baselines.bench import bert_step_speed
 

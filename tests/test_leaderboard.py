@@ -58,10 +58,13 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
 
     import pytest
 
-    from duikou.app.reproduce import DERIVED, combined_predictions, run_system, systems
-    from duikou.baselines.combined import choose_rule_labels
-    from duikou.baselines.registry import tagger_class
-    from duikou.dataset.reader import load_documents
+    from duikou.app.reproduce import (
+        DERIVED,
+        combined_predictions,
+        rule_choice,
+        run_system,
+        systems,
+    )
     from duikou.eval.harness import protocol_documents
     from duikou.jsonio import read_jsonl
     from duikou.records import spans_by_id
@@ -72,13 +75,11 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
     board = json.loads((root / "eval" / "leaderboard.json").read_text(encoding="utf-8"))
     entries = {(e["name"], e["protocol"]): e for e in board["entries"]
                if e.get("task", "spans") == "spans"}
-    val = load_documents(None, split="validation")
-    chosen_by = spans_by_id(read_jsonl(folder / "rule-choice" / "validation.jsonl"))
-    rules = tagger_class("rules").load()
-    labels, _ = choose_rule_labels({d.id: d.spans for d in val}, chosen_by, dict(zip(
-        (d.id for d in val), rules.predict_spans([d.text for d in val]), strict=True)))
-    info = json.loads((folder / "rule-choice" / "duikou_model.json").read_text("utf-8"))
+    info_file = folder / "rule-choice" / "duikou_model.json"
+    info = json.loads(info_file.read_text("utf-8"))
     assert info["seed"] == 0 and info["trained_on"]["split"] == "train"
+    choice = rule_choice("bert-e5-small", spans_by_id(read_jsonl(
+        folder / "rule-choice" / "validation.jsonl")), info_file, None, "bert+rules")
 
     rules_system = next(s for s in systems(False) if s.name == "rules")
     preds = {"rules": {0: run_system(rules_system, tmp_path, None)}}
@@ -87,8 +88,8 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
                               for s in seeds}
     for system in DERIVED["bert-e5-small"]:
         cv = entries[(system.name, "cv")]
-        assert cv["rule_labels"] == labels
-        by_seed, _ = combined_predictions(preds, tmp_path, None, system, choice=cv)
+        assert {k: cv[k] for k in choice} == choice
+        by_seed, _ = combined_predictions(preds, tmp_path, None, system, choice=choice)
         for protocol in ("cv", "test"):
             entry = entries[(system.name, protocol)]
             docs = protocol_documents(protocol, None)

@@ -150,3 +150,38 @@ def test_wrappers_pass_the_device_to_their_base_tagger():
     wrapped.use_device("cpu")
     with raises_code(ModelError, "DK-MODEL-056"):
         wrapped.use_device("cuda")
+
+
+def _labels_of(text: str, marked: list[tuple[str, str]],
+               settings: RoleSettings | None = None) -> dict:
+    spans, at = [], 0
+    for name, label in marked:
+        start = text.index(name, at)
+        spans.append(Span(start, start + len(name), label))
+        at = start + len(name)
+    return {(text[s.start:s.end], s.start): s.label
+            for s in assign_roles(text, spans, settings or RoleSettings())}
+
+
+def test_a_province_that_only_contains_a_side_is_a_place():
+    """Guidelines V4: 新疆 is never said to give or receive, 喀什 inside it receives, so 新疆
+    is LOC whatever the tagger said; a province that a cue makes a side keeps its role; a
+    county containing a side's town is not touched (annotated as that side); records from
+    before the rule predict without it."""
+    text = "江苏援建喀什。新疆的发展日新月异。"
+    marked = [("江苏", "DONOR"), ("喀什", "RECIPIENT"), ("新疆", "RECIPIENT")]
+    got = _labels_of(text, marked)
+    assert [got[k] for k in sorted(got, key=lambda k: k[1])] == ["DONOR", "RECIPIENT", "LOC"]
+    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert not off.containing_provinces
+    assert "LOC" not in _labels_of(text, marked, off).values()
+
+    cued = "江苏援建喀什。江苏向新疆捐赠。"
+    got = _labels_of(cued, [("江苏", "DONOR"), ("喀什", "RECIPIENT"), ("江苏", "DONOR"),
+                            ("新疆", "RECIPIENT")])
+    assert got[("新疆", cued.index("新疆"))] == "RECIPIENT"
+
+    county = "锦江援建炉霍县虾拉沱镇。炉霍县风景秀丽。"
+    got = _labels_of(county, [("锦江", "DONOR"), ("炉霍县虾拉沱镇", "RECIPIENT"),
+                              ("炉霍县", "RECIPIENT")])
+    assert got[("炉霍县", county.rindex("炉霍县"))] == "RECIPIENT"

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from duikou.baselines.api import predict_model, tag_files, train_model
-from duikou.baselines.registry import KINDS
+from duikou.baselines.registry import KINDS, tagger_class
 from duikou.dataset.reader import load_documents
 from duikou.encoders.e5 import default_e5_dir, prepare_e5, prepare_e5_trimmed
 from duikou.errors import ModelError, Problem
@@ -32,10 +32,11 @@ def cmd_train(a: argparse.Namespace) -> int:
     if a.max_iterations is not None:
         opts["max_iterations"] = a.max_iterations
     given = {k: getattr(a, k) for k in BERT_OPTIONS if getattr(a, k) is not None}
-    if given and a.kind != "bert":
+    if given and not tagger_class(a.kind).uses_encoder:
         flags = ", ".join("--" + k.replace("_", "-") for k in given)
-        raise ModelError(Problem(f"{flags}: only `duikou train bert` takes these options",
-                                 code="DK-MODEL-057"))
+        raise ModelError(Problem(f"{flags}: only the BERT-type kinds (bert, bert+roles, "
+                                 f"bert+rules, bert+roles+rules) take these options; found "
+                                 f"{a.kind}", code="DK-MODEL-057"))
     opts.update(given)
     if a.quiet:
         opts["progress"] = False

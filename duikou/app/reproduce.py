@@ -356,7 +356,7 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     choices: dict[str, dict] = {}  # per base system: one choice of the rules' labels
     for derived in (d for s in chosen for d in DERIVED.get(s.name, ()) if "rules" in preds):
         preds[derived.name], choices[derived.base] = combined_predictions(
-            preds, runs, corpus, derived, choice=choices.get(derived.base))
+            preds, runs, corpus, derived, choice=choices.get(derived.base), device=device)
         results[derived.name] = {}
         for protocol in ("cv", "test"):
             entry, res = _entry(derived, protocol, preds[derived.name], corpus,
@@ -426,26 +426,41 @@ def _base_system(name: str) -> System:
 
 
 def choose_rule_labels_on_validation(base: System, split_model: Path, corpus: Path | None,
-                                     name: str) -> dict:
+                                     name: str, device: str | None = None) -> dict:
     """The labels the rules take in a system derived from ``base``: per label, where the
     rules' strict F1 on the validation documents beats that of ``base``'s fixed-split model
-    ``split_model`` (trained on the train split: no test document is looked at). Returns
-    the board's record of that choice: ``rule_labels`` and ``rule_labels_chosen_with`` (the
-    model's kind, seed, device and dataset version)."""
+    ``split_model`` (trained on the train split: no test document is looked at), run on
+    ``device``. Returns the board's record of that choice (:func:`rule_choice`)."""
+    model = tagger_class(base.kind).load(split_model, corpus=corpus)
+    if device is not None:
+        model.use_device(device)
+    val = load_documents(corpus, split="validation")
+    preds = dict(zip((d.id for d in val), model.predict_spans([d.text for d in val]),
+                     strict=True))
+    return rule_choice(base.name, preds, Path(split_model) / INFO_FILE, corpus, name)
+
+
+def rule_choice(base_name: str, preds: dict, info_file: Path, corpus: Path | None,
+                name: str) -> dict:
+    """The choice of the rules' labels from a fixed-split model's validation predictions
+    ``preds`` (document id → spans; the model's ``duikou_model.json`` is ``info_file``):
+    ``rule_labels`` and ``rule_labels_chosen_with`` (the model's kind, seed, device, steps
+    and dataset version). Also what ``scripts/bert_seed_runs.py board`` calls with the
+    committed predictions of ``eval/predictions/bert-e5-small/rule-choice``."""
     from duikou.baselines.combined import choose_rule_labels
 
     val = load_documents(corpus, split="validation")
     texts = [d.text for d in val]
     gold = {d.id: d.spans for d in val}
-    model = tagger_class(base.kind).load(split_model, corpus=corpus)
     rules = tagger_class("rules").load()
     labels, table = choose_rule_labels(
-        gold, dict(zip(gold, model.predict_spans(texts), strict=True)),
+        gold, {i: preds.get(i, []) for i in gold},
         dict(zip(gold, rules.predict_spans(texts), strict=True)))
     log(f"  {name}: rules take {', '.join(labels) or 'no label'} (validation strict F1, "
-        f"{split_model}: " + ", ".join(f"{lb} rules {t['rules_f1']:.3f} / {base.name} "
-                                       f"{t['base_f1']:.3f}" for lb, t in table.items()) + ")")
-    info = json.loads((Path(split_model) / INFO_FILE).read_text(encoding="utf-8"))
+        f"{info_file.parent}: " + ", ".join(f"{lb} rules {t['rules_f1']:.3f} / {base_name} "
+                                           f"{t['base_f1']:.3f}" for lb, t in table.items())
+        + ")")
+    info = json.loads(Path(info_file).read_text(encoding="utf-8"))
     hyper = info.get("hyperparameters") or {}
     made = ", ".join(f"{k} {v}" for k, v in (("seed", info.get("seed")),
                                              ("device", hyper.get("device")),
@@ -457,8 +472,8 @@ def choose_rule_labels_on_validation(base: System, split_model: Path, corpus: Pa
 
 
 def combined_predictions(preds: dict, runs: Path, corpus: Path | None, system: System, *,
-                         choice: dict | None = None,
-                         split_model: Path | None = None) -> tuple[dict[int, dict], dict]:
+                         choice: dict | None = None, split_model: Path | None = None,
+                         device: str | None = None) -> tuple[dict[int, dict], dict]:
     """Per seed of the base, the ``{"cv", "test"}`` prediction files of the derived
     ``system``, and the choice of the labels the rules take. That choice is made once
     (:func:`choose_rule_labels_on_validation`, with ``split_model``, by default the first
@@ -476,7 +491,8 @@ def combined_predictions(preds: dict, runs: Path, corpus: Path | None, system: S
     seeds = sorted(preds[base.name])
     if choice is None:
         split_model = split_model or base.folder(runs, seeds[0]) / "train"
-        choice = choose_rule_labels_on_validation(base, split_model, corpus, system.name)
+        choice = choose_rule_labels_on_validation(base, split_model, corpus, system.name,
+                                                  device if not base.exact else None)
     labels = choice["rule_labels"]
     out: dict[int, dict] = {}
     for seed in seeds:
@@ -560,7 +576,8 @@ def _entry(system: System, protocol: str, by_seed: dict[int, dict],
 
 def _spot_check(chosen: list[System], preds: dict, committed: dict, corpus: Path | None,
                 start: float) -> int:
-    log("[3/3] comparing each fold's strict F1 with the committed per-fold numbers")
+    log("[3/3] comparing each fold's strict F1 with the committed per-fold numbers (the "
+        "derived systems, e.g. crf+roles+rules, follow from these folds and are not checked)")
     ok_all = True
     for s in chosen:
         entry = committed.get((s.name, "cv"))

@@ -3,9 +3,11 @@ base tagger (the CRF, or BERT-type; with or without document-level roles) for ev
 
 Which labels go to the rules is decided on the **validation documents only** (per label,
 strict F1 of the rules tagger against the base trained on the training documents; the rules
-win a label only when strictly better), recorded in the model folder as ``rule_labels`` and
-reused as given when ``rule_labels`` is passed (as ``duikou reproduce`` does for the folds:
-choices made once on the validation split, like the CRF's c1/c2).
+win a label only when strictly better), recorded in the model folder as ``rule_labels``, or
+taken as given when ``rule_labels`` is passed (e.g. for a fold model, with the labels chosen
+once on the validation split). ``duikou reproduce`` does not train these kinds: it derives
+the same predictions from the base's and the rules' prediction files
+(:func:`duikou.app.reproduce.combined_predictions`, with :func:`merge` below).
 
 Merging: every rules span of a chosen label is kept; a base span is kept when its label is not
 chosen and it overlaps no kept rules span. The result never overlaps.

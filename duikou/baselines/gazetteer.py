@@ -157,6 +157,56 @@ def load_gazetteer(levels: tuple[str, ...] = DEFAULT_LEVELS) -> Gazetteer:
 
 
 @functools.cache
+def division_parents() -> dict[str, frozenset[str]]:
+    """Every name (full and short forms, two characters or more) of a province, city or
+    county → the names of the divisions above it (a name used by several divisions gets the
+    parents of all of them).
+
+    >>> parents = division_parents()
+    >>> "四川" in parents["汶川"] and "四川省" in parents["汶川县"] and "阿坝州" in parents["汶川"]
+    True
+    """
+    table, _ = _read_table()
+    out: dict[str, set[str]] = {}
+    stack: list[set[str]] = []
+    for line in table.splitlines():
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth > 2:
+            continue
+        names = _names_of(line.strip().split("\t"))
+        stack = stack[:depth]
+        above = set().union(*stack) - names
+        for name in names:
+            out.setdefault(name, set()).update(above)
+        stack.append(names)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@functools.cache
+def province_names() -> frozenset[str]:
+    """The names (full and short forms) of the provinces, autonomous regions,
+    municipalities and special administrative regions.
+
+    >>> {"广西", "广西壮族自治区", "四川省", "新疆"} <= province_names(), "成都" in province_names()
+    (True, False)
+    """
+    table, _ = _read_table()
+    return frozenset(n for line in table.splitlines() if not line.startswith("\t")
+                     for n in _names_of(line.strip().split("\t")))
+
+
+def _names_of(cells: list[str]) -> set[str]:
+    """The full name and short forms of one table row (as :func:`_entries` reads them)."""
+    full, names = cells[0], {cells[0]}
+    if len(cells) == 3:
+        for short in cells[2].split("/"):
+            names.add(short)
+            names.update(short + tail for suffix, tail in _SHORT_SUFFIXES.items()
+                         if full.endswith(suffix) and short != full)
+    return {n for n in names if len(n) >= 2}
+
+
+@functools.cache
 def _t2s():
     import opencc
 

@@ -17,6 +17,8 @@ tagger and changes only the labels of party-like spans (DONOR, RECIPIENT, ORG, L
    :attr:`RoleSettings.cue_weight` per cue (giving → DONOR, receiving → RECIPIENT). Ties go
    to DONOR, RECIPIENT, ORG, LOC in that order (§5 step 7: an entity that gives and receives
    is DONOR unless the title says otherwise).
+4. :func:`containing_regions` (guidelines V4, for provinces): a province that no cue makes a
+   side but that contains an entity a cue does make a side is LOC.
 
 :class:`RolesTagger` wraps any registered tagger: the registry's ``crf+roles`` and
 ``bert+roles`` train the base tagger into ``base/`` inside the model folder and record the
@@ -41,7 +43,7 @@ from duikou.baselines.common import (
     read_hyperparameters,
     write_model_info,
 )
-from duikou.baselines.gazetteer import simplified
+from duikou.baselines.gazetteer import division_parents, province_names, simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
 from duikou.mentions import ADMIN_SUFFIXES, admin_chain, group_mentions  # noqa: F401 (re-export)
@@ -74,13 +76,18 @@ class RoleSettings:
 
     cue_weight: float = 2.0
     title_weight: float = 3.0
+    #: guidelines V4 for provinces: a province-level entity that no cue makes a side, and
+    #: that contains an entity a cue does make a side, is LOC (:func:`containing_regions`)
+    containing_provinces: bool = True
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: dict | None) -> RoleSettings:
-        return cls(**(data or {}))
+        """Settings as recorded; a record from before ``containing_provinces`` existed
+        predicts as it did then (without it)."""
+        return cls(**{"containing_provinces": False, **(data or {})})
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -139,19 +146,72 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     idx = [i for i, s in enumerate(spans) if s.label in ROLE_LABELS]
     groups = group_mentions([plain[spans[i].start:spans[i].end] for i in idx])
     head = title_end(plain)
-    out = list(spans)
+    roles, cued = [], []
     for group in groups:
         votes: Counter = Counter()
+        cues: Counter = Counter()
         for g in group:
             span = spans[idx[g]]
             votes[span.label] += 1.0
             weight = settings.cue_weight * (settings.title_weight if span.start < head else 1.0)
             for label, n in mention_cues(plain, span.start, span.end).items():
                 votes[label] += weight * n
-        role = max(ROLE_LABELS, key=lambda lb: (votes[lb], -ROLE_LABELS.index(lb)))
+                cues[label] += n
+        roles.append(max(ROLE_LABELS, key=lambda lb: (votes[lb], -ROLE_LABELS.index(lb))))
+        cued.append(bool(cues))
+    if settings.containing_provinces:
+        names = [{plain[spans[idx[g]].start:spans[idx[g]].end] for g in group}
+                 for group in groups]
+        for k in containing_regions(names, roles, cued):
+            roles[k] = "LOC"
+    out = list(spans)
+    for group, role in zip(groups, roles, strict=True):
         for g in group:
             out[idx[g]] = dataclasses.replace(spans[idx[g]], label=role)
     return out
+
+
+def lies_in(inner: str, region: str) -> bool:
+    """Whether the place named ``inner`` lies inside the (larger) division named ``region``,
+    by the division table: one of ``inner``'s administrative divisions, or what follows
+    ``region`` at its start, has ``region`` above it; or ``region`` heads its chain.
+
+    >>> lies_in("四川汶川", "四川"), lies_in("青海省玉树藏族自治州", "青海省"), lies_in("喀什", "新疆")
+    (True, True, True)
+    >>> lies_in("新疆维吾尔自治区", "新疆"), lies_in("成都", "新疆"), lies_in("四川", "四川")
+    (False, False, False)
+    """
+    if inner == region:
+        return False
+    parents = division_parents()
+    chain = admin_chain(inner)
+    pieces = chain or [inner]
+    if region in chain[:-1] or any(region in parents.get(p, ()) for p in pieces):
+        return True
+    rest = inner[len(region):] if inner.startswith(region) else ""
+    return region in parents.get(rest, ())
+
+
+def containing_regions(names: Sequence[set[str]], roles: Sequence[str],
+                       cued: Sequence[bool]) -> list[int]:
+    """Indices of the entities (``names``: each entity's mention strings, simplified) that
+    guidelines V4 makes LOC although votes made them a side: a province-level entity with
+    no giving/receiving cue in the document that contains another entity which a cue does
+    make a side. Limited to provinces because counties that contain a side's towns or
+    institutions are mostly annotated as that side (measured on the train split,
+    baselines/BENCHMARKS.md).
+
+    >>> containing_regions([{"新疆"}, {"喀什"}, {"江苏"}], ["RECIPIENT", "RECIPIENT", "DONOR"],
+    ...                    [False, True, True])
+    [0]
+    """
+    provinces = province_names()
+    sides = [k for k, (role, c) in enumerate(zip(roles, cued, strict=True))
+             if c and role in (GIVER, RECEIVER)]
+    return [k for k, group in enumerate(names)
+            if roles[k] in (GIVER, RECEIVER) and not cued[k] and group & provinces
+            and any(lies_in(inner, region) for j in sides if j != k
+                    for inner in names[j] for region in group & provinces)]
 
 
 class RolesTagger(Tagger):
@@ -171,7 +231,7 @@ class RolesTagger(Tagger):
         dict of :class:`RoleSettings` fields) and record the role settings."""
         out = Path(out)
         roles = opts.pop("roles", None)
-        settings = RoleSettings.from_json(roles if isinstance(roles, dict) else None)
+        settings = RoleSettings(**roles) if isinstance(roles, dict) else RoleSettings()
         with Timer() as timer:
             tagger_class(cls.base_kind).train(train_docs, val_docs, out=out / BASE_DIR,
                                               scope=scope, corpus=corpus, seed=seed, **opts)
