@@ -189,6 +189,7 @@ CODES: dict[str, str] = {
     "DK-CLI-003": "expected a JSON object with id and entities: {…}",  # app/cli.py
     "DK-CLI-005": "--compare is available for --task spans only",  # app/cli.py
     "DK-CLI-004": "--update needs the full cross-validation and the fixed split; leave out --folds",  # app/reproduce.py
+    "DK-CLI-006": "--only names a baseline that is not run (unknown, or BERT-type without --with-bert)",  # app/reproduce.py
     "DK-CORPUS-001": "retired: every document gets a split from its pairing group",
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
     "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py

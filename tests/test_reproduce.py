@@ -146,3 +146,16 @@ def test_neural_comparison_uses_the_seed_spread():
     # an entry from before seeds were recorded counts as one seed
     ok, _ = compare(entry, {"strict": {"f1": 0.52}}, exact=False)
     assert ok
+
+
+def test_only_names_known_baselines(sample_corpus, tmp_path):
+    """`--only bert-e5-small` without `--with-bert` would run nothing: refused, like a typo."""
+    from duikou.errors import DuikouError
+
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+                  build_corpus=False, curve=False)
+    for only in (("bert-e5-small",), ("crf", "svm")):
+        with pytest.raises(DuikouError) as err:
+            reproduce(only=only, **kwargs)
+        assert err.value.codes == ["DK-CLI-006"] and only[-1] in str(err.value)
+

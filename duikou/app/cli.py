@@ -388,7 +388,20 @@ def _reproduce(a: argparse.Namespace) -> int:
 
     return reproduce(with_bert=a.with_bert, update=a.update, curve=not a.no_curve,
                      prepare=_prepare_trimmed_e5, reuse_models=a.reuse_models,
-                     folds=a.folds, bert_seeds=a.bert_seeds, device=a.device)
+                     folds=a.folds, bert_seeds=a.bert_seeds, device=a.device,
+                     only=a.only)
+
+
+def _name_list(value: str) -> tuple[str, ...]:
+    from duikou.app.reproduce import systems
+
+    names = tuple(x.strip() for x in value.split(",") if x.strip())
+    known = [s.name for s in systems(True)]
+    unknown = [n for n in names if n not in known]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated names among {', '.join(known)}, found {value!r}")
+    return names
 
 
 def _int_list(value: str) -> tuple[int, ...]:
@@ -642,6 +655,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--bert-seeds", type=_int_list, default=(0,), metavar="S,S",
                    help="train the BERT-type baseline with each seed and compare the mean F1 "
                         "over seeds, within the seed spread (default: 0)")
+    r.add_argument("--only", type=_name_list, default=(), metavar="NAME,NAME",
+                   help="train and check only these baselines (rules, crf, bert-e5-small); "
+                        "the combined systems come with their base and rules, e.g. for a "
+                        "quicker spot check: --with-bert --only bert-e5-small --folds 3")
     r.add_argument("--device", help="train and predict the BERT-type baseline on this device "
                                     "(cpu, cuda, cuda:N; default cpu)")
     r.set_defaults(func=_reproduce)

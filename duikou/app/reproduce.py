@@ -318,6 +318,12 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     if update and folds is not None:
         raise DuikouError(Problem("--update needs the full cross-validation and the fixed "
                                   "split; leave out --folds", code="DK-CLI-004"))
+    known = [s.name for s in systems(with_bert)]
+    if any(name not in known for name in only):
+        raise DuikouError(Problem(
+            f"--only {','.join(only)}: expected names among {', '.join(known)}"
+            + ("" if with_bert else " (the BERT-type baseline needs --with-bert)"),
+            code="DK-CLI-006"))
     start = time.perf_counter()
     runs = runs or paths.project_root() / "runs"
     eval_folder = eval_folder or paths.eval_dir()
