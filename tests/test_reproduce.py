@@ -159,3 +159,59 @@ def test_only_names_known_baselines(sample_corpus, tmp_path):
             reproduce(only=only, **kwargs)
         assert err.value.codes == ["DK-CLI-006"] and only[-1] in str(err.value)
 
+
+
+def test_systems_derived_from_committed_neural_predictions_are_rederived_exactly(
+        sample_corpus, tmp_path, capsys):
+    """Without --with-bert, bert+rules and bert+roles+rules are re-derived from the committed
+    BERT-type prediction files (eval/predictions/bert-e5-small) and must match the board
+    exactly, every seed; a changed committed file is caught. (The rules tagger's predictions
+    stand in for the BERT-type ones here.)"""
+    import shutil
+
+    from duikou.dataset.reader import load_documents
+    from duikou.jsonio import write_jsonl
+    from duikou.records import entities_record
+
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+                  build_corpus=False, curve=False, only=("rules",))
+    assert reproduce(update=True, **kwargs) == 0
+    folder = tmp_path / "eval/predictions/bert-e5-small"
+    for seed in (0, 1):
+        (folder / f"seed-{seed}").mkdir(parents=True)
+        for protocol in ("cv", "test"):
+            shutil.copy(tmp_path / f"runs/rules/{protocol}.jsonl",
+                        folder / f"seed-{seed}/{protocol}.jsonl")
+    (folder / "rule-choice").mkdir()
+    val = load_documents(sample_corpus, split="validation")
+    write_jsonl(folder / "rule-choice/validation.jsonl",
+                [entities_record(d.id, d.text, d.spans[:1]) for d in val])
+    (folder / "rule-choice/duikou_model.json").write_text(json.dumps(
+        {"kind": "bert", "seed": 0, "dataset_version": "test",
+         "hyperparameters": {"device": "cpu", "steps": 3}}), encoding="utf-8")
+    board_path = tmp_path / "eval/leaderboard.json"
+    board = json.loads(board_path.read_text())
+    stand_in = json.loads(json.dumps(next(e for e in board["entries"]
+                                          if e["protocol"] == "cv")))
+    f1 = stand_in["strict"]["f1"]
+    stand_in.update(name="bert-e5-small", seeds={"seeds": [0, 1], "strict_f1": {
+        "values": [f1, f1], "mean": f1, "sd": 0.0}})
+    board["entries"].append(stand_in)
+    board_path.write_text(json.dumps(board))
+
+    assert reproduce(update=True, **kwargs) == 0
+    names = {e["name"] for e in json.loads(board_path.read_text())["entries"]}
+    assert {"bert+rules", "bert+roles+rules"} <= names
+    capsys.readouterr()
+    assert reproduce(**kwargs) == 0
+    out = capsys.readouterr().out
+    assert "REPRODUCED" in out and "re-derived from the committed files" in out
+
+    changed = folder / "seed-1/cv.jsonl"
+    rows = changed.read_text(encoding="utf-8").splitlines()
+    first = json.loads(rows[0])
+    first["entities"] = first["entities"][1:]
+    changed.write_text("\n".join([json.dumps(first, ensure_ascii=False), *rows[1:]]) + "\n",
+                       encoding="utf-8")
+    assert reproduce(**kwargs) == 1
+    assert "seed F1 differ" in capsys.readouterr().out

@@ -239,6 +239,19 @@ def compare(entry: dict, committed: dict | None, exact: bool) -> tuple[bool, str
                 f"(|Δ| {diff:.4f} {'≤' if ok else '>'} {tol:.4f} = {how})")
 
 
+def compare_rederived(entry: dict, committed: dict | None) -> tuple[bool, str]:
+    """For a system re-derived from committed prediction files: the same first-seed
+    predictions and every seed's strict F1 equal to the committed one."""
+    ok, why = compare(entry, committed, exact=True)
+    if not ok:
+        return ok, why
+    now = entry["seeds"]["strict_f1"]["values"]
+    old = (committed.get("seeds") or {}).get("strict_f1", {}).get("values", [])
+    same = len(now) == len(old) and all(abs(a - b) <= EXACT_F1 for a, b in zip(now, old))
+    return same, ("identical predictions, every seed re-derived from the committed files"
+                  if same else f"seed F1 differ ({now} vs committed {old})")
+
+
 def _fmt_spread(sp: dict) -> str:
     return f"{sp['mean']:.4f}" + (f" ± {sp['sd']:.4f}" if sp.get("sd") is not None else "")
 
@@ -360,16 +373,27 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
             ok, why = compare(entry, committed.get((s.name, protocol)), s.exact)
             verdicts.append((s.name, protocol, entry, ok, why))
     choices: dict[str, dict] = {}  # per base system: one choice of the rules' labels
-    for derived in (d for s in chosen for d in DERIVED.get(s.name, ()) if "rules" in preds):
+    bases = dict(preds)
+    todo = [(d, False) for s in chosen for d in DERIVED.get(s.name, ()) if "rules" in preds]
+    if "rules" in preds and BERT_NAME not in preds:
+        files = committed_predictions(BERT_NAME, eval_folder, committed, corpus)
+        if files is not None:
+            bases[BERT_NAME], choices[BERT_NAME] = files
+            todo += [(d, True) for d in DERIVED[BERT_NAME]]
+    for derived, from_files in todo:
         preds[derived.name], choices[derived.base] = combined_predictions(
-            preds, runs, corpus, derived, choice=choices.get(derived.base), device=device)
+            bases, runs, corpus, derived, choice=choices.get(derived.base), device=device)
         results[derived.name] = {}
         for protocol in ("cv", "test"):
             entry, res = _entry(derived, protocol, preds[derived.name], corpus,
                                 extra=choices[derived.base])
+            old = committed.get((derived.name, protocol))
+            if from_files and old:  # same inputs as the board's: keep how they were made
+                entry["description"] = old["description"]
             results[derived.name][protocol] = res
             new_entries.append(entry)
-            ok, why = compare(entry, committed.get((derived.name, protocol)), derived.exact)
+            ok, why = (compare_rederived(entry, old) if from_files else
+                       compare(entry, old, derived.exact))
             verdicts.append((derived.name, protocol, entry, ok, why))
     rel_entries = relation_entries(preds, runs, corpus)
     for entry in rel_entries:
@@ -422,9 +446,32 @@ BERT_COMBINED_ROLES = System(
     "labels chosen once on the validation split with a fixed-split BERT-type model (the "
     "entry's rule_labels_chosen_with)", False,
     base="bert-e5-small", roles=True)
+BERT_NAME = "bert-e5-small"
 #: the systems derived from each base system's predictions (with the rules')
 DERIVED: dict[str, tuple[System, ...]] = {
-    "crf": (COMBINED, COMBINED_ROLES), "bert-e5-small": (BERT_COMBINED, BERT_COMBINED_ROLES)}
+    "crf": (COMBINED, COMBINED_ROLES), BERT_NAME: (BERT_COMBINED, BERT_COMBINED_ROLES)}
+
+
+def committed_predictions(name: str, eval_folder: Path, committed: dict,
+                          corpus: Path | None) -> tuple[dict[int, dict], dict] | None:
+    """The committed prediction files of a neural baseline that this run does not train
+    (``eval_folder/predictions/NAME/seed-S/{cv,test}.jsonl`` for every seed of its board
+    entries) and the choice of the rules' labels made with its committed validation
+    predictions (``rule-choice/``), so that the systems derived from it are re-derived
+    exactly; None when the board or the files lack them."""
+    folder = eval_folder / "predictions" / name
+    entry = committed.get((name, "cv"))
+    choice = folder / "rule-choice"
+    if not entry or "seeds" not in entry or not (choice / "validation.jsonl").is_file():
+        return None
+    files = {seed: {p: folder / f"seed-{seed}" / f"{p}.jsonl" for p in ("cv", "test")}
+             for seed in entry["seeds"]["seeds"]}
+    if not all(path.is_file() for by in files.values() for path in by.values()):
+        return None
+    log(f"  {name}: not trained in this run; its derived systems come from the committed "
+        f"predictions in {folder}")
+    return files, rule_choice(name, spans_by_id(_read_preds(choice / "validation.jsonl")),
+                              choice / INFO_FILE, corpus, f"{name} (committed)")
 
 
 def _base_system(name: str) -> System:
