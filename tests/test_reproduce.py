@@ -191,12 +191,12 @@ def test_systems_derived_from_committed_neural_predictions_are_rederived_exactly
          "hyperparameters": {"device": "cpu", "steps": 3}}), encoding="utf-8")
     board_path = tmp_path / "eval/leaderboard.json"
     board = json.loads(board_path.read_text())
-    stand_in = json.loads(json.dumps(next(e for e in board["entries"]
-                                          if e["protocol"] == "cv")))
-    f1 = stand_in["strict"]["f1"]
-    stand_in.update(name="bert-e5-small", seeds={"seeds": [0, 1], "strict_f1": {
-        "values": [f1, f1], "mean": f1, "sd": 0.0}})
-    board["entries"].append(stand_in)
+    for entry in list(board["entries"]):  # the board's BERT-type rows: the rules' scores
+        stand_in = json.loads(json.dumps(entry))
+        f1 = stand_in["strict"]["f1"]
+        stand_in.update(name="bert-e5-small", seeds={"seeds": [0, 1], "strict_f1": {
+            "values": [f1, f1], "mean": f1, "sd": 0.0}})
+        board["entries"].append(stand_in)
     board_path.write_text(json.dumps(board))
 
     assert reproduce(update=True, **kwargs) == 0
@@ -215,3 +215,8 @@ def test_systems_derived_from_committed_neural_predictions_are_rederived_exactly
                        encoding="utf-8")
     assert reproduce(**kwargs) == 1
     assert "seed F1 differ" in capsys.readouterr().out
+    # the first seed's file is the one the board's BERT-type entry hashes: not re-derived
+    shutil.copy(changed, folder / "seed-0/cv.jsonl")
+    assert reproduce(**kwargs) == 1
+    out = capsys.readouterr().out
+    assert "not re-derived" in out and "is not the file the board's bert-e5-small cv" in out

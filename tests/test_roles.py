@@ -185,3 +185,16 @@ def test_a_province_that_only_contains_a_side_is_a_place():
     got = _labels_of(county, [("锦江", "DONOR"), ("炉霍县虾拉沱镇", "RECIPIENT"),
                               ("炉霍县", "RECIPIENT")])
     assert got[("炉霍县", county.rindex("炉霍县"))] == "RECIPIENT"
+
+
+def test_the_province_rule_reads_every_form_of_a_province_and_skips_shared_names():
+    """新疆 cued as a side makes 新疆维吾尔自治区 a side too (one province, two groups); a
+    county name used in several provinces (鼓楼区) proves no containment."""
+    text = "江苏援建新疆。江苏援建喀什。新疆维吾尔自治区的发展日新月异。"
+    got = _labels_of(text, [("江苏", "DONOR"), ("新疆", "RECIPIENT"), ("江苏", "DONOR"),
+                            ("喀什", "RECIPIENT"), ("新疆维吾尔自治区", "RECIPIENT")])
+    assert got[("新疆维吾尔自治区", text.index("新疆维吾尔自治区"))] == "RECIPIENT"
+    shared = "江苏援建鼓楼区。福建的发展日新月异。"
+    got = _labels_of(shared, [("江苏", "DONOR"), ("鼓楼区", "RECIPIENT"), ("福建", "RECIPIENT")])
+    assert got[("福建", shared.index("福建"))] == "RECIPIENT"
+    assert roles.lies_in("喀什", "新疆") and not roles.lies_in("鼓楼区", "福建")

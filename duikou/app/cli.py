@@ -393,15 +393,9 @@ def _reproduce(a: argparse.Namespace) -> int:
 
 
 def _name_list(value: str) -> tuple[str, ...]:
-    from duikou.app.reproduce import systems
-
-    names = tuple(x.strip() for x in value.split(",") if x.strip())
-    known = [s.name for s in systems(True)]
-    unknown = [n for n in names if n not in known]
-    if not names or unknown:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated names among {', '.join(known)}, found {value!r}")
-    return names
+    """Comma-separated names, each once (which names exist is checked by ``reproduce``,
+    DK-CLI-006)."""
+    return tuple(dict.fromkeys(x.strip() for x in value.split(",") if x.strip()))
 
 
 def _int_list(value: str) -> tuple[int, ...]:

@@ -344,7 +344,9 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
         log("[1/4] building the corpus from seeds/ and annotation/gold.jsonl")
         corpus = build(corpus)
         log(render(compute(corpus)))
-    e5_dir = prepare() if (with_bert and prepare) else None
+    if only and "rules" not in only and any(name in DERIVED for name in only):
+        only = (*only, "rules")  # the derived systems of a chosen base need the rules too
+    e5_dir = prepare() if (with_bert and prepare and (not only or BERT_NAME in only)) else None
     chosen = [s for s in systems(with_bert, e5_dir) if not only or s.name in only]
     scope = "" if folds is None else f" (spot check of folds {', '.join(map(str, folds))})"
     log(f"[2/4] training and predicting: {', '.join(s.name for s in chosen)}{scope}"
@@ -377,9 +379,19 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     todo = [(d, False) for s in chosen for d in DERIVED.get(s.name, ()) if "rules" in preds]
     if "rules" in preds and BERT_NAME not in preds:
         files = committed_predictions(BERT_NAME, eval_folder, committed, corpus)
-        if files is not None:
+        if isinstance(files, tuple):
             bases[BERT_NAME], choices[BERT_NAME] = files
             todo += [(d, True) for d in DERIVED[BERT_NAME]]
+        elif files:  # the board has them, but they cannot be re-derived: say so, keep them
+            for d in DERIVED[BERT_NAME]:
+                for protocol in ("cv", "test"):
+                    if (d.name, protocol) in committed:
+                        verdicts.append((d.name, protocol, committed[(d.name, protocol)],
+                                         False, f"not re-derived: {files}"))
+    for base in DERIVED:
+        if "rules" in preds and base not in bases:
+            log(f"  {', '.join(d.name for d in DERIVED[base])}: not derived ({base} was not "
+                "run); their board entries are left as they are")
     for derived, from_files in todo:
         preds[derived.name], choices[derived.base] = combined_predictions(
             bases, runs, corpus, derived, choice=choices.get(derived.base), device=device)
@@ -453,21 +465,37 @@ DERIVED: dict[str, tuple[System, ...]] = {
 
 
 def committed_predictions(name: str, eval_folder: Path, committed: dict,
-                          corpus: Path | None) -> tuple[dict[int, dict], dict] | None:
+                          corpus: Path | None) -> tuple[dict[int, dict], dict] | str | None:
     """The committed prediction files of a neural baseline that this run does not train
     (``eval_folder/predictions/NAME/seed-S/{cv,test}.jsonl`` for every seed of its board
     entries) and the choice of the rules' labels made with its committed validation
     predictions (``rule-choice/``), so that the systems derived from it are re-derived
-    exactly; None when the board or the files lack them."""
-    folder = eval_folder / "predictions" / name
+    exactly. None when the board has no entry of ``name``; a reason (str) when the files are
+    missing or are not the ones the board scored (first seed's sha256, dataset version)."""
     entry = committed.get((name, "cv"))
-    choice = folder / "rule-choice"
-    if not entry or "seeds" not in entry or not (choice / "validation.jsonl").is_file():
+    if not entry or "seeds" not in entry:
         return None
+    folder = eval_folder / "predictions" / name
     files = {seed: {p: folder / f"seed-{seed}" / f"{p}.jsonl" for p in ("cv", "test")}
              for seed in entry["seeds"]["seeds"]}
-    if not all(path.is_file() for by in files.values() for path in by.values()):
-        return None
+    choice = folder / "rule-choice"
+    needed = [*(p for by in files.values() for p in by.values()),
+              choice / "validation.jsonl", choice / INFO_FILE]
+    missing = [str(p) for p in needed if not p.is_file()]
+    if missing:
+        return f"missing committed file(s) {', '.join(missing)}"
+    from duikou.dataset.build import manifest_sha256
+    from duikou.eval.harness import file_sha256
+
+    manifest, first = manifest_sha256(corpus), min(files)
+    for protocol in ("cv", "test"):
+        board = committed.get((name, protocol)) or {}
+        path = files[first][protocol]
+        if file_sha256(path) != board.get("predictions_sha256"):
+            return f"{path} is not the file the board's {name} {protocol} entry scored"
+        if board.get("manifest_sha256") != manifest:
+            return (f"the board's {name} entries were scored on another build of the corpus "
+                    f"(dataset {board.get('dataset_version')}): retrain it (--with-bert)")
     log(f"  {name}: not trained in this run; its derived systems come from the committed "
         f"predictions in {folder}")
     return files, rule_choice(name, spans_by_id(_read_preds(choice / "validation.jsonl")),

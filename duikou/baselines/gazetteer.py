@@ -158,9 +158,9 @@ def load_gazetteer(levels: tuple[str, ...] = DEFAULT_LEVELS) -> Gazetteer:
 
 @functools.cache
 def division_parents() -> dict[str, frozenset[str]]:
-    """Every name (full and short forms, two characters or more) of a province, city or
-    county → the names of the divisions above it (a name used by several divisions gets the
-    parents of all of them).
+    """Every name (full and short forms, two characters or more, in simplified script) of a
+    province, city or county → the names of the divisions above it (a name used by several
+    divisions gets the parents of all of them).
 
     >>> parents = division_parents()
     >>> "四川" in parents["汶川"] and "四川省" in parents["汶川县"] and "阿坝州" in parents["汶川"]
@@ -183,16 +183,30 @@ def division_parents() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def province_rows() -> dict[str, str]:
+    """The names (full and short forms, simplified script) of the provinces, autonomous
+    regions, municipalities and special administrative regions → the province's full name.
+
+    >>> rows = province_rows()
+    >>> rows["广西"], rows["新疆维吾尔自治区"], "成都" in rows
+    ('广西壮族自治区', '新疆维吾尔自治区', False)
+    """
+    table, _ = _read_table()
+    out: dict[str, str] = {}
+    for line in table.splitlines():
+        if not line.startswith("\t"):
+            cells = line.strip().split("\t")
+            out.update(dict.fromkeys(_names_of(cells), simplified(cells[0])))
+    return out
+
+
 def province_names() -> frozenset[str]:
-    """The names (full and short forms) of the provinces, autonomous regions,
-    municipalities and special administrative regions.
+    """The keys of :func:`province_rows`.
 
     >>> {"广西", "广西壮族自治区", "四川省", "新疆"} <= province_names(), "成都" in province_names()
     (True, False)
     """
-    table, _ = _read_table()
-    return frozenset(n for line in table.splitlines() if not line.startswith("\t")
-                     for n in _names_of(line.strip().split("\t")))
+    return frozenset(province_rows())
 
 
 def _names_of(cells: list[str]) -> set[str]:
@@ -203,7 +217,7 @@ def _names_of(cells: list[str]) -> set[str]:
             names.add(short)
             names.update(short + tail for suffix, tail in _SHORT_SUFFIXES.items()
                          if full.endswith(suffix) and short != full)
-    return {n for n in names if len(n) >= 2}
+    return {simplified(n) for n in names if len(n) >= 2}
 
 
 @functools.cache

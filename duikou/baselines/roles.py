@@ -43,7 +43,7 @@ from duikou.baselines.common import (
     read_hyperparameters,
     write_model_info,
 )
-from duikou.baselines.gazetteer import division_parents, province_names, simplified
+from duikou.baselines.gazetteer import division_parents, province_rows, simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
 from duikou.mentions import ADMIN_SUFFIXES, admin_chain, group_mentions  # noqa: F401 (re-export)
@@ -183,13 +183,23 @@ def lies_in(inner: str, region: str) -> bool:
     """
     if inner == region:
         return False
-    parents = division_parents()
     chain = admin_chain(inner)
-    pieces = chain or [inner]
-    if region in chain[:-1] or any(region in parents.get(p, ()) for p in pieces):
+    if region in chain[:-1]:
         return True
     rest = inner[len(region):] if inner.startswith(region) else ""
-    return region in parents.get(rest, ())
+    return any(region in _unambiguous_parents(p) for p in [*(chain or [inner]), rest])
+
+
+def _unambiguous_parents(name: str) -> frozenset[str]:
+    """The divisions above ``name``, or none when the name is used in several provinces (鼓楼区
+    is in 南京 and in 福州: containment would be a guess).
+
+    >>> sorted(_unambiguous_parents("炉霍"))[:2], _unambiguous_parents("鼓楼区")
+    (['四川', '四川省'], frozenset())
+    """
+    parents = division_parents().get(name, frozenset())
+    rows = province_rows()
+    return parents if len({rows[p] for p in parents if p in rows}) <= 1 else frozenset()
 
 
 def containing_regions(names: Sequence[set[str]], roles: Sequence[str],
@@ -205,13 +215,17 @@ def containing_regions(names: Sequence[set[str]], roles: Sequence[str],
     ...                    [False, True, True])
     [0]
     """
-    provinces = province_names()
+    rows = province_rows()
     sides = [k for k, (role, c) in enumerate(zip(roles, cued, strict=True))
              if c and role in (GIVER, RECEIVER)]
+    # a province is cued when any of its forms is (新疆 cued, 新疆维吾尔自治区 not: both sides)
+    cued_rows = {rows[n] for k, c in enumerate(cued) if c for n in names[k] if n in rows}
     return [k for k, group in enumerate(names)
-            if roles[k] in (GIVER, RECEIVER) and not cued[k] and group & provinces
+            if roles[k] in (GIVER, RECEIVER) and not cued[k]
+            and (regions := [n for n in group if n in rows])
+            and not {rows[n] for n in regions} & cued_rows
             and any(lies_in(inner, region) for j in sides if j != k
-                    for inner in names[j] for region in group & provinces)]
+                    for inner in names[j] for region in regions)]
 
 
 class RolesTagger(Tagger):
