@@ -121,13 +121,11 @@ def cmd_board(a: argparse.Namespace) -> int:
         _entry,
         combined_predictions,
         compare,
-        rule_choice,
+        rule_choice_from_folder,
         run_system,
         systems,
     )
     from duikou.eval.leaderboard import load_board, replace_entries, task_of
-    from duikou.jsonio import read_jsonl
-    from duikou.records import spans_by_id
 
     runs, work = Path(a.runs), Path(a.work)
     system = _bert(str(ROOT / ".cache" / "models" / "e5-small-trimmed-v2"))
@@ -145,9 +143,7 @@ def cmd_board(a: argparse.Namespace) -> int:
     if a.split_model:
         choice = None  # chosen with that model below
     else:  # the committed validation predictions of the model that made the choice
-        folder = Path(a.choice)
-        choice = rule_choice(NAME, spans_by_id(read_jsonl(folder / "validation.jsonl")),
-                             folder / "duikou_model.json", None, "bert+rules")
+        choice = rule_choice_from_folder(NAME, Path(a.choice), None, "bert+rules")
     for derived in DERIVED[NAME]:
         by_seed, choice = combined_predictions(
             preds, work, None, derived, choice=choice,

@@ -61,7 +61,7 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
     from duikou.app.reproduce import (
         DERIVED,
         combined_predictions,
-        rule_choice,
+        rule_choice_from_folder,
         run_system,
         systems,
     )
@@ -78,8 +78,8 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
     info_file = folder / "rule-choice" / "duikou_model.json"
     info = json.loads(info_file.read_text("utf-8"))
     assert info["seed"] == 0 and info["trained_on"]["split"] == "train"
-    choice = rule_choice("bert-e5-small", spans_by_id(read_jsonl(
-        folder / "rule-choice" / "validation.jsonl")), info_file, None, "bert+rules")
+    choice = rule_choice_from_folder("bert-e5-small", folder / "rule-choice", None,
+                                     "bert+rules")
 
     rules_system = next(s for s in systems(False) if s.name == "rules")
     preds = {"rules": {0: run_system(rules_system, tmp_path, None)}}

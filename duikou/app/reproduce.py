@@ -435,6 +435,7 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
     return 0 if (all_ok or update) else 1
 
 
+BERT_NAME = "bert-e5-small"
 COMBINED = System(
     "crf+rules", "crf+rules", "the rules tagger for the figure/date labels where it beats the "
     "CRF on the validation split, the CRF for the rest (overlapping CRF spans dropped); "
@@ -450,15 +451,14 @@ BERT_COMBINED = System(
     "derived from the bert-e5-small and rules predictions, no extra training; the rules' "
     "labels chosen once on the validation split with a fixed-split BERT-type model (the "
     "entry's rule_labels_chosen_with)", False,
-    base="bert-e5-small")
+    base=BERT_NAME)
 BERT_COMBINED_ROLES = System(
     "bert+roles+rules", "bert+roles+rules", "bert+rules with BERT-type's party labels decided "
     "per document entity (duikou.baselines.roles, settings from dataset 1), per seed; "
     "derived from the bert-e5-small and rules predictions, no extra training; the rules' "
     "labels chosen once on the validation split with a fixed-split BERT-type model (the "
     "entry's rule_labels_chosen_with)", False,
-    base="bert-e5-small", roles=True)
-BERT_NAME = "bert-e5-small"
+    base=BERT_NAME, roles=True)
 #: the systems derived from each base system's predictions (with the rules')
 DERIVED: dict[str, tuple[System, ...]] = {
     "crf": (COMBINED, COMBINED_ROLES), BERT_NAME: (BERT_COMBINED, BERT_COMBINED_ROLES)}
@@ -498,8 +498,16 @@ def committed_predictions(name: str, eval_folder: Path, committed: dict,
                     f"(dataset {board.get('dataset_version')}): retrain it (--with-bert)")
     log(f"  {name}: not trained in this run; its derived systems come from the committed "
         f"predictions in {folder}")
-    return files, rule_choice(name, spans_by_id(_read_preds(choice / "validation.jsonl")),
-                              choice / INFO_FILE, corpus, f"{name} (committed)")
+    return files, rule_choice_from_folder(name, choice, corpus, f"{name} (committed)")
+
+
+def rule_choice_from_folder(base_name: str, folder: Path, corpus: Path | None,
+                            name: str) -> dict:
+    """:func:`rule_choice` from a folder holding a fixed-split model's validation predictions
+    (``validation.jsonl``) and its ``duikou_model.json``, as committed in
+    ``eval/predictions/bert-e5-small/rule-choice``."""
+    preds = spans_by_id(_read_preds(Path(folder) / "validation.jsonl"))
+    return rule_choice(base_name, preds, Path(folder) / INFO_FILE, corpus, name)
 
 
 def _base_system(name: str) -> System:
@@ -526,8 +534,7 @@ def rule_choice(base_name: str, preds: dict, info_file: Path, corpus: Path | Non
     """The choice of the rules' labels from a fixed-split model's validation predictions
     ``preds`` (document id → spans; the model's ``duikou_model.json`` is ``info_file``):
     ``rule_labels`` and ``rule_labels_chosen_with`` (the model's kind, seed, device, steps
-    and dataset version). Also what ``scripts/bert_seed_runs.py board`` calls with the
-    committed predictions of ``eval/predictions/bert-e5-small/rule-choice``."""
+    and dataset version)."""
     from duikou.baselines.combined import choose_rule_labels
 
     val = load_documents(corpus, split="validation")

@@ -200,15 +200,6 @@ def province_rows() -> dict[str, str]:
     return out
 
 
-def province_names() -> frozenset[str]:
-    """The keys of :func:`province_rows`.
-
-    >>> {"广西", "广西壮族自治区", "四川省", "新疆"} <= province_names(), "成都" in province_names()
-    (True, False)
-    """
-    return frozenset(province_rows())
-
-
 def _names_of(cells: list[str]) -> set[str]:
     """The full name and short forms of one table row (as :func:`_entries` reads them)."""
     full, names = cells[0], {cells[0]}
