@@ -10,6 +10,7 @@ project's dependencies are not installed.
 
     python scripts/bert_seed_runs.py train --model DIR --seeds 0,1,2 --device cuda --workers 8
     python scripts/bert_seed_runs.py board --seeds 0,1,2 [--note TEXT] [--update]
+    python scripts/bert_seed_runs.py renormalise --runs eval/predictions [--update]
 
 ``board`` scores the prediction files with the harness, derives ``bert+rules`` and
 ``bert+roles+rules`` from them as ``reproduce`` does (the rules' labels chosen on the
@@ -18,6 +19,8 @@ prints the entries beside the committed ones, and
 with ``--update`` replaces the committed entries of those three systems (``cv`` and ``test``)
 on the leaderboard. ``grid`` trains fixed-split models only and
 prints each setting's best validation F1 (never a test number): a settings search.
+``renormalise`` gives the spans of prediction files the current normaliser's attributes (after a
+dataset patch that changes only the normaliser; spans are untouched), then run ``board`` again.
 ``board`` does not redraw ``eval/figures``; ``duikou reproduce --reuse-models`` does (it takes
 the BERT-type bars from the board).
 """
@@ -168,17 +171,44 @@ def cmd_board(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_renormalise(a: argparse.Namespace) -> int:
+    """Rewrite the attributes of committed prediction files with the current normaliser."""
+    from duikou.baselines.base import renormalised
+    from duikou.baselines.common import write_predictions
+    from duikou.dataset.reader import load_documents
+    from duikou.jsonio import read_jsonl
+
+    docs = {d.id: d for d in load_documents(None)}
+    runs = Path(a.runs)
+    files = sorted((runs / NAME).glob("seed-*/*.jsonl")) + sorted(
+        (runs / NAME).glob("rule-choice/*.jsonl"))
+    total = 0
+    for path in files:
+        if not any(path.parent.name == f"seed-{s}" for s in a.seeds) \
+                and path.parent.name != "rule-choice":
+            continue
+        pairs = [renormalised(r, docs[r["id"]]) for r in read_jsonl(path)]
+        changed = sum(n for _, n in pairs)
+        total += changed
+        if changed and a.update:
+            write_predictions(path, [r for r, _ in pairs])
+        print(f"{path}: {changed} span(s) with other attributes"
+              f"{' (rewritten)' if changed and a.update else ''}")
+    print(f"{total} span(s) in all" + ("" if a.update or not total else "; --update rewrites them"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     def seeds(v: str) -> list[int]:
         return [int(x) for x in v.split(",")]
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("train", "grid", "board"):
+    for name in ("train", "grid", "board", "renormalise"):
         c = sub.add_parser(name)
         c.add_argument("--runs", default=str(ROOT / "runs"))
         c.add_argument("--seeds", type=seeds, default=[0, 1, 2])
-        if name != "board":
+        if name in ("train", "grid"):
             c.add_argument("--model", required=True, help="the (trimmed) encoder folder")
             c.add_argument("--device", default="cuda")
             c.add_argument("--workers", type=int, default=8)
@@ -200,8 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         "--split-model", help="choose them instead by predicting the validation split with "
                               "this fixed-split model folder")
     sub.choices["board"].add_argument("--update", action="store_true")
+    sub.choices["renormalise"].add_argument("--update", action="store_true",
+                                            help="rewrite the files (else only count)")
     a = p.parse_args(argv)
-    return {"train": cmd_train, "grid": cmd_grid, "board": cmd_board}[a.cmd](a)
+    return {"train": cmd_train, "grid": cmd_grid, "board": cmd_board,
+            "renormalise": cmd_renormalise}[a.cmd](a)
 
 
 if __name__ == "__main__":

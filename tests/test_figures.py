@@ -538,3 +538,29 @@ def test_seasons_festivals_and_de_reduce_to_what_they_name():
     assert normalise("DATE", "今年春节", doc_date="2018-03-01")["date"] == "2018"
     assert normalise("DATE", "今年的10月1日", doc_date="2010-09-20")["date"] == "2010-10-01"
     assert normalise("DATE", "五月份", doc_date="2010-05-05")["date"] == "2010-05"
+
+
+def test_the_three_values_the_value_check_left_for_a_patch():
+    """Dataset 2.1.2 (annotation/figure_check/findings2.tsv, findings3.tsv)."""
+    # 近 + a duration opening a clause, or followed by 来: "the past N years", exact
+    text = "精准帮扶项目1132个。近3年,铜仁有41.9万名"
+    a = text.index("近3年")
+    got = normalise_in_text("QUANTITY", text, a, a + 3)
+    assert (got["value"], got["unit"], got["approx"]) == (3, "year", None)
+    assert normalise("QUANTITY", "近3年", context_after="来")["approx"] is None
+    assert normalise("QUANTITY", "3年", context_before="。近", context_after="来")["approx"] is None
+    # after a verb it is "nearly"; so is 近 before anything but a duration
+    assert normalise("QUANTITY", "近3年", context_before="历时")["approx"] == "nearly"
+    assert normalise("QUANTITY", "3个月", context_before="用了近")["approx"] == "nearly"
+    assert normalise("MONEY", "近500万元", context_before="。")["approx"] == "nearly"
+    assert normalise("QUANTITY", "3年", context_before="。最近")["approx"] is None
+    # 春秋 counts years
+    got = normalise("QUANTITY", "20個(gè)春秋")
+    assert (got["value"], got["unit"], got["approx"]) == (20, "year", None)
+    # 今(28)日 is today, the 28th
+    assert normalise("DATE", "今(28)日", doc_date="2021-09-28")["date"] == "2021-09-28"
+    assert normalise("DATE", "今（28）日上午", doc_date="2021-09-29")["date"] == "2021-09-28"
+    assert normalise("DATE", "昨(27)日", doc_date="2021-09-28")["date"] == "2021-09-27"
+    assert normalise("DATE", "今(30)日", doc_date="2021-10-01")["date"] == "2021-09-30"
+    assert normalise("DATE", "今(28)日", doc_date="2021-09-20")["date"] is None  # disagree
+    assert normalise("DATE", "今(28)日")["date"] is None

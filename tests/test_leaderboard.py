@@ -100,3 +100,42 @@ def test_the_bert_derived_systems_on_the_board_are_rederived_from_committed_file
                 res = score(gold, {d.id: pred.get(d.id, []) for d in docs},
                             schemes=("strict",))
                 assert res["strict"]["micro"]["f1"] == pytest.approx(value, abs=1e-12)
+
+
+def test_the_committed_prediction_files_carry_the_current_normalisers_attributes():
+    """A dataset patch that changes the normaliser must be followed by
+    `scripts/bert_seed_runs.py renormalise --runs eval/predictions --update` (the board's
+    figure accuracy reads the files' attributes)."""
+    from pathlib import Path
+
+    from duikou.baselines.base import renormalised
+    from duikou.dataset.reader import load_documents
+    from duikou.jsonio import read_jsonl
+
+    root = Path(__file__).resolve().parent.parent
+    docs = {d.id: d for d in load_documents(None)}
+    files = sorted((root / "eval" / "predictions").glob("*/*/*.jsonl"))
+    assert files
+    stale = {str(f.relative_to(root)): n for f in files
+             if (n := sum(renormalised(r, docs[r["id"]])[1] for r in read_jsonl(f)))}
+    assert stale == {}
+
+
+def test_renormalised_rewrites_stale_attributes_and_leaves_the_rest():
+    from duikou.baselines.base import renormalised
+    from duikou.records import Document
+
+    text = "精准帮扶项目1132个。近3年,铜仁有41.9万名贫困人口脱贫。"
+    doc = Document("d", text, "2020-08-19", None, None, [], None, [])
+    a, b, c = text.index("近3年"), text.index("41.9万名"), text.index("铜仁")
+    stale = {"start": a, "end": a + 3, "label": "QUANTITY", "text": "近3年", "value": 3,
+             "value_max": None, "unit": "year", "approx": "nearly", "date": None}
+    bare = {"start": b, "end": b + 6, "label": "PEOPLE", "text": "41.9万名"}
+    party = {"start": c, "end": c + 2, "label": "RECIPIENT", "text": "铜仁", "value": None,
+             "value_max": None, "unit": None, "approx": None, "date": None}
+    record = {"id": "d", "entities": [stale, bare, party], "extra": 1}
+    new, changed = renormalised(record, doc)
+    assert changed == 1 and new["extra"] == 1
+    assert new["entities"][0] == {**stale, "approx": None}
+    assert new["entities"][1:] == [bare, party]
+    assert renormalised(new, doc)[1] == 0

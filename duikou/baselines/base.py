@@ -26,7 +26,7 @@ from typing import ClassVar
 
 from duikou.errors import ModelError, Problem
 from duikou.normalise import normalise_in_text
-from duikou.records import Document
+from duikou.records import ATTR_KEYS, Document
 from duikou.spans import Span
 
 
@@ -36,6 +36,25 @@ def with_attributes(text: str, spans: Sequence[Span], doc_date: str | None) -> l
     return [Span(s.start, s.end, s.label, text[s.start:s.end],
                  normalise_in_text(s.label, text, s.start, s.end, doc_date=doc_date))
             for s in spans]
+
+
+def renormalised(record: dict, doc: Document) -> tuple[dict, int]:
+    """A prediction record (``{"id", "entities", ...}``) whose spans carry the current
+    normaliser's attributes for ``doc``, and how many spans' attributes changed. Spans,
+    order and other keys are kept, and a span written without attributes stays so (the scorer
+    normalises it): this is what re-predicting would write after a dataset patch that only
+    changes the normaliser."""
+    entities = []
+    changed = 0
+    for e in record["entities"]:
+        if not any(k in e for k in ATTR_KEYS):
+            entities.append(e)
+            continue
+        (fresh,) = with_attributes(doc.text, [Span(e["start"], e["end"], e["label"])], doc.date)
+        new = {**e, **(fresh.attrs or {})}
+        changed += new != e
+        entities.append(new)
+    return {**record, "entities": entities}, changed
 
 
 class Tagger(ABC):

@@ -30,7 +30,7 @@ from duikou.records import Relation
 from duikou.schema import SCHEMA_VERSION, schema_fingerprint
 from duikou.spans import Span, bio_to_spans, check_spans, spans_to_bio
 
-DATASET_VERSION = "2.1.1"
+DATASET_VERSION = "2.1.2"
 CONFIGS = ("documents", "sentences")
 GOLD_FILE = "gold.jsonl"
 RELATIONS_FILE = "relations/gold.jsonl"  # beside GOLD_FILE

@@ -33,7 +33,9 @@ Figures (MONEY, PEOPLE, COUNT, QUANTITY)
   ``over`` 余/多/几/以上/超过/超/突破/逾/多于/高于/有余; ``about`` 约/大约/大概/约合/左右/上下/许, 来 between the number and the unit (十来个, not
   3年来 'over the past 3 years'), and
   上万/上千/上百/上亿 (an order of magnitude, read as ``value`` 10000 etc. ``about``);
-  ``nearly`` 近/将近/接近; ``at_least`` 至少/不少于/不低于/最少; ``at_most`` 不超过/不多于/
+  ``nearly`` 近/将近/接近 (but 近 before a duration that opens a clause or is followed by
+  来/以来 is "the past N years": ``近3年,`` and ``近3年来`` are exact, ``历时近3年`` is
+  ``nearly``); ``at_least`` 至少/不少于/不低于/最少; ``at_most`` 不超过/不多于/
   最多/至多/以内/以下/之内/不到/不足; ``range`` for ranges. When several apply (``约3000余名``)
   the most specific one wins, by :data:`APPROX_PRECEDENCE`:
   range > at_least > at_most > over > nearly > about (so ``约3000余名`` → ``over``).
@@ -54,7 +56,10 @@ Dates (DATE)
   when it would otherwise fall after the publication date (news reports look back: 12月底 in
   an article of 2019-01-20 is 2018-12); with ``doc_date`` ``None`` it gives ``None``. A day alone (``14日``) is ``None`` (the month is ambiguous).
 * 今年/本年/去年/上年/前年/明年 resolve against ``doc_date``'s year, 本月/上月 against its
-  month, 今天/昨天/前天 against its day; ``None`` without ``doc_date``.
+  month, 今天/昨天/前天 against its day; ``None`` without ``doc_date``. ``今(28)日`` /
+  ``昨(27)日`` is that relative day when its day of the month is the bracketed one, allowing
+  a page dated up to three days later (``今(28)日`` on 2021-09-29 → ``2021-09-28``); else
+  ``None``.
 * Vague parts reduce precision to the unit they qualify instead of failing:
   ``12月底``/``五月中旬`` → ``YYYY-12``/``YYYY-05`` (year from the text or ``doc_date``),
   ``2022年底``/``2022年上半年``/``2022年第一季度``/``2016年秋季``/``今年春节`` →

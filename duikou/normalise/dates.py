@@ -22,6 +22,9 @@ _REL_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0
 _REL_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 _REL_MONTHS = {"本月": 0, "当月": 0, "这个月": 0, "上月": -1, "上个月": -1}
 _FIELDS = ("y", "m", "d")
+# 今(28)日, 昨（27）日: a relative day with its day of the month in brackets
+_BRACKETED_DAY = re.compile(r"(?P<rel>[今昨])[(（](?P<d>[0-9]{1,2})[)）][日号]")
+BRACKETED_DAY_SLACK = 3  # days a page may be dated after the day it reports as 今日
 
 _Point = dict[str, int | None]
 
@@ -39,6 +42,9 @@ def _parse_doc_date(doc_date: str | None) -> date | None:
 
 def _date(text: str, doc: date | None) -> str | None:
     s = _strip_date(_clean(text))
+    bracketed = _BRACKETED_DAY.fullmatch(s)
+    if bracketed:
+        return _bracketed_day(bracketed, doc)
     relative = _relative_whole(s, doc)
     if relative is not None or s in _REL_DAYS or s in _REL_MONTHS:
         return relative
@@ -81,6 +87,26 @@ def _implied_year(point: _Point, doc: date | None) -> int | None:
     if ahead <= NEAR_FUTURE_DAYS:
         return doc.year
     return doc.year - 1 if ahead >= LOOK_BACK_DAYS else None
+
+
+def _bracketed_day(m: re.Match, doc: date | None) -> str | None:
+    """今(28)日: the relative day, checked against the bracketed day of the month. A page
+    dated up to :data:`BRACKETED_DAY_SLACK` days later still names its day (a report of the
+    28th posted on the 29th); otherwise the two disagree and the result is ``None``.
+
+    >>> _bracketed_day(_BRACKETED_DAY.fullmatch("今(28)日"), date(2021, 9, 28))
+    '2021-09-28'
+    >>> _bracketed_day(_BRACKETED_DAY.fullmatch("今(28)日"), date(2021, 9, 20)) is None
+    True
+    """
+    if doc is None:
+        return None
+    day = doc + timedelta(days=_REL_DAYS[m.group("rel") + "日"])
+    for back in range(BRACKETED_DAY_SLACK + 1):
+        candidate = day - timedelta(days=back)
+        if candidate.day == int(m.group("d")):
+            return candidate.isoformat()
+    return None
 
 
 def _strip_date(s: str) -> str:

@@ -74,7 +74,36 @@ def _figure(label: str, text: str, before: str, after: str) -> dict:
     if tail is None or (forced and reading.unit and UNIT_TABLE[reading.unit][0] != forced):
         return empty()
     flags += reading.flags + tail + _context_flags(before, after)
+    if reading.unit and _recent_period(_clean(text), before, after, UNIT_TABLE[reading.unit][0]):
+        flags = [f for f in flags if f != "nearly"]
     return _figure_result(label, reading, forced, flags)
+
+
+_DURATIONS = frozenset({"year", "month", "week", "day"})
+# What may stand before a 近 that opens a clause: punctuation, or 在 (在近3年里).
+_CLAUSE_START = re.compile(r"(?:^|[\s,，。;；:：、!！?？(（“\"「『]|在)$")
+
+
+def _recent_period(span: str, before: str, after: str, unit: str) -> bool:
+    """Is 近 + a duration "the past N years" (exact) rather than "nearly N years"?
+
+    It is when the 近 opens a clause (``近3年,铜仁…``) or the period is followed by 来/以来
+    (``近3年来``); after a verb it is "nearly" (``历时近3年``, ``用了近3个月``).
+
+    >>> _recent_period("近3年", "1132个。", ",铜仁有", "year"), _recent_period("近3年", "历时", "", "year")
+    (True, False)
+    """
+    if unit not in _DURATIONS:
+        return False
+    before = _clean(before) if before else ""
+    if span.startswith("近"):
+        lead = before
+    elif before.endswith("近") and not re.search("[将將接最附临邻靠亲]近$", before):
+        lead = before[:-1]
+    else:
+        return False
+    after = _clean(after) if after else ""
+    return bool(_CLAUSE_START.search(lead)) or after.startswith(("来", "以来"))
 
 
 def _figure_result(label: str, r: _Reading, forced: str | None, flags: list[str]) -> dict:

@@ -41,7 +41,9 @@ _UNIT_GROUPS: tuple[tuple[str | None, dict[str, tuple[str, Decimal]]], ...] = (
         # duration
         "天": ("day", _ONE), "日": ("day", _ONE), "个工作日": ("day", _ONE),
         "周": ("week", _ONE), "星期": ("week", _ONE), "个星期": ("week", _ONE),
-        "个月": ("month", _ONE), "年": ("year", _ONE), "小时": ("hour", _ONE),
+        "个月": ("month", _ONE), "年": ("year", _ONE),
+        # 春秋 (springs and autumns) counts years: 20个春秋 is 20 years
+        "个春秋": ("year", _ONE), "春秋": ("year", _ONE), "小时": ("hour", _ONE),
         "个小时": ("hour", _ONE), "分钟": ("minute", _ONE),
         # volume and power
         "升": ("L", _ONE), "立方米": ("m3", _ONE), "千瓦": ("kW", _ONE),
