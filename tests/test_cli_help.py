@@ -37,3 +37,12 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"duikou {__version__}"
+
+
+def test_the_speed_benchmark_takes_help_rather_than_reading_it_as_a_corpus(capsys):
+    from duikou.baselines import bench
+
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--help"])
+    assert exc.value.code == 0
+    assert "usage: python -m duikou.baselines.bench" in capsys.readouterr().out

@@ -258,6 +258,19 @@ def test_traditional_and_glossed_mentions_of_one_place_are_one_ledger_entity() -
     assert [(r.donor, r.recipient, r.kind) for r in rows] == [("广东", "绵虒镇", "money")]
 
 
+def test_entity_level_scoring_groups_traditional_and_glossed_mentions_as_the_ledger() -> None:
+    text = "廣東援建綿虒鎮(zhèn)學校。廣東向綿虒捐贈100萬元。"
+    sp = [Span(0, 2, "DONOR"), Span(4, 13, "RECIPIENT"), Span(16, 18, "DONOR"),
+          Span(19, 21, "RECIPIENT"), Span(23, 28, "MONEY")]
+    gold = [Relation(span_id(sp[0]), span_id(sp[1]), "AID")]
+    # the system linked the other mention of the same place (綿虒 for 綿虒鎮(zhèn))
+    pred = [Relation(span_id(sp[2]), span_id(sp[3]), "AID")]
+    res = score_relations({"d": (text, sp, gold)}, {"d": (sp, pred)})
+    assert res["strict"]["micro"]["tp"] == 0
+    assert res["entity"]["micro"]["tp"] == 1 and res["entity"]["micro"]["fp"] == 0
+    assert relation_keys(text, sp, gold, "entity") == {("DONOR:广东", "RECIPIENT:绵虒镇", "AID")}
+
+
 def test_a_part_whose_total_has_no_row_is_summed() -> None:
     from duikou.eval.ledger import document_rows
     from duikou.records import Document

@@ -179,10 +179,15 @@ def run(corpus: Path | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
     import json
 
-    corpus = Path(argv[0]) if argv else None
-    print(json.dumps(run(corpus), ensure_ascii=False, indent=2, sort_keys=True))
+    p = argparse.ArgumentParser(prog="python -m duikou.baselines.bench",
+                                description=__doc__.split("\n\n")[0])
+    p.add_argument("corpus", nargs="?", type=Path,
+                   help="dataset folder (default: corpus/); e.g. a dataset-1 build")
+    a = p.parse_args(argv)
+    print(json.dumps(run(a.corpus), ensure_ascii=False, indent=2, sort_keys=True))
     return 0
 
 

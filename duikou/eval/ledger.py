@@ -37,11 +37,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from duikou.baselines.gazetteer import simplified
-from duikou.eval.relations import entity_names
+from duikou.eval.relations import entity_key, entity_names
 from duikou.ingest.segment import sentence_spans
 from duikou.jsonio import atomic_write_text
-from duikou.normalise import PINYIN_GLOSS, normalise_in_text
+from duikou.normalise import normalise_in_text
 from duikou.records import Document, Relation, span_id
 from duikou.schema import FIGURE_LABELS
 
@@ -80,11 +79,6 @@ class LedgerRow:
 
 
 FIELDS = tuple(LedgerRow.__dataclass_fields__)
-
-
-def entity_key(name: str) -> str:
-    """The cross-document key of an entity name: pinyin glosses dropped, Simplified script."""
-    return simplified(PINYIN_GLOSS.sub("", name))
 
 
 def _name(key: str | None) -> str | None:

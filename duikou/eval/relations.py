@@ -7,7 +7,9 @@
   DONOR/RECIPIENT end becomes its document entity (mentions grouped by
   :func:`duikou.mentions.group_mentions`: 锦江, 锦江区 and 成都市锦江区 are one entity)
   keyed by its label and canonical name; figure and date ends stay spans. So "锦江区 gave
-  210万元" is one correct relation whichever mention of 锦江区 the system attached.
+  210万元" is one correct relation whichever mention of 锦江区 the system attached. Mentions
+  are grouped on their :func:`entity_key` (Simplified, pinyin glosses dropped), as the ledger
+  groups them, so 綿虒鎮(zhèn) and 綿虒 are one entity in a Traditional-script document.
 
 Both levels use the same counts as the span scorer (``prf`` with its zero conventions);
 :func:`relation_ci` gives a percentile bootstrap over documents (relations cross sentences,
@@ -33,8 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
+from duikou.baselines.gazetteer import simplified
 from duikou.eval.stats import _prf_arrays, _resampled_totals
 from duikou.mentions import entity_names
+from duikou.normalise import PINYIN_GLOSS
 from duikou.records import Relation
 from duikou.schema import RELATION_NAMES
 from duikou.scoring import add_key_counts, as_counts, empty_counts, metrics_from_counts, prf
@@ -45,6 +49,15 @@ Key = tuple[str, str, str]  # (head key, tail key, type)
 DocRelations = Mapping[str, tuple[str, Sequence[Span], Sequence[Relation]]]
 
 
+def entity_key(name: str) -> str:
+    """The key an entity name is grouped and compared on: pinyin glosses dropped, Simplified.
+
+    >>> entity_key("綿虒鎮(zhèn)")
+    '绵虒镇'
+    """
+    return simplified(PINYIN_GLOSS.sub("", name))
+
+
 def relation_keys(text: str, spans: Sequence[Span], relations: Sequence[Relation],
                   level: str) -> set[Key]:
     """The set of keys the relations of one document count as at ``level``."""
@@ -52,7 +65,7 @@ def relation_keys(text: str, spans: Sequence[Span], relations: Sequence[Relation
         return {(r.head, r.tail, r.type) for r in relations}
     if level != "entity":
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
-    names = entity_names(text, spans)
+    names = entity_names(text, spans, fold=entity_key)
     return {(names.get(r.head, r.head), names.get(r.tail, r.tail), r.type) for r in relations}
 
 
