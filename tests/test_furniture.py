@@ -446,6 +446,17 @@ def test_the_ruleset_5_line_model_is_pinned_and_adds_fresh5():
     assert load_model(MODEL_FILES[5]).trained_on[-1] == "fresh5"
 
 
+def test_the_ruleset_6_line_model_is_pinned_and_adds_fresh6_and_fresh7():
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    digest = hashlib.sha256(MODEL_FILES[6].read_bytes()).hexdigest()
+    assert digest == "a809d612779ea46c4991d789e5ed3cd95e9b789efaa1ad7128f85072550edd87"
+    m = load_model(MODEL_FILES[6])
+    assert m.trained_on[-2:] == ("fresh6", "fresh7") and m.feature_set == 1
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -469,8 +480,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5]))
-def test_rulesets_4_and_5_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6]))
+def test_rulesets_4_to_6_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):
@@ -490,6 +501,8 @@ def test_rulesets_4_and_5_never_remove_running_text(lines, ruleset):
          "--headline-min-han", "2", "--judge-headline"]),
     (5, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4,fresh5", "--feature-set", "2",
          "--headline-min-han", "2", "--judge-headline"]),
+    (6, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7",
+         "--feature-set", "1", "--headline-min-han", "2", "--judge-headline"]),
 ])
 def test_each_shipped_line_model_is_regenerated_byte_for_byte(tmp_path, ruleset, args):
     """The commands named in DEVELOPING.md rebuild the shipped model files exactly (the
