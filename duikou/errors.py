@@ -354,4 +354,6 @@ CODES: dict[str, str] = {
     "DK-SUBMIT-020": "expected value/value_max to be a finite number within float range",  # eval/validate.py
     "DK-SUBMIT-021": "--name holds control, format or zero-width characters",  # eval/leaderboard.py
     "DK-SUBMIT-022": "--name mixes Latin letters with Cyrillic or Greek look-alikes",  # eval/leaderboard.py
+    "DK-SUBMIT-023": "a tagged article lacks its 'text' string",  # eval/validate.py
+    "DK-SUBMIT-024": "a tagged article's 'date' is not ISO YYYY-MM-DD or null",  # eval/validate.py
 }

@@ -284,3 +284,54 @@ def test_combined_folder_with_bad_rule_labels_or_kind_is_a_located_error(corpus,
     with pytest.raises(ModelError) as exc:  # a crf+rules folder is not a crf+roles+rules one
         tagger_class("crf+roles+rules").load(out, corpus=corpus)
     assert exc.value.codes == ["DK-MODEL-045"]
+
+
+def test_own_articles_go_from_tag_to_relations_to_a_ledger(corpus, rules_model, tmp_path):
+    """A user's articles: `tag` writes text and date, `relate --tagged` adds relations, and
+    `ledger --tagged` turns them into aid-flow rows, with no corpus document involved."""
+    article = tmp_path / "a.txt"
+    article.write_text("2021年9月，锦江区向炉霍县捐赠帮扶资金210万元。\n", encoding="utf-8")
+    tagged = tmp_path / "tag.jsonl"
+    assert run("tag", rules_model, article, "--corpus", corpus, "--out", tagged) == 0
+    (row,) = rows(tagged)
+    assert "date" in row and row["text"].startswith("2021年9月")
+    # the rules tagger finds figures and dates only; the parties come from the user's own
+    # tagger or from annotation, as they would in a real file
+    text = row["text"]
+    for name, label in (("锦江区", "DONOR"), ("炉霍县", "RECIPIENT")):
+        a = text.index(name)
+        row["entities"].append({"start": a, "end": a + len(name), "label": label, "text": name})
+    row["entities"].sort(key=lambda e: e["start"])
+    tagged.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    rel = tmp_path / "rel.jsonl"
+    assert run("relate", "--tagged", tagged, "--out", rel) == 0
+    (out,) = rows(rel)
+    assert out["text"] == text and out["date"] == row["date"]
+    assert {r["type"] for r in out["relations"]} >= {"AID", "AMOUNT"}
+    ledger = tmp_path / "ledger"
+    assert run("ledger", "--tagged", rel, "--out", ledger) == 0
+    import csv
+
+    with (ledger / "ledger.csv").open(encoding="utf-8") as f:
+        got = list(csv.DictReader(f))
+    assert [(r["donor"], r["recipient"], r["amount_text"]) for r in got] == [
+        ("锦江区", "炉霍县", "210万元")]
+
+
+def test_tagged_articles_without_text_or_with_a_bad_date_are_located_errors(tmp_path, capsys):
+    from duikou.errors import SubmissionError
+    from duikou.eval.validate import validate_articles
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "entities": []}\n'
+                   '{"id": "b", "text": "锦江", "date": "28/9/2021", "entities": []}\n'
+                   '{"id": "c", "text": "锦江", "entities": [{"start": 0, "end": 3, '
+                   '"label": "DONOR"}]}\n', encoding="utf-8")
+    with raises_code(SubmissionError, "DK-SUBMIT-023", "DK-SUBMIT-024") as exc:
+        validate_articles(bad)
+    assert [(p.doc_id, p.extra) for p in exc.value.problems][:2] == [("a", "line 1"),
+                                                                    ("b", "line 2")]
+    assert any(p.doc_id == "c" and p.extra == "line 3" for p in exc.value.problems)
+    assert run("relate", "--tagged", bad, "--out", tmp_path / "r.jsonl") == 2
+    assert "DK-SUBMIT-023" in capsys.readouterr().err
+    assert not (tmp_path / "r.jsonl").exists()

@@ -119,19 +119,29 @@ def cmd_relate(a: argparse.Namespace) -> int:
     from duikou.eval.validate import validate_predictions
     from duikou.records import entities_record
 
-    docs = protocol_documents(a.protocol, Path(a.gold) if a.gold else None)
-    if a.spans == "gold":
+    if a.tagged:
+        from duikou.eval.validate import validate_articles
+
+        docs = validate_articles(Path(a.tagged))
         spans = {d.id: d.spans for d in docs}
+        extra = {d.id: {"text": d.text, "date": d.date} for d in docs}
+        scope = f"tagged articles of {a.tagged}"
     else:
-        spans = validate_predictions(Path(a.spans), {d.id: d.text for d in docs})
+        docs = protocol_documents(a.protocol, Path(a.gold) if a.gold else None)
+        if a.spans == "gold":
+            spans = {d.id: d.spans for d in docs}
+        else:
+            spans = validate_predictions(Path(a.spans), {d.id: d.text for d in docs})
+        extra, scope = {}, a.protocol
     records = []
     for d in docs:
         rels = relate(d.text, spans[d.id])
-        records.append(entities_record(d.id, d.text, spans[d.id],
-                                       relations=[r.to_dict() for r in rels]))
+        rec = entities_record(d.id, d.text, spans[d.id], relations=[r.to_dict() for r in rels])
+        records.append({"id": d.id, **extra.get(d.id, {}),
+                        **{k: v for k, v in rec.items() if k != "id"}})
     write_jsonl(Path(a.out), records)
     n = sum(len(r["relations"]) for r in records)
-    print(f"{n} relations in {len(records)} documents ({a.protocol}) → {a.out}",
+    print(f"{n} relations in {len(records)} documents ({scope}) → {a.out}",
           file=status_stream(a.out))
     return 0
 
@@ -156,7 +166,12 @@ def cmd_ledger(a: argparse.Namespace) -> int:
     from duikou.records import relation_problems
 
     corpus = Path(a.gold_corpus) if a.gold_corpus else None
-    if a.predictions:
+    if a.tagged:
+        from duikou.eval.validate import validate_articles
+
+        docs = validate_articles(Path(a.tagged), with_relations=True)
+        title = f"duikou aid-flow ledger: tagged articles {Path(a.tagged).name}"
+    elif a.predictions:
         docs = protocol_documents(a.protocol, corpus)
         pred = validate_relation_predictions(Path(a.predictions), {d.id: d.text for d in docs})
         for d in docs:
@@ -182,6 +197,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "document (the default)")
     src.add_argument("--predictions", help="a relation predictions JSONL ({id, entities, "
                      "relations}) for the documents of --protocol")
+    src.add_argument("--tagged", help="your own articles: the output of duikou relate "
+                     "--tagged ({id, text, date, entities, relations} per article)")
     lg.add_argument("--protocol", choices=("test", "cv"), default="test",
                     help="with --predictions: test split or every document (default test)")
     lg.add_argument("--corpus", dest="gold_corpus", help="dataset folder (default: corpus/)")
@@ -190,6 +207,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("relate", help="predict relations between spans (rule baseline)")
     r.add_argument("--spans", default="gold", help="'gold' (the gold spans: relation "
                    "classification alone) or a span predictions JSONL (end-to-end pipeline)")
+    r.add_argument("--tagged", help="your own articles instead of the corpus: the JSONL "
+                   "duikou tag writes ({id, text, date, entities}); the output keeps text and "
+                   "date, for duikou ledger --tagged")
     r.add_argument("--protocol", choices=("test", "cv"), default="test",
                    help="test: the test split's documents; cv: every document (the rule "
                    "baseline has no training, so no fold is held out)")
@@ -221,8 +241,11 @@ EXAMPLES = {
     "relate": ["duikou relate --spans gold --out rel-gold-spans.jsonl",
                "duikou predict models/crf --split test --out crf.jsonl && "
                "duikou relate --spans crf.jsonl --out rel-crf.jsonl",
-               "duikou evaluate --task relations rel-crf.jsonl"],
-    "ledger": ["duikou ledger --gold", "duikou ledger --predictions rel-crf.jsonl --out /tmp/l"],
+               "duikou evaluate --task relations rel-crf.jsonl",
+               "duikou tag models/crf-roles a.html b.txt --out tagged.jsonl && "
+               "duikou relate --tagged tagged.jsonl --out rel.jsonl"],
+    "ledger": ["duikou ledger --gold", "duikou ledger --predictions rel-crf.jsonl --out /tmp/l",
+               "duikou ledger --tagged rel.jsonl --out my-ledger"],
     "annotation relations sheets": ["duikou annotation relations sheets"],
     "annotation relations audit": ["duikou annotation relations audit",
                                    "duikou annotation relations audit --pass-folder "

@@ -7,8 +7,10 @@
 * :func:`predict_model` writes predictions JSONL for a split or fold of the corpus and
   refuses documents the model was trained or tuned on.
 * :func:`tag_files` ingests raw ``.txt``/``.html`` files exactly like the corpus build and
-  writes the same JSONL with the clean ``"text"`` and ``"removed"`` (lines the cleaning
-  removed, per rule) included.
+  writes the same JSONL with the clean ``"text"``, the publication ``"date"`` the ingestion
+  found (ISO or null; relative dates resolve against it) and ``"removed"`` (lines the
+  cleaning removed, per rule) included; ``duikou relate --tagged`` and ``duikou ledger
+  --tagged`` read it.
 
 Prediction lines: ``{"id", ["text"], "entities": [{start, end, label, text, value,
 value_max, unit, approx, date}]}``; offsets are code points into the clean text,
@@ -208,7 +210,7 @@ def tag_files(model_dir: Path, files: Sequence[Path], out: Path, *,
     docs = _ingest_all(files, cleaning)
     spans = tagger.tag([d.text for d in docs], [d.date for d in docs])
     write_predictions(Path(out), [entities_record(d.id, d.text, s, with_text=True,
-                                                  removed=d.removed)
+                                                  date=d.date, removed=d.removed)
                                   for d, s in zip(docs, spans)])
     total: Counter[str] = Counter()
     for d in docs:

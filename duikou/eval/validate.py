@@ -190,6 +190,65 @@ def _doc_relations(obj: dict, spans: list[Span], loc: dict,
     return rels if not found else []
 
 
+def validate_articles(path: Path, *, with_relations: bool = False,
+                      max_bytes: int = 50_000_000) -> list[Document]:
+    """Validate a file of articles that carry their own text, as ``duikou tag`` writes them
+    (``{"id", "text", "date"?, "entities", "relations"?}`` per line), and return them as
+    Documents in file order. The spans (and, with ``with_relations``, the relations) are
+    checked against each line's own ``text`` as :func:`validate_predictions` checks them
+    against the corpus; ``date`` may be absent, null or ISO ``YYYY-MM-DD`` (the publication
+    date that relative dates and the ledger resolve against)."""
+    path = Path(path)
+    where = str(path)
+    content = _read_text(path, max_bytes)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    out: list[Document] = []
+    for n, raw in enumerate(content.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        loc = {"file": where, "extra": f"line {n}"}
+        obj = _parse_line(raw, loc, problems)
+        if obj is None:
+            continue
+        doc_id = obj["id"]
+        if doc_id in seen:
+            problems.append(Problem(f"duplicate document; first given on line {seen[doc_id]}",
+                                    file=where, doc_id=doc_id, extra=f"line {n}",
+                                    code="DK-SUBMIT-016"))
+            continue
+        seen[doc_id] = n
+        text, date = obj.get("text"), obj.get("date")
+        if not isinstance(text, str):
+            problems.append(Problem(
+                f"expected the article's 'text' as a string (duikou tag writes it), found "
+                f"{short_repr(text)}", doc_id=doc_id, **loc, code="DK-SUBMIT-023"))
+            continue
+        if date is not None and not _iso_day(date):
+            problems.append(Problem(f"expected 'date' as ISO YYYY-MM-DD or null, found "
+                                    f"{short_repr(date)}", doc_id=doc_id, **loc,
+                                    code="DK-SUBMIT-024"))
+            continue
+        spans = _doc_spans(obj, text, loc, problems)
+        rels = _doc_relations(obj, spans, loc, problems) if with_relations else []
+        out.append(Document(doc_id, text, date, spans=spans, relations=rels))
+    if problems:
+        raise SubmissionError(problems)
+    return out
+
+
+def _iso_day(value: object) -> bool:
+    from datetime import date
+
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _validate(path: Path, docs: Mapping[str, str], max_bytes: int,
               with_relations: bool) -> dict[str, tuple[list[Span], list[Relation]]]:
     path = Path(path)
