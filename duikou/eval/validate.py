@@ -199,25 +199,10 @@ def validate_articles(path: Path, *, with_relations: bool = False,
     against the corpus; ``date`` may be absent, null or ISO ``YYYY-MM-DD`` (the publication
     date that relative dates and the ledger resolve against)."""
     path = Path(path)
-    where = str(path)
-    content = _read_text(path, max_bytes)
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
     out: list[Document] = []
-    for n, raw in enumerate(content.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        loc = {"file": where, "extra": f"line {n}"}
-        obj = _parse_line(raw, loc, problems)
-        if obj is None:
-            continue
+    for loc, obj in _records(path, max_bytes, problems, {}):
         doc_id = obj["id"]
-        if doc_id in seen:
-            problems.append(Problem(f"duplicate document; first given on line {seen[doc_id]}",
-                                    file=where, doc_id=doc_id, extra=f"line {n}",
-                                    code="DK-SUBMIT-016"))
-            continue
-        seen[doc_id] = n
         text, date = obj.get("text"), obj.get("date")
         if not isinstance(text, str):
             problems.append(Problem(
@@ -237,6 +222,26 @@ def validate_articles(path: Path, *, with_relations: bool = False,
     return out
 
 
+def _records(path: Path, max_bytes: int, problems: list[Problem], seen: dict[str, int]):
+    """(location, object) of every well-formed line whose id is new; ``seen`` gets each id's
+    line number, ``problems`` what is wrong with the other lines."""
+    where = str(path)
+    for n, raw in enumerate(_read_text(path, max_bytes).split("\n"), start=1):
+        if not raw.strip():
+            continue
+        loc = {"file": where, "extra": f"line {n}"}
+        obj = _parse_line(raw, loc, problems)
+        if obj is None:
+            continue
+        if obj["id"] in seen:
+            problems.append(Problem(f"duplicate document; first given on line {seen[obj['id']]}",
+                                    file=where, doc_id=obj["id"], extra=f"line {n}",
+                                    code="DK-SUBMIT-016"))
+            continue
+        seen[obj["id"]] = n
+        yield loc, obj
+
+
 def _iso_day(value: object) -> bool:
     from datetime import date
 
@@ -253,27 +258,14 @@ def _validate(path: Path, docs: Mapping[str, str], max_bytes: int,
               with_relations: bool) -> dict[str, tuple[list[Span], list[Relation]]]:
     path = Path(path)
     where = str(path)
-    content = _read_text(path, max_bytes)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     out: dict[str, tuple[list[Span], list[Relation]]] = {}
-    for n, raw in enumerate(content.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        loc = {"file": where, "extra": f"line {n}"}
-        obj = _parse_line(raw, loc, problems)
-        if obj is None:
-            continue
+    for loc, obj in _records(path, max_bytes, problems, seen):
         doc_id = obj["id"]
-        if doc_id in seen:
-            problems.append(Problem(f"duplicate document; first given on line {seen[doc_id]}",
-                                    file=where, doc_id=doc_id, extra=f"line {n}",
-                                    code="DK-SUBMIT-016"))
-            continue
-        seen[doc_id] = n
         if doc_id not in docs:
             problems.append(Problem("unknown document id; it is not in the evaluation set",
-                                    file=where, doc_id=doc_id, extra=f"line {n}",
+                                    file=where, doc_id=doc_id, extra=loc["extra"],
                                     code="DK-SUBMIT-017"))
             continue
         spans = _doc_spans(obj, docs[doc_id], loc, problems)
