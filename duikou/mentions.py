@@ -15,6 +15,15 @@ ADMIN_SUFFIXES: tuple[str, ...] = (
     "州", "县", "区", "旗", "盟", "乡", "镇", "村",
 )
 _SUFFIX_RE = re.compile("|".join(sorted(ADMIN_SUFFIXES, key=len, reverse=True)))
+#: provincial-level divisions by the short names that open a chain without a suffix
+#: (新疆阿克苏地区, 西藏拉萨市, 上海金山区); Simplified script, longest first when matched
+PROVINCE_SHORT_NAMES: tuple[str, ...] = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "江苏",
+    "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南",
+    "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港",
+    "澳门",
+)
+_PROVINCE_RE = re.compile("|".join(sorted(PROVINCE_SHORT_NAMES, key=len, reverse=True)))
 def admin_chain(name: str) -> list[str]:
     """The administrative divisions of ``name`` when it ends in a division suffix, split after
     each suffix (pieces of one character join a neighbour); ``[]`` otherwise.
@@ -27,6 +36,14 @@ def admin_chain(name: str) -> list[str]:
     ['厦门市', '思明区', '中华街道', '中山社区']
     >>> admin_chain("凉山州第一人民医院")
     []
+
+    A leading provincial short name is a step of its own when a division of two or more
+    characters follows it (not an ethnic autonomous name: 海南藏族自治州 is in Qinghai):
+
+    >>> admin_chain("新疆阿克苏地区"), admin_chain("西藏拉萨市墨竹工卡县")
+    (['新疆', '阿克苏地区'], ['西藏', '拉萨市', '墨竹工卡县'])
+    >>> admin_chain("海南藏族自治州"), admin_chain("湖南路街道"), admin_chain("新疆维吾尔自治区")
+    (['海南藏族自治州'], ['湖南路街道'], ['新疆维吾尔自治区'])
     """
     ends = [m.end() for m in _SUFFIX_RE.finditer(name)]
     if not ends or ends[-1] != len(name):
@@ -41,7 +58,18 @@ def admin_chain(name: str) -> list[str]:
             out[-1] += piece
         else:
             out.append(piece)
-    return out
+    return _split_province(out)
+
+
+def _split_province(chain: list[str]) -> list[str]:
+    m = _PROVINCE_RE.match(chain[0]) if chain else None
+    if m is None or m.end() == len(chain[0]):
+        return chain
+    rest = chain[0][m.end():]
+    stem = _stem(rest)
+    if stem is None or stem.endswith("族") or rest.endswith("自治区") or _SUFFIX_RE.match(rest):
+        return chain
+    return [m.group(), rest, *chain[1:]]
 
 
 def _stem(division: str) -> str | None:

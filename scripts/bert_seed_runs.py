@@ -180,13 +180,9 @@ def cmd_renormalise(a: argparse.Namespace) -> int:
 
     docs = {d.id: d for d in load_documents(None)}
     runs = Path(a.runs)
-    files = sorted((runs / NAME).glob("seed-*/*.jsonl")) + sorted(
-        (runs / NAME).glob("rule-choice/*.jsonl"))
+    files = sorted(runs.glob("*/*/*.jsonl"))  # every system's seed and rule-choice folders
     total = 0
     for path in files:
-        if not any(path.parent.name == f"seed-{s}" for s in a.seeds) \
-                and path.parent.name != "rule-choice":
-            continue
         pairs = [renormalised(r, docs[r["id"]]) for r in read_jsonl(path)]
         changed = sum(n for _, n in pairs)
         total += changed
@@ -207,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("train", "grid", "board", "renormalise"):
         c = sub.add_parser(name)
         c.add_argument("--runs", default=str(ROOT / "runs"))
-        c.add_argument("--seeds", type=seeds, default=[0, 1, 2])
+        if name != "renormalise":  # it rewrites every prediction file under --runs
+            c.add_argument("--seeds", type=seeds, default=[0, 1, 2])
         if name in ("train", "grid"):
             c.add_argument("--model", required=True, help="the (trimmed) encoder folder")
             c.add_argument("--device", default="cuda")

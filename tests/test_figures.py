@@ -564,3 +564,24 @@ def test_the_three_values_the_value_check_left_for_a_patch():
     assert normalise("DATE", "今(30)日", doc_date="2021-10-01")["date"] == "2021-09-30"
     assert normalise("DATE", "今(28)日", doc_date="2021-09-20")["date"] is None  # disagree
     assert normalise("DATE", "今(28)日")["date"] is None
+
+
+# (text, before, after, approx): 近 before a duration, as the review of 2.1.2 probed it
+RECENT_CASES = [
+    ("近3年", "1132个。", ",铜仁有", None), ("近3年", "，", "", None), ("近3年", "”", "", None),
+    ("近3年", "——", "", None), ("近3年", "在", "里", None), ("近3年", "，最", "投入", None),
+    ("近3年来", "全市", "投入", None), ("近3年", "全市", "来投入", None),
+    ("近3年以来", "全市", "", None),
+    ("近3年", "历时", "", "nearly"), ("近3年来", "历时", "", "nearly"),
+    ("近两年", "他花了", "来筹备", "nearly"), ("近3个月", "用了", "来完成", "nearly"),
+    ("近3年", "问题存在", "之久", "nearly"), ("近3年", "将", "来", "nearly"),
+    ("近3年", "，接", "来", "nearly"), ("近60岁", "，", "的他", "nearly"),
+    ("60岁", "，近", "", "nearly"),
+]
+
+
+@pytest.mark.parametrize(("text", "before", "after", "approx"), RECENT_CASES)
+def test_jin_before_a_duration_is_the_recent_period_only_where_it_opens_one(
+        text, before, after, approx):
+    assert normalise("QUANTITY", text, context_before=before,
+                     context_after=after)["approx"] == approx

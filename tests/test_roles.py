@@ -66,6 +66,15 @@ def test_grouping_follows_the_document_expansions():
     assert group_mentions(["炉霍县", "炉霍县妇幼保健院"]) == [[0], [1]]
 
 
+def test_a_provincial_short_name_opens_a_chain():
+    # 新疆阿克苏地区 ends in 阿克苏地区: one entity with it and with the stem 阿克苏
+    assert group_mentions(["新疆阿克苏地区", "阿克苏地区", "阿克苏", "新疆"]) == [[0, 1, 2], [3]]
+    assert group_mentions(["西藏拉萨市", "拉萨", "上海金山区", "金山区"]) == [[0, 1], [2, 3]]
+    # names that only begin like a province stay whole
+    assert group_mentions(["海南藏族自治州", "藏族自治州"]) == [[0], [1]]
+    assert group_mentions(["新疆维吾尔自治区", "维吾尔自治区"]) == [[0], [1]]
+
+
 _TEXT = ("锦江援建炉霍\n成都市锦江区选派教师到炉霍县。炉霍县位于青藏高原东南缘,"
          "锦江区与炉霍县。炉霍教师感谢锦江。")
 

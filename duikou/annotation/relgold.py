@@ -192,6 +192,7 @@ def audit_document(doc_id: str, text: str, spans: Sequence[Span],
     """Hits of the mechanical rules of §9 in one document's relations: AID and TIME within one
     sentence (PART_OF may reach further back, §9.7 D22); TIME only on a figure that carries an AMOUNT, at most one
     per figure; at most one AMOUNT per figure from each side's entity."""
+    from duikou.ingest.script import entity_key
     from duikou.ingest.segment import sentence_spans
     from duikou.mentions import entity_names
     from duikou.records import span_id
@@ -202,7 +203,7 @@ def audit_document(doc_id: str, text: str, spans: Sequence[Span],
     def sent(s: Span) -> int:
         return next(i for i, (a, b) in enumerate(sents) if a <= s.start < b)
 
-    names = entity_names(text, spans)
+    names = entity_names(text, spans, fold=entity_key)
     amount_tails = {r.tail for r in rels if r.type == "AMOUNT"}
     hits: list[Problem] = []
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from duikou.errors import ModelError, Problem
-from duikou.normalise import normalise_in_text
-from duikou.records import ATTR_KEYS, Document
+from duikou.normalise import NORMALISATION_KEYS, normalise_in_text
+from duikou.records import Document
 from duikou.spans import Span
 
 
@@ -47,7 +47,7 @@ def renormalised(record: dict, doc: Document) -> tuple[dict, int]:
     entities = []
     changed = 0
     for e in record["entities"]:
-        if not any(k in e for k in ATTR_KEYS):
+        if not any(k in e for k in NORMALISATION_KEYS):
             entities.append(e)
             continue
         (fresh,) = with_attributes(doc.text, [Span(e["start"], e["end"], e["label"])], doc.date)

@@ -13,7 +13,7 @@ common ``short + 州`` / ``short + 县`` forms of autonomous prefectures and cou
 (甘孜州, 凉山州, 临夏州) and, optionally, the towns (乡/镇/街道 level; ``levels`` below).
 Names shorter than two characters are dropped. A name listed at several levels gets the
 largest level (province > city > county > town). Matching is on the simplified-script form
-of the text (:func:`simplified`, one character for one character, so offsets are kept).
+of the text (:func:`duikou.ingest.script.simplified`, one character for one character, so offsets are kept).
 
 :func:`load_gazetteer` reads the table once per process and level set and caches it.
 """
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from duikou.errors import ModelError, Problem
+from duikou.ingest.script import simplified  # re-exported: the CRF features and roles use it
 
 PACKAGE = "jionlp"
 TABLE_ZIP = "dictionary/china_location.zip"
@@ -211,26 +212,3 @@ def _names_of(cells: list[str]) -> set[str]:
     return {simplified(n) for n in names if len(n) >= 2}
 
 
-@functools.cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=8192)
-def _simplified_char(c: str) -> str:
-    if c.isascii():
-        return c
-    s = _t2s().convert(c)
-    return s if len(s) == 1 else c
-
-
-def simplified(text: str) -> str:
-    """``text`` with each character converted to simplified script on its own (OpenCC t2s),
-    so the result has the same length and offsets.
-
-    >>> simplified("扎賚特旗人民醫院")
-    '扎赉特旗人民医院'
-    """
-    return "".join(map(_simplified_char, text))

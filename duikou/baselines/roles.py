@@ -46,6 +46,7 @@ from duikou.baselines.common import (
 from duikou.baselines.gazetteer import division_parents, province_rows, simplified
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
+from duikou.ingest.script import entity_key
 from duikou.mentions import ADMIN_SUFFIXES, admin_chain, group_mentions  # noqa: F401 (re-export)
 from duikou.records import Document
 from duikou.spans import Span
@@ -144,7 +145,8 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     (module docstring); other spans, and all offsets, unchanged. Sorted like the input."""
     plain = simplified(text)
     idx = [i for i, s in enumerate(spans) if s.label in ROLE_LABELS]
-    groups = group_mentions([plain[spans[i].start:spans[i].end] for i in idx])
+    keys = [entity_key(text[spans[i].start:spans[i].end]) for i in idx]
+    groups = group_mentions(keys)
     head = title_end(plain)
     roles, cued = [], []
     for group in groups:
@@ -160,8 +162,7 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
         roles.append(max(ROLE_LABELS, key=lambda lb: (votes[lb], -ROLE_LABELS.index(lb))))
         cued.append(bool(cues))
     if settings.containing_provinces:
-        names = [{plain[spans[idx[g]].start:spans[idx[g]].end] for g in group}
-                 for group in groups]
+        names = [{keys[g] for g in group} for group in groups]
         for k in containing_regions(names, roles, cued):
             roles[k] = "LOC"
     out = list(spans)

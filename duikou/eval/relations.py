@@ -8,7 +8,7 @@
   :func:`duikou.mentions.group_mentions`: 锦江, 锦江区 and 成都市锦江区 are one entity)
   keyed by its label and canonical name; figure and date ends stay spans. So "锦江区 gave
   210万元" is one correct relation whichever mention of 锦江区 the system attached. Mentions
-  are grouped on their :func:`entity_key` (Simplified, pinyin glosses dropped), as the ledger
+  are grouped on their :func:`duikou.ingest.script.entity_key` (Simplified, pinyin glosses dropped), as the ledger
   groups them, so 綿虒鎮(zhèn) and 綿虒 are one entity in a Traditional-script document.
 
 Both levels use the same counts as the span scorer (``prf`` with its zero conventions);
@@ -35,10 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from duikou.baselines.gazetteer import simplified
 from duikou.eval.stats import _prf_arrays, _resampled_totals
+from duikou.ingest.script import entity_key
 from duikou.mentions import entity_names
-from duikou.normalise import PINYIN_GLOSS
 from duikou.records import Relation
 from duikou.schema import RELATION_NAMES
 from duikou.scoring import add_key_counts, as_counts, empty_counts, metrics_from_counts, prf
@@ -47,15 +46,6 @@ from duikou.spans import Span
 LEVELS = ("strict", "entity")
 Key = tuple[str, str, str]  # (head key, tail key, type)
 DocRelations = Mapping[str, tuple[str, Sequence[Span], Sequence[Relation]]]
-
-
-def entity_key(name: str) -> str:
-    """The key an entity name is grouped and compared on: pinyin glosses dropped, Simplified.
-
-    >>> entity_key("綿虒鎮(zhèn)")
-    '绵虒镇'
-    """
-    return simplified(PINYIN_GLOSS.sub("", name))
 
 
 def relation_keys(text: str, spans: Sequence[Span], relations: Sequence[Relation],

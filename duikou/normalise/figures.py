@@ -17,7 +17,7 @@ from duikou.normalise.numbers import (
     _to_number,
 )
 from duikou.normalise.result import APPROX_PRECEDENCE, empty
-from duikou.normalise.units import _UNIT_KEYS, UNIT_TABLE
+from duikou.normalise.units import _UNIT_KEYS, UNIT_TABLE, unit_label
 
 _DEFAULT_UNIT = {"MONEY": "元", "PEOPLE": "人"}
 
@@ -74,36 +74,48 @@ def _figure(label: str, text: str, before: str, after: str) -> dict:
     if tail is None or (forced and reading.unit and UNIT_TABLE[reading.unit][0] != forced):
         return empty()
     flags += reading.flags + tail + _context_flags(before, after)
-    if reading.unit and _recent_period(_clean(text), before, after, UNIT_TABLE[reading.unit][0]):
+    if _recent_period(_clean(text), before, after, reading):
         flags = [f for f in flags if f != "nearly"]
     return _figure_result(label, reading, forced, flags)
 
 
 _DURATIONS = frozenset({"year", "month", "week", "day"})
-# What may stand before a 近 that opens a clause: punctuation, or 在 (在近3年里).
-_CLAUSE_START = re.compile(r"(?:^|[\s,，。;；:：、!！?？(（“\"「『]|在)$")
+# What may stand before a 近 that opens a clause: punctuation, closing quotes and brackets,
+# a dash, or 在 as a preposition (在近3年里; not the 在 of 存在/正在/所在/现在/实在).
+_CLAUSE_START = re.compile(
+    r"(?:^|[,，。;；:：、!！?？(（“”\"「」『』）)》〉】—-]|(?<![存正所现实自内好])在)$")
+# A verb before the period makes 来 after it "in order to" (花了近两年来筹备): nearly.
+_VERB_BEFORE = re.compile("(?:了|历时|耗时|经过|经|达|长达|用|花|持续)$")
 
 
-def _recent_period(span: str, before: str, after: str, unit: str) -> bool:
+def _recent_period(span: str, before: str, after: str, reading: _Reading) -> bool:
     """Is 近 + a duration "the past N years" (exact) rather than "nearly N years"?
 
-    It is when the 近 opens a clause (``近3年,铜仁…``) or the period is followed by 来/以来
-    (``近3年来``); after a verb it is "nearly" (``历时近3年``, ``用了近3个月``).
+    It is when the 近 opens a clause (``近3年,铜仁…``) or is 最近, or when 来/以来 follows
+    the period (``全市近3年来``) with no verb before it; after a verb it is "nearly"
+    (``历时近3年``, ``用了近3个月``, ``花了近两年来筹备``), and so are 将近/接近 and ages.
 
-    >>> _recent_period("近3年", "1132个。", ",铜仁有", "year"), _recent_period("近3年", "历时", "", "year")
+    >>> r = _Reading(Decimal(3), unit="年")
+    >>> _recent_period("近3年", "1132个。", ",铜仁有", r), _recent_period("近3年", "历时", "", r)
     (True, False)
     """
-    if unit not in _DURATIONS:
+    if reading.unit is None or UNIT_TABLE[reading.unit][0] not in _DURATIONS \
+            or unit_label(reading.unit) is None:  # 近60岁 is an age: nearly
         return False
     before = _clean(before) if before else ""
+    after = _clean(after) if after else ""
     if span.startswith("近"):
         lead = before
-    elif before.endswith("近") and not re.search("[将將接最附临邻靠亲]近$", before):
+    elif before.endswith("近"):
         lead = before[:-1]
     else:
         return False
-    after = _clean(after) if after else ""
-    return bool(_CLAUSE_START.search(lead)) or after.startswith(("来", "以来"))
+    if lead.endswith("最"):
+        return True  # 最近3年: the most recent three years
+    if re.search("[将將接附临邻靠亲]$", lead):
+        return False  # 将近/接近 (nearly), or 近 inside another word
+    follows = re.search("(?:以来|来)$", span) or after.startswith(("来", "以来"))
+    return bool(_CLAUSE_START.search(lead)) or (bool(follows) and not _VERB_BEFORE.search(lead))
 
 
 def _figure_result(label: str, r: _Reading, forced: str | None, flags: list[str]) -> dict:
