@@ -304,3 +304,15 @@ def test_ledger_of_a_hand_edited_corpus_with_a_dangling_relation_is_a_located_er
     assert main(["ledger", "--gold", "--corpus", str(corpus), "--out", str(tmp_path / "l")]) == 2
     err = capsys.readouterr().err
     assert "DK-REL-001" in err and first["id"] in err
+
+
+def test_drawing_the_ledger_leaves_matplotlibs_settings_as_they_were(tmp_path) -> None:
+    """The CJK font is set for the ledger picture only: a later picture in the same process
+    (the corpus build's label distribution) must render as it would alone."""
+    import matplotlib.pyplot as plt
+
+    from duikou.eval.ledger import picture
+
+    before = list(plt.rcParams["font.family"])
+    picture([], tmp_path / "l.png")
+    assert list(plt.rcParams["font.family"]) == before and (tmp_path / "l.png").is_file()

@@ -278,8 +278,17 @@ def picture(rows: Sequence[LedgerRow], path: Path, *, top: int = 15) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.family"] = _cjk_font() + ["DejaVu Sans"]  # names are Chinese
-    plt.rcParams["svg.hashsalt"] = "duikou"
+    # a context, not rcParams: the CJK font must not leak into later pictures of the process
+    style = {"font.family": _cjk_font() + ["DejaVu Sans"], "svg.hashsalt": "duikou"}
+    with plt.rc_context(style):
+        fig = _ledger_figure(plt, rows, top)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def _ledger_figure(plt, rows: Sequence[LedgerRow], top: int):
     flows = sorted(money_by_flow(rows).items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     years = money_by_year(rows)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 6.5), gridspec_kw={"width_ratios": [3, 2]})
@@ -304,10 +313,7 @@ def picture(rows: Sequence[LedgerRow], path: Path, *, top: int = 15) -> Path:
     bx.set_title("Money per year (figure's date, else the article's)")
     bx.tick_params(axis="x", rotation=60, labelsize=8)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return path
+    return fig
 
 
 def to_html(rows: Sequence[LedgerRow], *, title: str, picture_name: str | None) -> str:

@@ -23,7 +23,7 @@ The labelled sets, and what each one was for:
   round (``eval/FURNITURE.md`` says which is which).
 
 ``--ruleset 1`` scores the rules the corpus texts were cleaned with (seeds/sources.yaml
-``cleaning``), the default the newest.
+``cleaning``); the default is the default for new input (``furniture.DEFAULT_RULESET``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``fresh``,
 ``fresh2``: with the other defaults this regenerates the ruleset-3 model byte for byte; the
-commands for the ruleset-4 and ruleset-5 models are in DEVELOPING.md and
+commands for the ruleset-4, -5 and -6 models are in DEVELOPING.md and
 ``tests/test_furniture.py``, and ``eval/FURNITURE.md`` says which batches each was held out
 on), builds the features of
 :mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions, and chooses the
