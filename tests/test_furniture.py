@@ -299,10 +299,10 @@ def test_unknown_ruleset_is_a_located_error(seeds_copy):
     from tests.helpers import raises_code
 
     with raises_code(IngestError, "DK-INGEST-023"):
-        clean_text(BODY, file="t.txt", ruleset=9)
+        clean_text(BODY, file="t.txt", ruleset=99)
     meta_file = seeds_copy / "sources.yaml"
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
-    meta["documents"][1]["cleaning"] = 7
+    meta["documents"][1]["cleaning"] = 99
     meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     with raises_code(IngestError, "DK-INGEST-023") as exc:
         load_sources(seeds_copy)
@@ -457,6 +457,20 @@ def test_the_ruleset_6_line_model_is_pinned_and_adds_fresh6_and_fresh7():
     assert m.trained_on[-2:] == ("fresh6", "fresh7") and m.feature_set == 1
 
 
+def test_ruleset_7_keeps_the_paragraphs_below_a_keyword_line_inside_the_article():
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["粤桂协作助力脱贫", para, "关键词:扶贫协作 产业帮扶", para + "两地携手。",
+                      para + "项目如期推进。"])
+    old = clean_text(page, file="t.txt", ruleset=6).text
+    new = clean_text(page, file="t.txt", ruleset=7).text
+    assert "项目如期推进" not in old and "关键词" not in old  # the marker ended the article
+    assert "项目如期推进" in new and "两地携手" in new and "关键词" not in new
+    # a real tail (a related-news list of titles) is still cut in ruleset 7
+    tail = "\n".join(["粤桂协作助力脱贫", para, "相关新闻", "- 另一篇文章的标题!", "- 又一篇标题?"])
+    assert "另一篇" not in clean_text(tail, file="t.txt", ruleset=7).text
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -480,8 +494,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6]))
-def test_rulesets_4_to_6_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7]))
+def test_rulesets_4_to_7_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

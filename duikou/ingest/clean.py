@@ -98,7 +98,9 @@ labelled pages), which also judges the likely headline, at a higher threshold; o
 on its held-out batches it removed article lines above the precision goal. Rulesets 5 and 6
 are the same recipe trained on more batches (``furniture_model_5.json``,
 ``furniture_model_6.json``); eval/FURNITURE.md has the figures and the rule that made
-ruleset 2 the default again after the eighth blind batch.
+ruleset 2 the default again after the eighth blind batch. Ruleset 7 is ruleset 6 with a
+guard on R9: a tail marker with two or more lines of running text below it does not end
+the article (it is removed on its own, like a marker above the article).
 """
 
 from __future__ import annotations
@@ -403,7 +405,7 @@ def _prepare(raw: str) -> tuple[str, list[int], list[Removal]]:
 def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
                ruleset: int = furniture.DEFAULT_RULESET) -> CleanDocument:
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
-    patterns of :mod:`furniture`; 3-6: ruleset 2 and R20, the line model of
+    patterns of :mod:`furniture`; 3-7: ruleset 2 and R20, the line model of
     :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``) to decoded
     text. ``positions`` maps ``raw`` chars to source offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
@@ -453,6 +455,18 @@ def page_lines(raw: str) -> list[tuple[int, str]]:
     return out
 
 
+TAIL_GUARD_PARAGRAPHS = 2  # ruleset 7: paragraphs below a marker that keep the article
+TAIL_GUARD_MIN_CHARS = 50  # a paragraph there: running text this long that ends a sentence
+_SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
+
+
+def _paragraphs_below(norms: list[str], body: list[int], k: int) -> int:
+    """Lines of running text below line ``k`` long enough, and ending a sentence, to be
+    article paragraphs rather than teaser titles or readers' comments."""
+    return sum(b > k and len(norms[b]) >= TAIL_GUARD_MIN_CHARS
+               and bool(_SENTENCE_END.search(norms[b])) for b in body)
+
+
 def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     """The rule that removes each non-blank, whitespace-normalised line (None: kept) and
     the index of the R9 tail marker that ends the article (``len(norms)`` when none)."""
@@ -464,8 +478,11 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
             rules[k] = "R9-tail"
     body = [k for k, norm in enumerate(norms) if rules[k] is None and furniture.is_body(norm)]
     # R9: the first tail marker below a paragraph of running text ends the article; a marker
-    # above every paragraph (a menu item in the page header) is removed on its own.
-    cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k),
+    # above every paragraph (a menu item in the page header) is removed on its own. From
+    # ruleset 7, a marker with two or more paragraphs of running text below it is inside the
+    # article (a keyword line between abstract and body) and is removed on its own too.
+    cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k
+                and (ruleset < 7 or _paragraphs_below(norms, body, k) < TAIL_GUARD_PARAGRAPHS)),
                len(norms))
     if body and body[0] < cut:
         for k in range(body[0]):  # R14: the header zone above the first paragraph

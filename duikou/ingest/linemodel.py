@@ -1,4 +1,4 @@
-"""Small furniture line classifiers (cleaning rulesets 3–6), on top of the ruleset-2 rules.
+"""Small furniture line classifiers (cleaning rulesets 3–7), on top of the ruleset-2 rules.
 
 The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
 batch of pages brings furniture families they do not know (site slogans, app prompts,
@@ -33,7 +33,8 @@ MODEL_FILE = Path(__file__).with_name("furniture_model.json")  # ruleset 3
 #: the line model of each cleaning ruleset that has one (a retrained model is a new ruleset)
 MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.json"),
                5: Path(__file__).with_name("furniture_model_5.json"),
-               6: Path(__file__).with_name("furniture_model_6.json")}
+               6: Path(__file__).with_name("furniture_model_6.json"),
+               7: Path(__file__).with_name("furniture_model_6.json")}  # 6 + the R9 guard
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
