@@ -205,11 +205,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     lg.add_argument("--out", help="output folder (default: eval/ledger/)")
     lg.set_defaults(func=cmd_ledger)
     r = sub.add_parser("relate", help="predict relations between spans (rule baseline)")
-    r.add_argument("--spans", default="gold", help="'gold' (the gold spans: relation "
-                   "classification alone) or a span predictions JSONL (end-to-end pipeline)")
-    r.add_argument("--tagged", help="your own articles instead of the corpus: the JSONL "
-                   "duikou tag writes ({id, text, date, entities}); the output keeps text and "
-                   "date, for duikou ledger --tagged")
+    src = r.add_mutually_exclusive_group()
+    src.add_argument("--spans", default="gold", help="'gold' (the gold spans: relation "
+                     "classification alone) or a span predictions JSONL (end-to-end pipeline)")
+    src.add_argument("--tagged", help="your own articles instead of the corpus: the JSONL "
+                     "duikou tag writes ({id, text, date, entities}); the output keeps text "
+                     "and date, for duikou ledger --tagged")
     r.add_argument("--protocol", choices=("test", "cv"), default="test",
                    help="test: the test split's documents; cv: every document (the rule "
                    "baseline has no training, so no fold is held out)")
