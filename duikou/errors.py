@@ -160,6 +160,7 @@ CODES: dict[str, str] = {
     "DK-REL-010": "audit: a relation whose ends are further apart than §9 allows",
     "DK-REL-011": "audit: a TIME on a figure without AMOUNT, or a second TIME for one figure",
     "DK-REL-012": "audit: two AMOUNT relations from one entity to the same figure",
+    "DK-REL-013": "ledger --tagged: no article of the file carries relations",  # app/relations_cli.py
     "DK-ANN-001": "expected decision 'accept' or 'reject' and a guideline rule",  # annotation/adjudication.py
     "DK-ANN-002": "disputed span (marked by {…} of {…}) has no decision in the adjudication log",  # annotation/adjudication.py
     "DK-ANN-003": "decision for a span that is not disputed",  # annotation/adjudication.py
@@ -190,6 +191,7 @@ CODES: dict[str, str] = {
     "DK-CLI-005": "--compare is available for --task spans only",  # app/cli.py
     "DK-CLI-004": "--update needs the full cross-validation and the fixed split; leave out --folds",  # app/reproduce.py
     "DK-CLI-006": "--only names a baseline that is not run (unknown, or BERT-type without --with-bert)",  # app/reproduce.py
+    "DK-CLI-007": "an option that selects corpus documents given with --tagged",  # app/relations_cli.py
     "DK-CORPUS-001": "retired: every document gets a split from its pairing group",
     "DK-CORPUS-002": "spans → BIO → spans did not give the same spans back",  # dataset/build.py
     "DK-CORPUS-003": "no MANIFEST.json: build the corpus first (duikou corpus build)",  # dataset/build.py
@@ -356,4 +358,5 @@ CODES: dict[str, str] = {
     "DK-SUBMIT-022": "--name mixes Latin letters with Cyrillic or Greek look-alikes",  # eval/leaderboard.py
     "DK-SUBMIT-023": "a tagged article lacks its 'text' string",  # eval/validate.py
     "DK-SUBMIT-024": "a tagged article's 'date' is not ISO YYYY-MM-DD or null",  # eval/validate.py
+    "DK-SUBMIT-025": "a tagged article's text holds a lone surrogate",  # eval/validate.py
 }

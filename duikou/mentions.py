@@ -24,6 +24,19 @@ PROVINCE_SHORT_NAMES: tuple[str, ...] = (
     "澳门",
 )
 _PROVINCE_RE = re.compile("|".join(sorted(PROVINCE_SHORT_NAMES, key=len, reverse=True)))
+# The 56 recognised ethnic groups (without 族): a stem made only of them (海南|藏族自治州,
+# 河南|蒙古族自治县) means the "province" is the place name of an autonomous division
+_ETHNIC_GROUPS = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
+    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡",
+    "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬",
+    "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",
+    "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)
+_ETHNIC_ONLY = re.compile(
+    "(?:(?:" + "|".join(sorted(_ETHNIC_GROUPS, key=len, reverse=True)) + ")族?)+")
+# a street or road named after a province (四川北路街道, 北京东路, 河北大街社区)
+_STREET = re.compile("[东西南北中]?(?:路|街|大街|大道|巷)")
 def admin_chain(name: str) -> list[str]:
     """The administrative divisions of ``name`` when it ends in a division suffix, split after
     each suffix (pieces of one character join a neighbour); ``[]`` otherwise.
@@ -44,6 +57,8 @@ def admin_chain(name: str) -> list[str]:
     (['新疆', '阿克苏地区'], ['西藏', '拉萨市', '墨竹工卡县'])
     >>> admin_chain("海南藏族自治州"), admin_chain("湖南路街道"), admin_chain("新疆维吾尔自治区")
     (['海南藏族自治州'], ['湖南路街道'], ['新疆维吾尔自治区'])
+    >>> admin_chain("青海玉树藏族自治州"), admin_chain("四川北路街道"), admin_chain("陕西白水县")
+    (['青海', '玉树藏族自治州'], ['四川北路街道'], ['陕西', '白水县'])
     """
     ends = [m.end() for m in _SUFFIX_RE.finditer(name)]
     if not ends or ends[-1] != len(name):
@@ -67,7 +82,8 @@ def _split_province(chain: list[str]) -> list[str]:
         return chain
     rest = chain[0][m.end():]
     stem = _stem(rest)
-    if stem is None or stem.endswith("族") or rest.endswith("自治区") or _SUFFIX_RE.match(rest):
+    if stem is None or rest.endswith("自治区") or _SUFFIX_RE.match(rest) \
+            or (stem.endswith("族") and _ETHNIC_ONLY.fullmatch(stem)) or _STREET.match(rest):
         return chain
     return [m.group(), rest, *chain[1:]]
 

@@ -335,3 +335,26 @@ def test_tagged_articles_without_text_or_with_a_bad_date_are_located_errors(tmp_
     assert run("relate", "--tagged", bad, "--out", tmp_path / "r.jsonl") == 2
     assert "DK-SUBMIT-023" in capsys.readouterr().err
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_tagged_files_refuse_week_dates_surrogates_corpus_options_and_empty_ledgers(
+        tmp_path, capsys):
+    from duikou.errors import SubmissionError
+    from duikou.eval.validate import validate_articles
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "锦江", "date": "2021-W01-1", "entities": []}\n'
+                   '{"id": "b", "text": "锦江\\ud800区", "entities": []}\n', encoding="utf-8")
+    with raises_code(SubmissionError, "DK-SUBMIT-024", "DK-SUBMIT-025") as exc:
+        validate_articles(bad)
+    assert any(p.doc_id == "b" and p.start == 2 for p in exc.value.problems)
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "a", "text": "锦江区援建炉霍县。", "date": null, "entities": []}\n',
+                    encoding="utf-8")
+    assert run("relate", "--tagged", good, "--protocol", "cv", "--out", tmp_path / "r") == 2
+    assert "DK-CLI-007" in capsys.readouterr().err
+    assert run("ledger", "--tagged", good, "--corpus", tmp_path, "--out", tmp_path / "l") == 2
+    assert "DK-CLI-007" in capsys.readouterr().err
+    # tag output without relations: the ledger would be empty, so it says what is missing
+    assert run("ledger", "--tagged", good, "--out", tmp_path / "l") == 2
+    assert "DK-REL-013" in capsys.readouterr().err and not (tmp_path / "l").exists()

@@ -73,6 +73,11 @@ def test_a_provincial_short_name_opens_a_chain():
     # names that only begin like a province stay whole
     assert group_mentions(["海南藏族自治州", "藏族自治州"]) == [[0], [1]]
     assert group_mentions(["新疆维吾尔自治区", "维吾尔自治区"]) == [[0], [1]]
+    assert group_mentions(["河南蒙古族自治县", "蒙古族自治县"]) == [[0], [1]]
+    # a prefecture named after its people still follows its province (the review's case)
+    assert group_mentions(["青海玉树藏族自治州", "玉树藏族自治州"]) == [[0, 1]]
+    # streets named after a province are not in it
+    assert group_mentions(["四川北路街道", "宁夏北路街道"]) == [[0], [1]]
 
 
 _TEXT = ("锦江援建炉霍\n成都市锦江区选派教师到炉霍县。炉霍县位于青藏高原东南缘,"

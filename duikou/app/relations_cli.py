@@ -122,17 +122,18 @@ def cmd_relate(a: argparse.Namespace) -> int:
     if a.tagged:
         from duikou.eval.validate import validate_articles
 
+        _corpus_options_unused(protocol=a.protocol, gold=a.gold)
         docs = validate_articles(Path(a.tagged))
         spans = {d.id: d.spans for d in docs}
         extra = {d.id: {"text": d.text, "date": d.date} for d in docs}
         scope = f"tagged articles of {a.tagged}"
     else:
-        docs = protocol_documents(a.protocol, Path(a.gold) if a.gold else None)
+        docs = protocol_documents(a.protocol or "test", Path(a.gold) if a.gold else None)
         if a.spans == "gold":
             spans = {d.id: d.spans for d in docs}
         else:
             spans = validate_predictions(Path(a.spans), {d.id: d.text for d in docs})
-        extra, scope = {}, a.protocol
+        extra, scope = {}, a.protocol or "test"
     records = []
     for d in docs:
         rels = relate(d.text, spans[d.id])
@@ -144,6 +145,18 @@ def cmd_relate(a: argparse.Namespace) -> int:
     print(f"{n} relations in {len(records)} documents ({scope}) → {a.out}",
           file=status_stream(a.out))
     return 0
+
+
+def _corpus_options_unused(**options: object) -> None:
+    """--tagged reads the user's own articles: options that pick corpus documents would be
+    ignored, so giving one is an error rather than silently dropped."""
+    given = [f"--{name}" for name, value in options.items() if value is not None]
+    if given:
+        from duikou.errors import Problem
+
+        raise DuikouError(Problem(f"{', '.join(given)} select(s) corpus documents; with "
+                                  "--tagged the articles are those of the file: leave "
+                                  f"{' and '.join(given)} out", code="DK-CLI-007"))
 
 
 def evaluate(a: argparse.Namespace) -> int:
@@ -167,12 +180,19 @@ def cmd_ledger(a: argparse.Namespace) -> int:
 
     corpus = Path(a.gold_corpus) if a.gold_corpus else None
     if a.tagged:
+        from duikou.errors import Problem
         from duikou.eval.validate import validate_articles
 
+        _corpus_options_unused(protocol=a.protocol, corpus=a.gold_corpus)
         docs = validate_articles(Path(a.tagged), with_relations=True)
+        if not any(d.relations for d in docs):
+            raise DuikouError(Problem(
+                "no article of the file carries relations, so the ledger would be empty; "
+                "expected the output of duikou relate --tagged", file=str(a.tagged),
+                code="DK-REL-013"))
         title = f"duikou aid-flow ledger: tagged articles {Path(a.tagged).name}"
     elif a.predictions:
-        docs = protocol_documents(a.protocol, corpus)
+        docs = protocol_documents(a.protocol or "test", corpus)
         pred = validate_relation_predictions(Path(a.predictions), {d.id: d.text for d in docs})
         for d in docs:
             d.spans, d.relations = pred[d.id]
@@ -199,7 +219,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "relations}) for the documents of --protocol")
     src.add_argument("--tagged", help="your own articles: the output of duikou relate "
                      "--tagged ({id, text, date, entities, relations} per article)")
-    lg.add_argument("--protocol", choices=("test", "cv"), default="test",
+    lg.add_argument("--protocol", choices=("test", "cv"),
                     help="with --predictions: test split or every document (default test)")
     lg.add_argument("--corpus", dest="gold_corpus", help="dataset folder (default: corpus/)")
     lg.add_argument("--out", help="output folder (default: eval/ledger/)")
@@ -211,12 +231,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--tagged", help="your own articles instead of the corpus: the JSONL "
                      "duikou tag writes ({id, text, date, entities}); the output keeps text "
                      "and date, for duikou ledger --tagged")
-    r.add_argument("--protocol", choices=("test", "cv"), default="test",
-                   help="test: the test split's documents; cv: every document (the rule "
-                   "baseline has no training, so no fold is held out)")
+    r.add_argument("--protocol", choices=("test", "cv"),
+                   help="test (the default): the test split's documents; cv: every document "
+                   "(the rule baseline has no training, so no fold is held out)")
     r.add_argument("--gold", help="dataset folder (default: corpus/)")
     r.add_argument("--out", required=True, help=f"output JSONL ({STDOUT} for stdout): "
-                   "{id, entities, relations} per document")
+                   "{id, entities, relations} per document ({id, text, date, relations, "
+                   "entities} with --tagged)")
     r.set_defaults(func=cmd_relate)
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from duikou.eval.relations import entity_key, entity_names
 from duikou.ingest.segment import sentence_spans
-from duikou.jsonio import atomic_write_text
+from duikou.jsonio import atomic_write_bytes, atomic_write_text
 from duikou.normalise import normalise_in_text
 from duikou.records import Document, Relation, span_id
 from duikou.schema import FIGURE_LABELS
@@ -280,11 +280,15 @@ def picture(rows: Sequence[LedgerRow], path: Path, *, top: int = 15) -> Path:
 
     # a context, not rcParams: the CJK font must not leak into later pictures of the process
     style = {"font.family": _cjk_font() + ["DejaVu Sans"], "svg.hashsalt": "duikou"}
+    buffer = io.BytesIO()
     with plt.rc_context(style):
         fig = _ledger_figure(plt, rows, top)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
+        try:
+            fig.savefig(buffer, format="png", metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, buffer.getvalue())
     return path
 
 

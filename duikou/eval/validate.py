@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -209,6 +210,13 @@ def validate_articles(path: Path, *, with_relations: bool = False,
                 f"expected the article's 'text' as a string (duikou tag writes it), found "
                 f"{short_repr(text)}", doc_id=doc_id, **loc, code="DK-SUBMIT-023"))
             continue
+        surrogate = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+        if surrogate is not None:
+            problems.append(Problem("the text holds a lone surrogate (\\ud800-\\udfff), which "
+                                    "is not a character; expected valid Unicode text",
+                                    doc_id=doc_id, start=surrogate, end=surrogate + 1, **loc,
+                                    code="DK-SUBMIT-025"))
+            continue
         if date is not None and not _iso_day(date):
             problems.append(Problem(f"expected 'date' as ISO YYYY-MM-DD or null, found "
                                     f"{short_repr(date)}", doc_id=doc_id, **loc,
@@ -243,9 +251,10 @@ def _records(path: Path, max_bytes: int, problems: list[Problem], seen: dict[str
 
 
 def _iso_day(value: object) -> bool:
+    """ISO ``YYYY-MM-DD`` and a real day (not a week date such as 2021-W01-1)."""
     from datetime import date
 
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return False
     try:
         date.fromisoformat(value)
