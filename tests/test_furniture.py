@@ -471,6 +471,23 @@ def test_ruleset_7_keeps_the_paragraphs_below_a_keyword_line_inside_the_article(
     assert "另一篇" not in clean_text(tail, file="t.txt", ruleset=7).text
 
 
+def test_ruleset_8_fixes_the_rules_own_false_removals_of_fresh8_and_fresh9():
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["粤桂协作助力脱贫", para, "关键词:扶贫协作 产业帮扶", para + "两地携手。",
+                      "01", para + "项目如期推进。",
+                      "图:香港某协会向贵州省道真县捐资一百万元人民币,用于助教扶贫", para])
+    old = clean_text(page, file="t.txt", ruleset=2)
+    new = clean_text(page, file="t.txt", ruleset=8)
+    assert "项目如期推进" not in old.text  # ruleset 2: the keyword line ended the article
+    for kept in ("两地携手", "项目如期推进", "\n01\n", "图:香港某协会"):
+        assert kept in new.text
+    assert "关键词" not in new.text and new.removed_lines() == {"R21-keywords": 1}
+    # a keyword line below the article still starts the tail, and credits stay credits
+    tail = "\n".join(["粤桂协作助力脱贫", para, "标签:扶贫", "- 另一篇文章的标题", "图:新华社"])
+    assert clean_text(tail, file="t.txt", ruleset=8).text.strip() == "粤桂协作助力脱贫\n" + para
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -494,8 +511,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7]))
-def test_rulesets_4_to_7_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8]))
+def test_rulesets_4_to_8_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):
@@ -532,7 +549,7 @@ def test_every_ruleset_with_a_line_model_has_its_file_and_a_sane_headline_thresh
     from duikou.ingest import furniture
     from duikou.ingest.linemodel import MODEL_FILES, LineModel, load_model
 
-    assert set(MODEL_FILES) == {r for r in furniture.RULESETS if r >= 3}
+    assert set(MODEL_FILES) == set(furniture.LINE_MODEL_RULESETS) <= set(furniture.RULESETS)
     assert furniture.DEFAULT_RULESET in furniture.RULESETS
     for path in MODEL_FILES.values():
         m = load_model(path)

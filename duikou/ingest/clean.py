@@ -100,7 +100,9 @@ are the same recipe trained on more batches (``furniture_model_5.json``,
 ``furniture_model_6.json``); eval/FURNITURE.md has the figures and the rule that made
 ruleset 2 the default again after the eighth blind batch. Ruleset 7 is ruleset 6 with a
 guard on R9: a tail marker with two or more lines of running text below it does not end
-the article (it is removed on its own, like a marker above the article).
+the article (it is removed on its own, like a marker above the article). Ruleset 8 is
+ruleset 2 (no line model) with three fixes of the rules' own false removals
+(:func:`_precision_fixes`: R21 keyword lines inside the text, section numbers, 图: captions).
 """
 
 from __future__ import annotations
@@ -406,7 +408,8 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
                ruleset: int = furniture.DEFAULT_RULESET) -> CleanDocument:
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
     patterns of :mod:`furniture`; 3-7: ruleset 2 and R20, the line model of
-    :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``) to decoded
+    :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``; 8: ruleset 2 with
+    :func:`_precision_fixes`) to decoded
     text. ``positions`` maps ``raw`` chars to source offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
         raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "
@@ -460,6 +463,37 @@ TAIL_GUARD_MIN_CHARS = 50  # a paragraph there: running text this long that ends
 _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
 
 
+_KEYWORD_LINE = re.compile(r"^(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字)\s*[:：]")
+_SECTION_NUMBER = re.compile(r"^0[1-9]$")
+_CAPTION_LEAD = re.compile(r"^[图圖]\s*[:：]\s*(.+)$")
+
+
+def _precision_fixes(norms: list[str], rules: list[str | None]) -> list[str | None]:
+    """Ruleset 8: a keyword line (关键词:…) with running text on both sides is metadata removed
+    on its own, not the start of a tail; a section number (01, 02) between paragraphs is kept; a 图: line that goes on
+    as a sentence is a caption, not a credit."""
+    out = list(rules)
+    for k, norm in enumerate(norms):
+        if out[k] == "R9-tail" and _KEYWORD_LINE.match(norm) and _between_text(norms, k):
+            out[k] = "R21-keywords"
+        elif out[k] == "R10-widget" and _SECTION_NUMBER.match(norm) and _between_text(norms, k) or out[k] == "R7-byline" and _is_caption(norm):
+            out[k] = None
+    return out
+
+
+def _between_text(norms: list[str], k: int) -> bool:
+    return any(furniture.is_body(x) for x in norms[:k]) and \
+        any(furniture.is_body(x) for x in norms[k + 1:])
+
+
+def _is_caption(norm: str) -> bool:
+    m = _CAPTION_LEAD.match(norm)
+    if m is None:
+        return False
+    rest = m.group(1)
+    return sum("\u4e00" <= c <= "\u9fff" for c in rest) >= 15 and bool(re.search("[,，。;；]", rest))
+
+
 def _paragraphs_below(norms: list[str], body: list[int], k: int) -> int:
     """Lines of running text below line ``k`` long enough, and ending a sentence, to be
     article paragraphs rather than teaser titles or readers' comments."""
@@ -476,13 +510,15 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     for k, norm in enumerate(norms):
         if rules[k] is None and _tail_marker(furniture.fold(norm), ruleset):
             rules[k] = "R9-tail"
+    if ruleset in furniture.PRECISION_FIXES:
+        rules = _precision_fixes(norms, rules)
     body = [k for k, norm in enumerate(norms) if rules[k] is None and furniture.is_body(norm)]
     # R9: the first tail marker below a paragraph of running text ends the article; a marker
     # above every paragraph (a menu item in the page header) is removed on its own. From
     # ruleset 7, a marker with two or more paragraphs of running text below it is inside the
     # article (a keyword line between abstract and body) and is removed on its own too.
     cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k
-                and (ruleset < 7 or _paragraphs_below(norms, body, k) < TAIL_GUARD_PARAGRAPHS)),
+                and (ruleset != 7 or _paragraphs_below(norms, body, k) < TAIL_GUARD_PARAGRAPHS)),
                len(norms))
     if body and body[0] < cut:
         for k in range(body[0]):  # R14: the header zone above the first paragraph
@@ -496,7 +532,7 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     for k in range(cut):  # R13: a repeated page title with the site name appended
         if rules[k] is None and furniture.page_title_copy(norms[k], others):
             rules[k] = "R13-page-title"
-    if ruleset >= 3:
+    if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
 
         rules = apply_line_model(norms, rules, cut, load_model(MODEL_FILES[ruleset]))

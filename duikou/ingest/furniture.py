@@ -523,7 +523,12 @@ def page_title_copy(line: str, others: list[str]) -> bool:
 # out of fold at precision >= 0.99 (furniture_model_6.json), made before fresh8 was scored
 # 7: ruleset 6 with a guard on the R9 tail cut (clean.TAIL_GUARD_PARAGRAPHS), written after
 # fresh8 showed a keyword line inside an article cutting its body; made before fresh9
-RULESETS = (1, 2, 3, 4, 5, 6, 7)
+# 8: ruleset 2 (no line model) with three precision fixes from fresh8/fresh9's errors
+# (clean._precision_fixes: keyword lines never start a tail, section numbers 01/02 between
+# paragraphs are kept, a 图: line that runs on as a sentence is a caption); made before fresh10
+RULESETS = (1, 2, 3, 4, 5, 6, 7, 8)
+LINE_MODEL_RULESETS = (3, 4, 5, 6, 7)  # rulesets that add the R20 line model
+PRECISION_FIXES = (8,)  # rulesets with clean._precision_fixes
 # The default for new input. The first line model (ruleset 3), on the fresh2 batch held out
 # for it, removed 4 article lines in 109 (precision 0.963, recall 0.808), so the default
 # stayed 2 "until a held-out batch shows ruleset 3 at precision >= 0.99". The second model
