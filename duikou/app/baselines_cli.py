@@ -135,9 +135,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=RULESETS,
-                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}, rules only; 3-7 add "
-                         "a line model: more furniture removed, more article lines lost; "
-                         "eval/FURNITURE.md)")
+                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the rules with "
+                         "fixes for their own false removals; 3-7 add a line model: more "
+                         "furniture removed, more article lines lost; eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

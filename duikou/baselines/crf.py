@@ -36,7 +36,7 @@ MAX_INNER_CV_DOCS = 10
 #: chosen on the train split → validation document and by inner cross-validation of the
 #: train split (baselines/BENCHMARKS.md); never on a test or cross-validation held-out score
 DEFAULT_FEATURES = FeatureConfig(pos=True, gazetteer=("province", "city", "county", "town"),
-                                 entity_lexicons=True, sparse=True)
+                                 entity_lexicons=True, sparse=True, geo=True)
 
 Features = list[dict[str, str | float]]
 Sequences = tuple[list[Features], list[list[str]]]
@@ -199,6 +199,20 @@ class CrfTagger(Tagger):
               **opts: object) -> Path:
         return train(train_docs, val_docs, out=out, scope=scope, corpus=corpus, seed=seed,
                      **opts)
+
+    @classmethod
+    def settings_differ(cls, info: dict, seed: int, **opts: object) -> list[str]:
+        """Feature families, the c1/c2 grids and the iteration limit a saved model was
+        trained with, where they differ from what training with ``opts`` would use now (a
+        changed :data:`DEFAULT_FEATURES` retrains old folders under ``--reuse-models``)."""
+        saved = info.get("hyperparameters", {})
+        now = {"feature_config": _config(opts.get("features")).to_json(),
+               "c1_grid": [float(c) for c in opts.get("c1_grid", DEFAULT_C1_GRID)],
+               "c2_grid": [float(c) for c in opts.get("c2_grid", DEFAULT_C2_GRID)],
+               "max_iterations": int(opts.get("max_iterations", DEFAULT_MAX_ITERATIONS))}
+        was = {**saved, "feature_config": FeatureConfig.from_json(
+            saved.get("feature_config")).to_json()}
+        return [f"{k}: {was.get(k)!r} → {v!r}" for k, v in now.items() if was.get(k) != v]
 
     @classmethod
     def load(cls, folder: Path, *, corpus: Path | None = None,

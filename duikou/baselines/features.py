@@ -20,6 +20,11 @@ position inside the match) and the position of the character inside jieba's word
 * ``entity_lexicons``: person titles (:data:`TITLE_WORDS`, B/I of the match up to three
   characters either side, as names stand next to titles), a common-surname flag
   (:data:`SURNAMES`) and organisation head words (:data:`ORG_HEADS`, B/I, ±1);
+* ``geo``: geographic names that are no administrative division (rivers, lakes, seas,
+  mountains, plateaus, basins, deserts, grasslands, macro-regions; :data:`GEO_FEATURES`,
+  written here from general knowledge of Chinese geography, not from the corpus) and the
+  world's countries (``world_location.txt`` of the ``jionlp`` package, as the gazetteer
+  reads its division table), on the Simplified form of the text, B/I, ±1;
 * ``sparse``: leave out what is almost always the same: indicator features whose value is
   0 (``bos``, ``eos``, ``place_suffix``, ``surname``) and the ``O`` / beyond-the-text tags
   of the gazetteer and entity-lexicon families. Tagging reads ~10 fewer attributes per
@@ -75,6 +80,34 @@ ORG_HEADS: tuple[str, ...] = (
     "學院", "學校", "小學", "中學", "幼兒園", "中心", "辦", "廳", "委員會", "基金會",
     "合作社", "公司", "集團", "協會", "醫療隊",
 )
+# Geographic names that no division table holds: the ``geo`` family (Simplified script).
+# Names that are also divisions or parties in this domain (怒江, 巫山, 湘西, 陇南) are left
+# out, and so are bare compass regions (西部, 西北), which are parts of other words.
+GEO_FEATURES: tuple[str, ...] = (
+    # rivers
+    "长江", "黄河", "珠江", "淮河", "海河", "辽河", "松花江", "澜沧江", "雅鲁藏布江", "金沙江",
+    "岷江", "嘉陵江", "乌江", "湘江", "赣江", "汉江", "闽江", "钱塘江", "塔里木河", "伊犁河",
+    "拉萨河", "年楚河", "额尔齐斯河", "大渡河", "雅砻江", "沱江", "渭河", "汾河", "洮河",
+    "湟水", "漓江", "红水河", "西江", "北江", "东江", "清江", "黄浦江", "秦淮河", "京杭大运河",
+    # lakes and seas
+    "青海湖", "纳木错", "羊卓雍错", "洞庭湖", "鄱阳湖", "太湖", "巢湖", "洪泽湖", "滇池",
+    "洱海", "西湖", "千岛湖", "博斯腾湖", "赛里木湖", "渤海", "黄海", "东海", "南海",
+    # mountains
+    "天山", "昆仑山", "喜马拉雅山", "祁连山", "秦岭", "大巴山", "武陵山", "乌蒙山", "六盘山",
+    "大别山", "太行山", "燕山", "吕梁山", "阿尔泰山", "横断山", "贺兰山", "峨眉山", "泰山",
+    "黄山", "珠穆朗玛峰", "梅里雪山", "玉龙雪山", "冈仁波齐", "唐古拉山", "念青唐古拉山",
+    "大兴安岭", "小兴安岭", "长白山", "武夷山", "井冈山", "罗霄山", "雪峰山", "可可西里",
+    # plateaus, basins, deserts, grasslands, corridors
+    "青藏高原", "黄土高原", "云贵高原", "内蒙古高原", "帕米尔高原", "塔里木盆地", "准噶尔盆地",
+    "四川盆地", "柴达木盆地", "吐鲁番盆地", "塔克拉玛干沙漠", "古尔班通古特沙漠", "腾格里沙漠",
+    "巴丹吉林沙漠", "毛乌素沙地", "科尔沁沙地", "科尔沁草原", "呼伦贝尔草原", "那拉提草原",
+    "巴音布鲁克草原", "河西走廊", "三江源", "三峡", "三峡库区", "华北平原", "成都平原",
+    # macro-regions
+    "南疆", "北疆", "东疆", "江南", "华北", "华东", "华南", "华中", "长三角", "珠三角", "京津冀",
+    "粤港澳大湾区", "成渝地区", "关中", "藏北", "藏东", "藏南", "川西", "滇西", "桂北", "苏北",
+    "苏中", "苏南", "浙南", "闽东", "鄂西", "陕北", "乌蒙山区", "武陵山区", "大别山区",
+    "秦巴山区", "六盘山区", "罗霄山区", "吕梁山区", "滇西边境山区", "四省藏区", "南疆四地州",
+)
 _PAD = "<pad>"
 
 _jieba_lock = threading.Lock()
@@ -90,7 +123,8 @@ class FeatureConfig:
     gazetteer: tuple[str, ...] = ()  # division levels; empty: no gazetteer features
     simplified: bool = False
     entity_lexicons: bool = False
-    sparse: bool = False  # omit zero indicators and the O tags of the match families
+    sparse: bool = False
+    geo: bool = False  # omit zero indicators and the O tags of the match families
 
     def to_json(self) -> dict:
         return {**asdict(self), "gazetteer": list(self.gazetteer)}
@@ -104,7 +138,8 @@ class FeatureConfig:
                    gazetteer=tuple(data.get("gazetteer", ())),
                    simplified=bool(data.get("simplified", False)),
                    entity_lexicons=bool(data.get("entity_lexicons", False)),
-                   sparse=bool(data.get("sparse", False)))
+                   sparse=bool(data.get("sparse", False)),
+                   geo=bool(data.get("geo", False)))
 
     def describe(self) -> str:
         parts = ["char ±2, bigrams, trigrams, char class, lexicons, jieba BMES"]
@@ -116,6 +151,8 @@ class FeatureConfig:
             parts.append("simplified-script chars and bigrams")
         if self.entity_lexicons:
             parts.append("person titles ±3, surnames, organisation heads ±1")
+        if self.geo:
+            parts.append("geographic names and countries (B/I, ±1)")
         if self.sparse:
             parts.append("sparse (no zero indicators, no O match tags)")
         return "; ".join(parts)
@@ -280,6 +317,16 @@ def _drop_zero_indicators(feats: list[dict]) -> None:
 _GAZ_KEYS = (("gaz", 0), ("gaz[-1]", -1), ("gaz[+1]", 1))
 _TITLE_KEYS = tuple((f"title[{d}]", d) for d in (-3, -2, -1, 1, 2, 3))
 _HEAD_KEYS = (("orghead", 0), ("orghead[+1]", 1))
+_GEO_KEYS = (("geo", 0), ("geo[-1]", -1), ("geo[+1]", 1))
+
+
+@functools.cache
+def geo_names() -> tuple[str, ...]:
+    """:data:`GEO_FEATURES` and the country names (short and full) of jionlp's
+    ``world_location.txt`` (China itself left out: it is in most texts as 中国)."""
+    from duikou.baselines.gazetteer import world_countries
+
+    return tuple(sorted(set(GEO_FEATURES) | world_countries()))
 
 
 def _add_matches(feats: list[dict], tags: list[str], keys: tuple[tuple[str, int], ...],
@@ -315,6 +362,9 @@ def sentence_features(text: str, config: FeatureConfig = LEGACY
         for ch, f in zip(text, feats):
             if ch in SURNAMES or not config.sparse:
                 f["surname"] = float(ch in SURNAMES)
+    if config.geo:
+        _add_matches(feats, lexicon_tags(simplified(text), geo_names()), _GEO_KEYS,
+                     config.sparse)
     if config.sparse:
         _drop_zero_indicators(feats)
     if config.simplified:

@@ -107,6 +107,27 @@ def _package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+WORLD_FILE = "dictionary/world_location.txt"
+
+
+@functools.cache
+def world_countries() -> frozenset[str]:
+    """The country names of jionlp's world table (short and full forms, two characters or
+    more), without China's."""
+    path = _package_dir() / WORLD_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ModelError(Problem(f"cannot read the world table: {exc}", file=str(path),
+                                 code="DK-MODEL-043")) from None
+    names: set[str] = set()
+    for line in lines:
+        cells = line.split("\t")
+        if len(cells) >= 2 and not line.endswith(":"):
+            names.update(c for c in cells[:2] if len(c) >= 2)
+    return frozenset(names - {"中国", "中华人民共和国"})
+
+
 def _read_table() -> tuple[str, dict[str, str]]:
     path = _package_dir() / TABLE_ZIP
     try:
