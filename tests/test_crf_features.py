@@ -15,6 +15,7 @@ from duikou.baselines.common import TrainingScope
 from duikou.baselines.features import (
     LEGACY,
     FeatureConfig,
+    geo_names,
     jieba_pos,
     sentence_features,
 )
@@ -24,7 +25,7 @@ from duikou.errors import ModelError
 from tests.helpers import raises_code
 
 FULL = FeatureConfig(pos=True, gazetteer=("province", "city", "county", "town"),
-                     simplified=True, entity_lexicons=True)
+                     simplified=True, entity_lexicons=True, geo=True)
 FAST = {"c1_grid": (0.05,), "c2_grid": (0.01,), "max_iterations": 30}
 TEXTS = ("成都市锦江区大力支援甘孜州炉霍县民生发展,募集资金210万元。",
          "扎賚特旗人民醫院第一院長,來自北京豐臺醫院的泌尿外科主任醫師張文",
@@ -101,6 +102,31 @@ def test_entity_lexicons_mark_titles_surnames_and_organisation_heads():
     assert feats[len(text) - 2]["orghead"] == "B" and feats[-1]["orghead"] == "I"
     dense = sentence_features(text, FeatureConfig(entity_lexicons=True))
     assert dense[i + 1]["surname"] == 0.0 and dense[0]["title[-3]"] == "<pad>"
+
+
+def test_geographic_names_and_countries_get_their_feature_in_either_script():
+    text = "援疆幹部走進塔里木盆地,遠眺天山,哈萨克斯坦就在眼前。"
+    feats = sentence_features(text, FeatureConfig(geo=True, sparse=True))
+    marked = "".join(ch if f.get("geo") in ("B", "I") else "_" for ch, f in zip(text, feats))
+    assert "塔里木盆地" in marked and "天山" in marked and "哈萨克斯坦" in marked
+    assert "援疆" not in marked and "中国" not in geo_names()
+    assert all("geo" not in f for f in sentence_features(text, LEGACY))
+
+
+def test_a_crf_folder_trained_with_other_features_is_not_reused():
+    info = {"hyperparameters": {"feature_config": {**crf.DEFAULT_FEATURES.to_json(),
+                                                   "geo": False},
+                                "c1_grid": list(crf.DEFAULT_C1_GRID),
+                                "c2_grid": list(crf.DEFAULT_C2_GRID),
+                                "max_iterations": crf.DEFAULT_MAX_ITERATIONS}}
+    assert [x.split(":")[0] for x in crf.CrfTagger.settings_differ(info, 0)] == ["feature_config"]
+    info["hyperparameters"]["feature_config"]["geo"] = True
+    assert crf.CrfTagger.settings_differ(info, 0) == []
+    assert crf.CrfTagger.settings_differ(info, 0, max_iterations=30) == [
+        "max_iterations: 150 → 30"]
+    # a folder from before the option existed reads as geo off
+    del info["hyperparameters"]["feature_config"]["geo"]
+    assert crf.CrfTagger.settings_differ(info, 0)
 
 
 def test_doctests():
