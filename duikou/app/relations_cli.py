@@ -125,7 +125,6 @@ def cmd_relate(a: argparse.Namespace) -> int:
         _corpus_options_unused(protocol=a.protocol, gold=a.gold)
         docs = validate_articles(Path(a.tagged))
         spans = {d.id: d.spans for d in docs}
-        extra = {d.id: {"text": d.text, "date": d.date} for d in docs}
         scope = f"tagged articles of {a.tagged}"
     else:
         docs = protocol_documents(a.protocol or "test", Path(a.gold) if a.gold else None)
@@ -133,13 +132,13 @@ def cmd_relate(a: argparse.Namespace) -> int:
             spans = {d.id: d.spans for d in docs}
         else:
             spans = validate_predictions(Path(a.spans), {d.id: d.text for d in docs})
-        extra, scope = {}, a.protocol or "test"
+        scope = a.protocol or "test"
     records = []
     for d in docs:
-        rels = relate(d.text, spans[d.id])
-        rec = entities_record(d.id, d.text, spans[d.id], relations=[r.to_dict() for r in rels])
-        records.append({"id": d.id, **extra.get(d.id, {}),
-                        **{k: v for k, v in rec.items() if k != "id"}})
+        own = {"date": d.date} if a.tagged else {}  # the user's articles keep text and date
+        records.append(entities_record(
+            d.id, d.text, spans[d.id], with_text=bool(a.tagged), **own,
+            relations=[r.to_dict() for r in relate(d.text, spans[d.id])]))
     write_jsonl(Path(a.out), records)
     n = sum(len(r["relations"]) for r in records)
     print(f"{n} relations in {len(records)} documents ({scope}) → {a.out}",

@@ -470,16 +470,22 @@ _CAPTION_LEAD = re.compile(r"^[图圖]\s*[:：]\s*(.+)$")
 
 
 def _precision_fixes(norms: list[str], rules: list[str | None]) -> list[str | None]:
-    """Ruleset 8: a keyword line (关键词:…) with running text on both sides is metadata removed
-    on its own, not the start of a tail; a section number (01, 02) between paragraphs is kept; a 图: line that goes on
-    as a sentence is a caption, not a credit."""
+    """Ruleset 8: a keyword line (关键词:…) with running text on both sides is metadata
+    removed on its own, not the start of a tail; a section number (01, 02) between
+    paragraphs is kept; a 图: line that goes on as a sentence is a caption, not a credit."""
     out = list(rules)
     for k, norm in enumerate(norms):
         if out[k] == "R9-tail" and _KEYWORD_LINE.match(norm) and _between_text(norms, k):
             out[k] = "R21-keywords"
-        elif out[k] == "R10-widget" and _SECTION_NUMBER.match(norm) and _between_text(norms, k) or out[k] == "R7-byline" and _is_caption(norm):
+        elif _wrongly_removed(out[k], norms, k):
             out[k] = None
     return out
+
+
+def _wrongly_removed(rule: str | None, norms: list[str], k: int) -> bool:
+    if rule == "R10-widget":
+        return bool(_SECTION_NUMBER.match(norms[k])) and _between_text(norms, k)
+    return rule == "R7-byline" and _is_caption(norms[k])
 
 
 def _between_text(norms: list[str], k: int) -> bool:
@@ -492,7 +498,8 @@ def _is_caption(norm: str) -> bool:
     if m is None:
         return False
     rest = m.group(1)
-    return sum("\u4e00" <= c <= "\u9fff" for c in rest) >= 15 and bool(re.search("[,，。;；]", rest))
+    han = sum("\u4e00" <= c <= "\u9fff" for c in rest)
+    return han >= 15 and bool(re.search("[,，。;；]", rest))
 
 
 def _paragraphs_below(norms: list[str], body: list[int], k: int) -> int:
@@ -515,7 +522,7 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
         rules = _precision_fixes(norms, rules)
     body = [k for k, norm in enumerate(norms) if rules[k] is None and furniture.is_body(norm)]
     # R9: the first tail marker below a paragraph of running text ends the article; a marker
-    # above every paragraph (a menu item in the page header) is removed on its own. From
+    # above every paragraph (a menu item in the page header) is removed on its own. In
     # ruleset 7, a marker with two or more paragraphs of running text below it is inside the
     # article (a keyword line between abstract and body) and is removed on its own too.
     cut = next((k for k, r in enumerate(rules) if r == "R9-tail" and body and body[0] < k
