@@ -313,6 +313,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-049": "a model file differs from the one trained (truncated or replaced)",  # baselines/common.py
     "DK-MODEL-042": "the administrative-division gazetteer needs the jionlp package",  # baselines/gazetteer.py
     "DK-MODEL-043": "cannot read the division table from the jionlp package",  # baselines/gazetteer.py
+    "DK-MODEL-060": "cannot read the world table of countries from the jionlp package",  # baselines/gazetteer.py
     "DK-MODEL-044": "unknown gazetteer levels {…}",  # baselines/gazetteer.py
     "DK-MODEL-045": "not a roles model folder: its role settings cannot be read",  # baselines/roles.py
     "DK-MODEL-050": "the same file given twice to tag",  # baselines/api.py

@@ -176,6 +176,7 @@ def cmd_renormalise(a: argparse.Namespace) -> int:
     from duikou.baselines.base import renormalised
     from duikou.baselines.common import write_predictions
     from duikou.dataset.reader import load_documents
+    from duikou.errors import Problem, SubmissionError
     from duikou.jsonio import read_jsonl
 
     docs = {d.id: d for d in load_documents(None)}
@@ -183,7 +184,14 @@ def cmd_renormalise(a: argparse.Namespace) -> int:
     files = sorted(runs.glob("*/*/*.jsonl"))  # every system's seed and rule-choice folders
     total = 0
     for path in files:
-        pairs = [renormalised(r, docs[r["id"]]) for r in read_jsonl(path)]
+        records = read_jsonl(path)
+        unknown = sorted({r["id"] for r in records} - set(docs))
+        if unknown:
+            raise SubmissionError(Problem(
+                f"unknown document id(s) {', '.join(unknown[:5])}: not in the corpus, so "
+                "there is no text to normalise against", file=str(path), doc_id=unknown[0],
+                code="DK-SUBMIT-017"))
+        pairs = [renormalised(r, docs[r["id"]]) for r in records]
         changed = sum(n for _, n in pairs)
         total += changed
         if changed and a.update:

@@ -123,8 +123,8 @@ class FeatureConfig:
     gazetteer: tuple[str, ...] = ()  # division levels; empty: no gazetteer features
     simplified: bool = False
     entity_lexicons: bool = False
-    sparse: bool = False
-    geo: bool = False  # omit zero indicators and the O tags of the match families
+    sparse: bool = False  # omit zero indicators and the O tags of the match families
+    geo: bool = False
 
     def to_json(self) -> dict:
         return {**asdict(self), "gazetteer": list(self.gazetteer)}

@@ -118,8 +118,8 @@ def world_countries() -> frozenset[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise ModelError(Problem(f"cannot read the world table: {exc}", file=str(path),
-                                 code="DK-MODEL-043")) from None
+        raise ModelError(Problem(f"cannot read jionlp's world table of countries: {exc}",
+                                 file=str(path), code="DK-MODEL-060")) from None
     names: set[str] = set()
     for line in lines:
         cells = line.split("\t")
