@@ -465,7 +465,8 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
     argv = ["train", "bert", "--split", "train", "--model", base, "--corpus", corpus, "--out",
             out, "--seed", "3", "--steps", "5", "--lr", "1e-3", "--batch-size", "4",
             "--max-length", "48", "--stride", "8", "--warmup", "0.4", "--eval-every", "2",
-            "--patience", "9", "--no-freeze-embeddings", "--precision", "fp32",
+            "--patience", "9", "--no-freeze-embeddings", "--train-layers", "2",
+            "--precision", "fp32",
             "--device", "cpu"]
     assert main_cli.main([str(a) for a in argv]) == 0
     info = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))
@@ -473,10 +474,10 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
     assert info["seed"] == 3
     assert {k: hp[k] for k in ("steps", "lr", "batch_size", "max_length", "stride", "warmup",
                                "warmup_steps", "eval_every", "patience", "freeze_embeddings",
-                               "precision", "device", "epochs")} == {
+                               "train_layers", "precision", "device", "epochs")} == {
         "steps": 5, "lr": 1e-3, "batch_size": 4, "max_length": 48, "stride": 8, "warmup": 0.4,
         "warmup_steps": 2, "eval_every": 2, "patience": 9, "freeze_embeddings": False,
-        "precision": "fp32", "device": "cpu", "epochs": None}
+        "train_layers": 2, "precision": "fp32", "device": "cpu", "epochs": None}
     assert [r["step"] for r in info["history"]] == [2, 4, 5]
     assert {"decoding", "schedule", "steps_per_epoch", "selected_step"} <= set(hp)
     assert "5 optimiser steps of 4 windows" in (out / "README.md").read_text(encoding="utf-8")
@@ -572,10 +573,17 @@ def test_bench_measures_seconds_per_step_and_per_fold(tmp_path, corpus):
     from duikou.baselines.bench import bert_step_speed
 
     base = build_tiny_bert(tmp_path / "tiny", [d.text for d in load_documents(corpus)])
-    row = bert_step_speed(base, corpus, steps=2, max_length=64, stride=16, precision="fp32")
+    row = bert_step_speed(base, corpus, timed_steps=2, max_length=64, stride=16,
+                          precision="fp32")
     assert row["steps_per_fold"] == bert.Settings().steps and row["precision"] == "fp32"
     assert row["s_per_step"] > 0 and row["s_per_fold_estimate"] > row["s_per_step"]
     assert row["freeze_embeddings"] is True
+    assert row["train_layers"] is None and row["lower_layer_cache_s"] == 0
+    top = bert_step_speed(base, corpus, timed_steps=2, max_length=64, stride=16,
+                          precision="fp32", train_layers=1, steps=30)
+    assert top["train_layers"] == 1 and top["lower_layer_cache_s"] > 0
+    assert top["steps_per_fold"] == 30  # the schedule's steps, not the timed ones
+    assert top["s_per_fold_estimate"] > top["lower_layer_cache_s"]
 
 
 def test_settings_differ_names_every_setting_that_changes_the_kept_model(tmp_path):
@@ -600,3 +608,106 @@ def test_settings_differ_names_every_setting_that_changes_the_kept_model(tmp_pat
     with pytest.raises(ModelError) as err:
         differ(info, 3, step=5)  # a typo: train() would refuse it too
     assert err.value.codes == ["DK-MODEL-055"]
+
+
+# ----------------------------------------------------------------------------- partial tuning
+
+
+def test_cached_lower_layers_give_the_full_networks_logits_and_loss(tmp_path):
+    """The cache is exact: embeddings + lower layers computed once, then the upper layers
+    and the classifier, give the whole network's logits on every window and its loss on
+    labelled windows (eval mode, so dropout is off on both paths)."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS], layers=3)
+    tok = AutoTokenizer.from_pretrained(str(base))
+    net = AutoModelForTokenClassification.from_pretrained(str(base), num_labels=len(BIO_TAGS))
+    prepared = bert._prepare(tok, SENT_DOCS, 16, 4)
+    windows = bert._windows(tok, prepared.encs, prepared.labels)
+    batch = windows[:5]
+    assert len({len(w.input_ids) for w in batch}) > 1  # padding is exercised
+    run = bert.Runtime("cpu", "fp32")
+    for frozen in (1, 2):
+        cached = bert.lower_outputs(net, windows, frozen, tok.pad_token_id, run)
+        net.eval()
+        with torch.no_grad():
+            logits, labels = bert.upper_logits(net, cached[:5], frozen, run)
+            full = net(**bert._collate(batch, tok.pad_token_id))
+            loss = bert._upper_loss(net, cached[:5], frozen, run)
+        for r, w in enumerate(batch):
+            n = len(w.input_ids)
+            assert torch.allclose(logits[r, :n], full.logits[r, :n], atol=1e-5)
+            assert labels[r, :n].tolist() == w.labels
+        assert torch.allclose(loss, full.loss, atol=1e-5)
+
+
+def test_partial_tuning_refuses_encoders_it_cannot_run_exactly():
+    from types import SimpleNamespace
+
+    with raises_code(ModelError, "DK-MODEL-061"):
+        bert._layer_stack(SimpleNamespace(config=SimpleNamespace(model_type="deberta-v2")))
+
+
+def test_train_layers_freezes_everything_below_the_top_layers(tmp_path, corpus):
+    from safetensors.numpy import load_file
+
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS], layers=3)
+    out = bert.train(SENT_DOCS, SENT_DOCS, model=base, out=tmp_path / "m",
+                     scope=scope(SENT_DOCS), corpus=corpus, steps=4, batch_size=2, lr=1e-2,
+                     warmup=0.0, precision="fp32", train_layers=1, progress=False)
+    start = load_file(str(base / "model.safetensors"))
+    end = load_file(str(out / "model.safetensors"))
+    moved = {name for name, value in start.items()
+             if not name.startswith("pooler") and not (end[f"bert.{name}"] == value).all()}
+    top = {name for name in start if name.startswith("encoder.layer.2.")}
+    # the key bias gets no real gradient (a constant added to every score of a row), so
+    # whether rounding noise moves it is left open
+    assert top - {"encoder.layer.2.attention.self.key.bias"} <= moved <= top
+    hp = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))["hyperparameters"]
+    assert hp["train_layers"] == 1
+    assert "only the top 1 transformer layers" in (out / "README.md").read_text(encoding="utf-8")
+    # all three layers: the same as not setting it (only the word embeddings stay frozen)
+    full = bert.train(SENT_DOCS, [], model=base, out=tmp_path / "all", scope=scope(SENT_DOCS),
+                      corpus=corpus, steps=2, batch_size=2, precision="fp32", train_layers=3,
+                      progress=False)
+    moved = load_file(str(full / "model.safetensors"))
+    assert not (moved["bert.encoder.layer.0.attention.self.query.weight"]
+                == start["encoder.layer.0.attention.self.query.weight"]).all()
+
+
+def test_train_layers_out_of_range_is_a_located_error(tmp_path, corpus):
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS], layers=2)
+    kwargs = dict(model=base, out=tmp_path / "m", scope=scope(SENT_DOCS), corpus=corpus,
+                  steps=1, progress=False)
+    with raises_code(ModelError, "DK-MODEL-062"):
+        bert.train(SENT_DOCS, [], train_layers=3, **kwargs)
+    with raises_code(ModelError, "DK-MODEL-054"):
+        bert.train(SENT_DOCS, [], train_layers=0, **kwargs)
+    with raises_code(ModelError, "DK-MODEL-063"):
+        bert.train(SENT_DOCS, [], train_layers=1, freeze_embeddings=False, **kwargs)
+    assert not (tmp_path / "m").exists()
+    assert "train_layers: None → 2" in bert.BertTagger.settings_differ(
+        {"seed": 0, "hyperparameters": {}}, 0, train_layers=2)
+
+
+def test_cpu_cv_script_times_every_fold_and_reports_inner_validation(tmp_path, corpus,
+                                                                      capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bert_cpu_cv",
+                                                  ROOT / "scripts" / "bert_cpu_cv.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    docs = load_documents(corpus)
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in docs], layers=2)
+    assert script.main([str(corpus), "--model", str(base), "--runs", str(tmp_path / "runs"),
+                        "--steps", "2", "--train-layers", "1", "--json",
+                        str(tmp_path / "f.json")]) == 0  # the recipe's lr, these two changed
+    figures = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    folds = sorted({d.fold for d in docs})
+    assert [r["fold"] for r in figures["folds"]] == folds
+    assert all(r["selected_step"] in (1, 2) for r in figures["folds"])
+    assert figures["options"] == {**bert.CPU_CV_RECIPE, "steps": 2, "train_layers": 1}
+    assert 0.0 <= figures["cv_strict_f1"] <= 1.0 and figures["wall_s"] > 0
+    assert f"{len(folds)} folds in" in capsys.readouterr().out

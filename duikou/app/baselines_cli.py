@@ -20,7 +20,8 @@ from duikou.jsonio import status_stream
 
 #: ``duikou train`` options that only the BERT-type tagger takes (its ``Settings`` fields)
 BERT_OPTIONS = ("steps", "epochs", "lr", "batch_size", "max_length", "stride", "warmup",
-                "eval_every", "patience", "freeze_embeddings", "precision", "device")
+                "eval_every", "patience", "freeze_embeddings", "train_layers", "precision",
+                "device")
 
 
 def _path(value: str | None) -> Path | None:
@@ -98,6 +99,9 @@ def _add_bert_options(t: argparse.ArgumentParser) -> None:
                    help="stop after N evaluations without improvement (default: never)")
     b.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None,
                    help="keep the word-embedding matrix fixed (default: frozen)")
+    b.add_argument("--train-layers", type=int,
+                   help="fine-tune only the top N transformer layers; the rest are frozen "
+                   "and their output is computed once (default: all layers)")
     b.add_argument("--precision", choices=("auto", "fp32", "bf16"),
                    help="bf16 autocast where the hardware has it (auto, the default)")
     b.add_argument("--device", help="cpu (default), cuda or cuda:N")
@@ -135,9 +139,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=RULESETS,
-                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the rules with "
-                         "fixes for their own false removals; 3-7 add a line model: more "
-                         "furniture removed, more article lines lost; eval/FURNITURE.md)")
+                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the highest "
+                         "held-out precision; 8 removes a subset of 2's lines; 3-7 add a line "
+                         "model: more furniture removed, more article lines lost; "
+                         "eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

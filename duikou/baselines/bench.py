@@ -9,6 +9,8 @@ step, wall clock and process CPU time) for two settings:
 * ``before``: the converged recipe before the speed work (float32, word embeddings
   trained, 60 epochs at lr 2e-4 = 60 × batches-per-epoch steps);
 * ``after``: the defaults of :class:`duikou.baselines.bert.Settings`;
+* ``cpu_cv``: :data:`duikou.baselines.bert.CPU_CV_RECIPE` (only the top layers trained, their
+  input computed once: the per-fold estimate includes that one-off pass);
 
 and from those, seconds per cross-validation fold = steps × s/step + validation
 evaluations × their measured time + tagging the held-out document (an estimate from
@@ -75,10 +77,17 @@ TIMED_STEPS = 8
 BEFORE = {"epochs": 60, "lr": 2e-4, "precision": "fp32", "freeze_embeddings": False}
 
 
+def _settings() -> dict[str, dict]:
+    from duikou.baselines.bert import CPU_CV_RECIPE
+
+    return {"before": BEFORE, "after": {}, "cpu_cv": CPU_CV_RECIPE}
+
+
 def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
-                    steps: int = TIMED_STEPS, **options: object) -> dict:
+                    timed_steps: int = TIMED_STEPS, **options: object) -> dict:
     """Seconds per optimiser step and per cross-validation fold for ``options`` (see the
-    module docstring), on fold ``fold``'s training windows."""
+    module docstring), on fold ``fold``'s training windows; ``options`` are
+    :class:`duikou.baselines.bert.Settings` fields (``steps`` is the schedule's length)."""
     import torch
 
     from duikou.baselines import bert
@@ -95,14 +104,20 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
         prepared = bert._prepare(tok, train_docs, st.max_length, st.stride)
         windows = bert._windows(tok, prepared.encs, prepared.labels)
         pl = bert.plan(st, len(windows))
+        frozen = bert.freeze_lower(net, st)
         opt, sched = bert._optimizer(net, st.lr, pl)
         params = [p for p in net.parameters() if p.requires_grad]
-        batches = bert._batches(windows, st.batch_size, torch.Generator().manual_seed(0))
+        start = time.perf_counter()
+        items = (bert.lower_outputs(net, windows, frozen, tok.pad_token_id, run) if frozen
+                 else windows)
+        cache_s = time.perf_counter() - start
+        batches = bert._batches(items, st.batch_size, torch.Generator().manual_seed(0))
         net.train()
         walls, cpus = [], []
-        for _ in range(steps + 1):
+        for _ in range(timed_steps + 1):
             w, c = time.perf_counter(), time.process_time()
-            bert._train_step(net, next(batches), tok.pad_token_id, opt, sched, run, params)
+            loss = bert._batch_loss(net, next(batches), tok.pad_token_id, run, frozen)
+            bert._train_step(loss, opt, sched, params)
             walls.append(time.perf_counter() - w)
             cpus.append(time.process_time() - c)
 
@@ -117,9 +132,12 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
     step_s = statistics.median(walls[1:])
     n_evals = math.ceil(pl.steps / pl.eval_every)
     return {"precision": run.precision, "freeze_embeddings": st.freeze_embeddings,
-            "steps_per_fold": pl.steps, "s_per_step": round(step_s, 3),
+            "train_layers": st.train_layers, "steps_per_fold": pl.steps,
+            "s_per_step": round(step_s, 3),
             "cpu_s_per_step": round(statistics.median(cpus[1:]), 3),
-            "s_per_fold_estimate": round(pl.steps * step_s + n_evals * eval_s + predict_s, 1)}
+            "lower_layer_cache_s": round(cache_s, 2),
+            "s_per_fold_estimate": round(cache_s + pl.steps * step_s + n_evals * eval_s
+                                         + predict_s, 1)}
 
 
 def _neural_rows(tmp: Path, texts: list[str], corpus: Path | None) -> dict:
@@ -139,14 +157,14 @@ def _neural_rows(tmp: Path, texts: list[str], corpus: Path | None) -> dict:
     except Exception as exc:  # a bench row failing must not hide the others
         rows["tiny_bert"] = f"skipped: {type(exc).__name__}: {exc}"
     encoders: dict[str, tuple[Callable[[], Path], tuple[str, ...]]] = {
-        "e5_trimmed": (lambda: prepare_e5_trimmed(tmp / "e5-trim", texts), ("before", "after")),
+        "e5_trimmed": (lambda: prepare_e5_trimmed(tmp / "e5-trim", texts),
+                       ("before", "after", "cpu_cv")),
         "e5_full": (lambda: prepare_e5(tmp / "e5-full"), ("after",)),
     }
     for name, (make, settings) in encoders.items():
         try:
             folder = make()
-            row = {s: bert_step_speed(folder, corpus, **(BEFORE if s == "before" else {}))
-                   for s in settings}
+            row = {s: bert_step_speed(folder, corpus, **_settings()[s]) for s in settings}
             tagger = _tiny_tagger(folder, tmp / f"{name}-model", corpus)
             row["chars_per_s"] = round(_throughput(tagger, texts))
             rows[name] = row

@@ -75,6 +75,11 @@ MAX_GRAD_NORM = 1.0
 # Grid and figures: baselines/BENCHMARKS.md.
 DEFAULT_STEPS = 840
 DEFAULT_LR = 1e-4
+#: the CPU recipe for a whole cross-validation within 15 minutes on two cores (dataset 1.x):
+#: only the top 6 of e5-small's 12 layers trained, 360 steps at lr 2e-4. Steps from the time
+#: budget; 6 layers (mean inner-validation F1 0.618) over 4 layers at 540 steps (0.598),
+#: chosen on the folds' inner validation documents only (baselines/BENCHMARKS.md).
+CPU_CV_RECIPE = {"train_layers": 6, "steps": 360, "lr": 2e-4}
 N_EVALS = 10  # validation evaluations over a run unless eval_every is given
 PRECISIONS = ("auto", "fp32", "bf16")
 THREADS = 2
@@ -494,6 +499,9 @@ class Settings:
     ``steps`` by ``epochs`` × batches per epoch. The model is scored on the validation
     documents every ``eval_every`` steps (default: 10 evaluations over the run) and at the
     end; with ``patience``, training stops after that many evaluations without a better one.
+    ``train_layers`` fine-tunes only the top N transformer layers and the classifier: the
+    embeddings and the layers below are frozen, and their output on each training window is
+    computed once, so a step costs about N/L of a full one (baselines/BENCHMARKS.md).
     """
 
     steps: int = DEFAULT_STEPS
@@ -506,6 +514,8 @@ class Settings:
     eval_every: int | None = None
     patience: int | None = None
     freeze_embeddings: bool = True
+    #: fine-tune only the top N transformer layers (and the classifier); None: all of them
+    train_layers: int | None = None
     precision: str = "auto"
     device: str = "cpu"
     seed: int = 0
@@ -515,9 +525,10 @@ class Settings:
                   ("batch_size", self.batch_size >= 1), ("warmup", 0 <= self.warmup < 1),
                   ("epochs", self.epochs is None or self.epochs >= 1),
                   ("eval_every", self.eval_every is None or self.eval_every >= 1),
-                  ("patience", self.patience is None or self.patience >= 1)]
+                  ("patience", self.patience is None or self.patience >= 1),
+                  ("train_layers", self.train_layers is None or self.train_layers >= 1)]
         return [Problem(f"{name}: out of range ({getattr(self, name)!r}); expected steps, "
-                        "batch_size, epochs, eval_every, patience >= 1, lr > 0, "
+                        "batch_size, epochs, eval_every, patience, train_layers >= 1, lr > 0, "
                         "0 <= warmup < 1", code="DK-MODEL-054")
                 for name, ok in checks if not ok]
 
@@ -553,7 +564,7 @@ def _optimizer(model, lr: float, pl: Plan):
     return opt, get_linear_schedule_with_warmup(opt, pl.warmup_steps, pl.steps)
 
 
-def _batches(windows: list[_Window], batch_size: int, generator) -> Iterator[list[_Window]]:
+def _batches(windows: Sequence, batch_size: int, generator) -> Iterator[list]:
     """Endless batches: each epoch a fresh permutation cut into ``batch_size`` chunks."""
     import torch
 
@@ -562,18 +573,140 @@ def _batches(windows: list[_Window], batch_size: int, generator) -> Iterator[lis
         yield from _chunks([windows[i] for i in order], batch_size)
 
 
-def _train_step(model, batch: Sequence[_Window], pad_id: int, opt, sched, run: Runtime,
-                params: list) -> float:
+def _batch_loss(model, batch: Sequence, pad_id: int, run: Runtime, frozen: int):
+    """The training loss of one batch: of whole windows through the full network, or (with
+    ``frozen`` lower layers) of cached lower-layer outputs through the layers above them."""
+    if frozen:
+        return _upper_loss(model, batch, frozen, run)
+    with run.autocast():
+        return model(**run.to_device(_collate(batch, pad_id))).loss
+
+
+def _train_step(loss, opt, sched, params: list) -> float:
     import torch
 
-    with run.autocast():
-        loss = model(**run.to_device(_collate(batch, pad_id))).loss
     loss.backward()
     torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
     opt.step()
     sched.step()
     opt.zero_grad(set_to_none=True)
     return float(loss.detach())
+
+
+# ----------------------------------------------------------------------------- partial tuning
+# With ``train_layers``, the embeddings and the layers below the top N never change, so their
+# output on a training window is the same at every step: it is computed once (in eval mode,
+# so without dropout) and each step runs only the top N layers and the classifier. The saved
+# model is a whole ordinary model; prediction does not change.
+
+
+#: encoders whose layers :func:`upper_logits` runs exactly as the whole network does (checked
+#: by a test); others (ELECTRA's embedding projection, DeBERTa's relative positions) would not
+PARTIAL_MODEL_TYPES = ("bert", "roberta", "xlm-roberta")
+
+
+def _layer_stack(model) -> tuple:
+    """``(base model, its transformer layers)`` of a BERT-type token classifier."""
+    base = getattr(model, "base_model", None)
+    kind = getattr(getattr(model, "config", None), "model_type", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if (kind not in PARTIAL_MODEL_TYPES or layers is None or not hasattr(base, "embeddings")
+            or not hasattr(model, "classifier") or not hasattr(model, "dropout")):
+        raise ModelError(Problem(f"train_layers: expected an encoder of type "
+                                 f"{', '.join(PARTIAL_MODEL_TYPES)}, found {kind!r} "
+                                 f"({type(model).__name__})", code="DK-MODEL-061"))
+    return base, list(layers)
+
+
+def freeze_lower(model, st: Settings) -> int:
+    """Freeze the embeddings and every layer below the top ``st.train_layers`` (None: train
+    all); return how many layers are frozen."""
+    if st.train_layers is None:
+        return 0
+    base, layers = _layer_stack(model)
+    if st.train_layers > len(layers):
+        raise ModelError(Problem(f"train_layers: expected at most {len(layers)} (the "
+                                 f"encoder's layers), found {st.train_layers}",
+                                 code="DK-MODEL-062"))
+    frozen = len(layers) - st.train_layers
+    if frozen and not st.freeze_embeddings:
+        raise ModelError(Problem(f"train_layers {st.train_layers} of {len(layers)} freezes the "
+                                 "embeddings with the layers below; freeze_embeddings=False "
+                                 "contradicts it", code="DK-MODEL-063"))
+    if frozen:
+        for module in (base.embeddings, *layers[:frozen]):
+            module.requires_grad_(False)
+    return frozen
+
+
+def _run_layers(base, layers: Sequence, hidden, attention_mask):
+    from transformers.masking_utils import create_bidirectional_mask
+
+    mask = create_bidirectional_mask(config=base.config, inputs_embeds=hidden,
+                                     attention_mask=attention_mask)
+    for layer in layers:
+        hidden = layer(hidden, attention_mask=mask)
+        hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+    return hidden
+
+
+@dataclass
+class _Cached:
+    hidden: object  # torch.Tensor [tokens, hidden size]: the frozen layers' output
+    labels: list[int]
+
+
+def lower_outputs(model, windows: Sequence[_Window], frozen: int, pad_id: int,
+                  run: Runtime) -> list[_Cached]:
+    """The output of the embeddings and the ``frozen`` lower layers on every window, in
+    eval mode: float32, kept in host memory (windows × tokens × hidden size × 4 bytes,
+    ~0.2 MB a window for e5-small at 128 tokens); batches go to the device as they are used."""
+    import torch
+
+    base, layers = _layer_stack(model)
+    model.eval()
+    out: list[_Cached] = []
+    with torch.no_grad():
+        for batch in _chunks(windows, PREDICT_BATCH):
+            enc = run.to_device(_collate(batch, pad_id))
+            with run.autocast():
+                h = _run_layers(base, layers[:frozen], base.embeddings(input_ids=enc["input_ids"]),
+                                enc["attention_mask"])
+            h = h.float().cpu()
+            out.extend(_Cached(h[r, :len(w.input_ids)].clone(), w.labels or [])
+                       for r, w in enumerate(batch))
+    model.train()
+    return out
+
+
+def upper_logits(model, batch: Sequence[_Cached], frozen: int, run: Runtime):
+    """``(logits [batch, width, tags], labels [batch, width])`` of cached windows run
+    through the layers above ``frozen`` and the classifier (padding: IGNORE)."""
+    import torch
+
+    base, layers = _layer_stack(model)
+    first = batch[0].hidden
+    width = max(c.hidden.shape[0] for c in batch)
+    hidden = first.new_zeros((len(batch), width, first.shape[1]))
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+    for r, c in enumerate(batch):
+        n = c.hidden.shape[0]
+        hidden[r, :n], mask[r, :n] = c.hidden, 1
+        labels[r, :len(c.labels)] = torch.tensor(c.labels)
+    enc = run.to_device({"hidden": hidden, "mask": mask, "labels": labels})
+    with run.autocast():
+        logits = model.classifier(model.dropout(_run_layers(base, layers[frozen:],
+                                                            enc["hidden"], enc["mask"])))
+    return logits, enc["labels"]
+
+
+def _upper_loss(model, batch: Sequence[_Cached], frozen: int, run: Runtime):
+    import torch
+
+    logits, labels = upper_logits(model, batch, frozen, run)
+    return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(),
+                                             ignore_index=IGNORE)
 
 
 @dataclass
@@ -605,16 +738,19 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
                                  code="DK-MODEL-018"))
     val = _prepare(tokenizer, val_docs, st.max_length, st.stride) if val_docs else None
     pl = plan(st, len(windows))
+    frozen = freeze_lower(model, st)
     opt, sched = _optimizer(model, st.lr, pl)
     params = [p for p in model.parameters() if p.requires_grad]
-    batches = _batches(windows, st.batch_size, torch.Generator().manual_seed(st.seed))
+    items = (lower_outputs(model, windows, frozen, tokenizer.pad_token_id, run) if frozen
+             else windows)
+    batches = _batches(items, st.batch_size, torch.Generator().manual_seed(st.seed))
     sel, history, seen, total = _Selection(), [], 0, 0.0
     start = time.perf_counter()
     model.train()
     for step in _bar(range(1, pl.steps + 1), total=pl.steps, desc="train", enabled=progress):
         batch = next(batches)
-        total += _train_step(model, batch, tokenizer.pad_token_id, opt, sched, run,
-                             params) * len(batch)
+        loss = _batch_loss(model, batch, tokenizer.pad_token_id, run, frozen)
+        total += _train_step(loss, opt, sched, params) * len(batch)
         seen += len(batch)
         if step % pl.eval_every and step != pl.steps:
             continue
@@ -644,7 +780,7 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
 
     ``options`` are the :class:`Settings` fields (``steps``, ``epochs``, ``lr``,
     ``batch_size``, ``max_length``, ``stride``, ``warmup``, ``eval_every``, ``patience``,
-    ``freeze_embeddings``, ``precision``, ``device``); all are recorded in
+    ``freeze_embeddings``, ``train_layers``, ``precision``, ``device``); all are recorded in
     ``duikou_model.json``. See ``baselines/BENCHMARKS.md`` for how the defaults were chosen
     (on the validation document only).
 
@@ -701,7 +837,8 @@ def hyperparameters(st: Settings, pl: Plan, run: Runtime) -> dict:
             "lr": st.lr, "batch_size": st.batch_size, "max_length": st.max_length,
             "stride": st.stride, "warmup": st.warmup, "warmup_steps": pl.warmup_steps,
             "eval_every": pl.eval_every, "patience": st.patience,
-            "freeze_embeddings": st.freeze_embeddings, "precision": run.precision,
+            "freeze_embeddings": st.freeze_embeddings, "train_layers": st.train_layers,
+            "precision": run.precision,
             "device": run.device, "weight_decay": WEIGHT_DECAY, "max_grad_norm": MAX_GRAD_NORM,
             "optimizer": "AdamW", "schedule": "linear warm-up and decay",
             "decoding": "IOB2-constrained Viterbi"}
@@ -758,6 +895,9 @@ def model_card(info: dict, best: dict) -> str:
            else f"none (no validation documents; model after step {best['step']})")
     tags = ", ".join(info["bio_tags"])
     frozen = ", word embeddings frozen" if hp.get("freeze_embeddings") else ""
+    if hp.get("train_layers"):
+        frozen = (f"; only the top {hp['train_layers']} transformer layers and the classifier "
+                  "trained, the embeddings and the layers below frozen")
     return (
         "---\nlibrary_name: transformers\npipeline_tag: token-classification\n"
         "language: [zh]\ntags: [duikou, ner, token-classification]\n---\n\n"
@@ -849,7 +989,8 @@ class BertTagger(Tagger):
     #: kept (not where it ran); steps/epochs, eval_every, precision and the encoder are
     #: compared separately
     LEARNING_SETTINGS: ClassVar[tuple[str, ...]] = (
-        "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings", "patience")
+        "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings", "patience",
+        "train_layers")
     #: train() options that are not :class:`Settings` fields
     _NOT_SETTINGS: ClassVar[frozenset[str]] = frozenset({"model", "progress"})
 
