@@ -4,7 +4,7 @@ Prints CRF training time, tagging throughput (characters per second over all cor
 documents) for the rules, the CRF, a tiny random BERT and e5-small, and peak resident
 memory. For e5-small (vocabulary-trimmed, and full) it measures seconds per optimiser step
 on fold 0's training windows (median over :data:`TIMED_STEPS` steps after one warm-up
-step, wall clock and process CPU time) for two settings:
+step, wall clock and process CPU time) for these settings:
 
 * ``before``: the converged recipe before the speed work (float32, word embeddings
   trained, 60 epochs at lr 2e-4 = 60 × batches-per-epoch steps);
