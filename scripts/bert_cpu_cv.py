@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     options = dict(CPU_CV_RECIPE) if a.recipe == "cpu_cv" else {}
     options.update({k: v for k, v in (("steps", a.steps), ("lr", a.lr),
                                       ("train_layers", a.train_layers)) if v is not None})
-    system = rp.System("bert-e5-small", "bert", "timed CV", False, (("model", str(a.model)),))
+    (system,) = [s for s in rp.systems(True, Path(a.model)) if s.name == rp.BERT_NAME]
     start = time.perf_counter()
     out = rp.run_system(system, a.runs, a.corpus, seed=a.seed, with_test=False,
                         options=options)

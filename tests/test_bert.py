@@ -680,8 +680,9 @@ def test_train_layers_out_of_range_is_a_located_error(tmp_path, corpus):
     base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS], layers=2)
     kwargs = dict(model=base, out=tmp_path / "m", scope=scope(SENT_DOCS), corpus=corpus,
                   steps=1, progress=False)
-    with raises_code(ModelError, "DK-MODEL-062"):
+    with raises_code(ModelError, "DK-MODEL-062") as err:
         bert.train(SENT_DOCS, [], train_layers=3, **kwargs)
+    assert err.value.problems[0].file == str(base / "config.json")
     with raises_code(ModelError, "DK-MODEL-054"):
         bert.train(SENT_DOCS, [], train_layers=0, **kwargs)
     with raises_code(ModelError, "DK-MODEL-063"):

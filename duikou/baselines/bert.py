@@ -606,6 +606,12 @@ def _train_step(loss, opt, sched, params: list) -> float:
 PARTIAL_MODEL_TYPES = ("bert", "roberta", "xlm-roberta")
 
 
+def _model_file(model) -> str | None:
+    """The pretrained folder's config.json (where the layer count and type are stated)."""
+    source = getattr(model, "name_or_path", None)
+    return str(Path(source) / "config.json") if source else None
+
+
 def _layer_stack(model) -> tuple:
     """``(base model, its transformer layers)`` of a BERT-type token classifier."""
     base = getattr(model, "base_model", None)
@@ -615,7 +621,8 @@ def _layer_stack(model) -> tuple:
             or not hasattr(model, "classifier") or not hasattr(model, "dropout")):
         raise ModelError(Problem(f"train_layers: expected an encoder of type "
                                  f"{', '.join(PARTIAL_MODEL_TYPES)}, found {kind!r} "
-                                 f"({type(model).__name__})", code="DK-MODEL-061"))
+                                 f"({type(model).__name__})", file=_model_file(model),
+                                 code="DK-MODEL-061"))
     return base, list(layers)
 
 
@@ -628,12 +635,13 @@ def freeze_lower(model, st: Settings) -> int:
     if st.train_layers > len(layers):
         raise ModelError(Problem(f"train_layers: expected at most {len(layers)} (the "
                                  f"encoder's layers), found {st.train_layers}",
-                                 code="DK-MODEL-062"))
+                                 file=_model_file(model), code="DK-MODEL-062"))
     frozen = len(layers) - st.train_layers
     if frozen and not st.freeze_embeddings:
         raise ModelError(Problem(f"train_layers {st.train_layers} of {len(layers)} freezes the "
                                  "embeddings with the layers below; freeze_embeddings=False "
-                                 "contradicts it", code="DK-MODEL-063"))
+                                 "contradicts it", file=_model_file(model),
+                                 code="DK-MODEL-063"))
     if frozen:
         for module in (base.embeddings, *layers[:frozen]):
             module.requires_grad_(False)
