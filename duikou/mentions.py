@@ -37,6 +37,24 @@ _ETHNIC_ONLY = re.compile(
     "(?:(?:" + "|".join(sorted(_ETHNIC_GROUPS, key=len, reverse=True)) + ")族?)+")
 # a street or road named after a province (四川北路街道, 北京东路, 河北大街社区)
 _STREET = re.compile("[东西南北中]?(?:路|街|大街|大道|巷)")
+
+
+def title_end(text: str) -> int:
+    r"""End offset of the title: the first line, and a second line that starts with ——;
+    0 for a text of one line (no title to tell apart).
+
+    >>> title_end("脱贫路上并肩同行\n——南明区2018年对口帮扶工作综述\n走进"), title_end("一行")
+    (27, 0)
+    """
+    first = text.find("\n")
+    if first < 0:
+        return 0
+    if text.startswith(("——", "—"), first + 1):
+        second = text.find("\n", first + 1)
+        return len(text) if second < 0 else second
+    return first
+
+
 def admin_chain(name: str) -> list[str]:
     """The administrative divisions of ``name`` when it ends in a division suffix, split after
     each suffix (pieces of one character join a neighbour); ``[]`` otherwise.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import json
 
@@ -22,6 +23,7 @@ from duikou.baselines.roles import (
 )
 from duikou.dataset.reader import load_documents
 from duikou.errors import ModelError
+from duikou.ingest.script import entity_key
 from duikou.schema import LABEL_NAMES, Kind, kind_of
 from duikou.spans import Span
 from tests.helpers import raises_code
@@ -137,9 +139,12 @@ def test_wrapper_trains_predicts_and_records_its_settings(sample_corpus, tmp_pat
     rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     base_rows = [json.loads(x) for x in base.read_text("utf-8").splitlines()]
     assert [r["id"] for r in rows] == [d.id for d in load_documents(sample_corpus, fold=0)]
-    for r, b in zip(rows, base_rows, strict=True):  # same spans, only party labels may differ
-        assert [(e["start"], e["end"]) for e in r["entities"]] == \
-            [(e["start"], e["end"]) for e in b["entities"]]
+    for r, b in zip(rows, base_rows, strict=True):
+        # the base's spans, only party labels may differ; added spans are central organs
+        kept = {(e["start"], e["end"]) for e in b["entities"]}
+        assert kept <= {(e["start"], e["end"]) for e in r["entities"]}
+        assert all(e["label"] in ("ORG", "DONOR") and roles.is_department(entity_key(e["text"]))
+                   for e in r["entities"] if (e["start"], e["end"]) not in kept)
     (folder / "duikou_model.json").write_text(json.dumps({**info, "hyperparameters": {}}))
     with raises_code(ModelError, "DK-MODEL-045"):
         tagger_class("crf+roles").load(folder)
@@ -212,3 +217,68 @@ def test_the_province_rule_reads_every_form_of_a_province_and_skips_shared_names
     got = _labels_of(shared, [("江苏", "DONOR"), ("鼓楼区", "RECIPIENT"), ("福建", "RECIPIENT")])
     assert got[("福建", shared.index("福建"))] == "RECIPIENT"
     assert roles.lies_in("喀什", "新疆") and not roles.lies_in("鼓楼区", "福建")
+
+
+def test_departments_are_org_unless_a_help_verb_makes_them_the_giver():
+    """Guidelines §5 step 4: 党中央 and 教育部 are ORG whatever the tagger voted, also when
+    they select or send people (H8); a central unit that itself helps its 定点帮扶 county
+    keeps the votes' DONOR (V6); records from before the rule predict without it."""
+    text = "党中央高度重视。教育部选派干部到炉霍。锦江援建炉霍。"
+    marked = [("党中央", "DONOR"), ("教育部", "DONOR"), ("炉霍", "RECIPIENT"),
+              ("锦江", "DONOR"), ("炉霍", "RECIPIENT")]
+    got = _labels_of(text, marked)
+    assert got[("党中央", 0)] == "ORG" and got[("教育部", text.index("教育部"))] == "ORG"
+    assert got[("锦江", text.index("锦江"))] == "DONOR"
+    helping = "国务院国资委定点帮扶佛坪县。"
+    got = _labels_of(helping, [("国务院国资委", "DONOR"), ("佛坪县", "RECIPIENT")])
+    assert got[("国务院国资委", 0)] == "DONOR"
+    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0,
+                                  "containing_provinces": True})
+    assert not off.departments and not off.feature_places and not off.add_departments
+    assert _labels_of(text, marked, off)[("党中央", 0)] == "DONOR"
+
+
+def test_central_organs_the_tagger_missed_are_added_and_decided_like_the_others():
+    """A 党中央 the tagger left out becomes ORG; a 国资委 it left out that helps its county is
+    DONOR (V6); 教育部门 (a generic noun) and a county's 组织部 are not added; the input's
+    spans and their order are kept."""
+    text = "党中央关心炉霍。国资委定点帮扶佛坪县。县教育部门和县委组织部。"
+    spans = [Span(text.index("佛坪县"), text.index("佛坪县") + 3, "RECIPIENT"),
+             Span(5, 7, "RECIPIENT")]
+    out = assign_roles(text, spans)
+    assert out[:2] == [dataclasses.replace(spans[0]), spans[1]]
+    assert {(text[s.start:s.end], s.label) for s in out[2:]} == {("党中央", "ORG"),
+                                                                ("国资委", "DONOR")}
+
+
+def test_feature_places_are_loc_but_division_names_with_the_same_heads_are_not():
+    """Step 9 and V3: a river, a plateau or a port is LOC whatever the tagger voted; 浙江
+    and 上海 end like features (江, 海) but are divisions and keep their role; an entity
+    with one division name among its mentions is not a feature place."""
+    text = "浙江援建阿克苏。黄浦江畔，上海干部出发，经霍尔果斯口岸抵达青藏高原。"
+    marked = [("浙江", "DONOR"), ("阿克苏", "RECIPIENT"), ("黄浦江", "DONOR"),
+              ("上海", "DONOR"), ("霍尔果斯口岸", "RECIPIENT"), ("青藏高原", "RECIPIENT")]
+    got = _labels_of(text, marked)
+    assert [got[(n, text.index(n))] for n, _ in marked] == [
+        "DONOR", "RECIPIENT", "LOC", "DONOR", "LOC", "LOC"]
+    assert not roles.is_feature_place("镇江") and roles.is_feature_place("叶尔羌河")
+
+
+@given(st.lists(st.sampled_from(["党中央", "黄浦江", "上海", "炉霍县", "教育部"]), min_size=1,
+                max_size=6),
+       st.lists(st.sampled_from(ROLE_LABELS), min_size=6, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_named_roles_keep_offsets_and_one_label_per_entity(names, labels):
+    """Whatever the votes, the name rules change labels only, and every mention of one
+    entity ends with the same label."""
+    text = "，".join(names) + "。"
+    spans, at = [], 0
+    for name, label in zip(names, labels, strict=False):
+        spans.append(Span(at, at + len(name), label))
+        at += len(name) + 1
+    out = assign_roles(text, spans)
+    assert [(s.start, s.end) for s in out] == [(s.start, s.end) for s in spans]
+    by_name: dict[str, set[str]] = {}
+    for s in out:
+        by_name.setdefault(text[s.start:s.end], set()).add(s.label)
+    assert all(len(v) == 1 for v in by_name.values())

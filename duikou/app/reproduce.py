@@ -443,8 +443,10 @@ COMBINED = System(
 COMBINED_ROLES = System(
     "crf+roles+rules", "crf+roles+rules", "crf+rules with the CRF's party labels decided per "
     "document entity (duikou.baselines.roles: mention grouping, one role per entity from "
-    "votes and giving/receiving cues; settings from dataset 1); derived from the crf and "
-    "rules predictions, no extra training", True, base="crf", roles=True)
+    "votes and giving/receiving cues, weights from dataset 1; by name, central organs ORG "
+    "(missed ones added) and named features LOC, guidelines §5 steps 4 and 9, written with "
+    "the non-test documents in view); derived from the crf and rules predictions, no extra "
+    "training", True, base="crf", roles=True)
 BERT_COMBINED = System(
     "bert+rules", "bert+rules", "the rules tagger for the figure/date labels where it beats "
     "BERT-type on the validation split, BERT-type (bert-e5-small) for the rest, per seed; "
@@ -454,7 +456,7 @@ BERT_COMBINED = System(
     base=BERT_NAME)
 BERT_COMBINED_ROLES = System(
     "bert+roles+rules", "bert+roles+rules", "bert+rules with BERT-type's party labels decided "
-    "per document entity (duikou.baselines.roles, settings from dataset 1), per seed; "
+    "per document entity (duikou.baselines.roles as in crf+roles+rules), per seed; "
     "derived from the bert-e5-small and rules predictions, no extra training; the rules' "
     "labels chosen once on the validation split with a fixed-split BERT-type model (the "
     "entry's rule_labels_chosen_with)", False,

@@ -3,7 +3,8 @@ document, as the guidelines decide them (``annotation/GUIDELINES.md`` §5), on t
 
 Taggers label each mention from a local window, so one entity often comes out DONOR in one
 sentence and RECIPIENT or LOC in the next. This stage keeps every span and boundary of the
-tagger and changes only the labels of party-like spans (DONOR, RECIPIENT, ORG, LOC):
+tagger and changes only the labels of party-like spans (DONOR, RECIPIENT, ORG, LOC), except
+that it adds the mentions of central organs the tagger left out (:func:`department_mentions`):
 
 1. :func:`group_mentions` partitions the party-like mentions of one document into entities:
    the same string; administrative chains that end in the same division (成都市锦江区 ↔
@@ -19,6 +20,10 @@ tagger and changes only the labels of party-like spans (DONOR, RECIPIENT, ORG, L
    is DONOR unless the title says otherwise).
 4. :func:`containing_regions` (guidelines V4, for provinces): a province that no cue makes a
    side but that contains an entity a cue does make a side is LOC.
+5. Names decide two classes whatever the votes: a central organ, ministry or provincial
+   department (:func:`is_department`, §5 step 4) is ORG, or DONOR when a help verb makes it
+   the giver (V6: the helping side of 定点帮扶); a natural feature, route, venue, zone or park whose name
+   is not an administrative division (:func:`is_feature_place`, step 9 and V3) is LOC.
 
 :class:`RolesTagger` wraps any registered tagger: the registry's ``crf+roles`` and
 ``bert+roles`` train the base tagger into ``base/`` inside the model folder and record the
@@ -43,11 +48,21 @@ from duikou.baselines.common import (
     read_hyperparameters,
     write_model_info,
 )
-from duikou.baselines.gazetteer import division_parents, province_rows, simplified
+from duikou.baselines.gazetteer import (
+    division_parents,
+    province_rows,
+    simplified,
+    world_countries,
+)
 from duikou.baselines.registry import tagger_class
 from duikou.errors import ModelError, Problem
 from duikou.ingest.script import entity_key
-from duikou.mentions import ADMIN_SUFFIXES, admin_chain, group_mentions  # noqa: F401 (re-export)
+from duikou.mentions import (  # noqa: F401 (re-export)
+    ADMIN_SUFFIXES,
+    admin_chain,
+    group_mentions,
+    title_end,
+)
 from duikou.records import Document
 from duikou.spans import Span
 
@@ -68,6 +83,45 @@ _RECEIVE_BEFORE = re.compile(
     "进驻|入驻|挂职|走进|受援)$")
 _PASSIVE_BEFORE = re.compile("(?:受|得到|在)$")
 _PASSIVE_AFTER = re.compile("^的?(?:帮扶|支援|援助|资助|捐赠|援建)")
+# V6: the verbs that make a department a giver (sending or selecting staff does not: H8)
+_HELP_AFTER = re.compile(_FILLER + "(?:对口支援|对口帮扶|定点帮扶|结对帮扶|帮扶|包扶|支援|援建|援助|"
+                         "捐赠|捐资|捐款|资助|投入|(?:对口|定点)?扶贫)")
+#: the ministries of the State Council (short forms; 组织部, 宣传部 and 统战部 are the
+#: party's and are named with 中央 or 中)
+_MINISTRIES = ("教育|民政|财政|商务|农业农村|农业|人力资源和社会保障|人社|工业和信息化|工信|科技|"
+               "交通运输|水利|自然资源|生态环境|住房和城乡建设|住建|文化和旅游|文旅|卫生|公安|"
+               "外交|司法|应急管理|退役军人事务|国防")
+#: §5 step 4: the party centre, the State Council and its offices, central and national
+#: organs, ministries, the academies (names in simplified script, whole name)
+CENTRAL_ORGAN = re.compile(
+    rf"^(?:中共中央|党中央|中央|国务院|中组部|中宣部|国资委|中央[^，。]{{1,10}}?(?:部|办|委|委员会)"
+    rf"|国务院[^，。]{{1,12}}?(?:办公厅|办|委|署|局)|国家[^，。]{{1,10}}?(?:局|委|部|署|委员会)"
+    rf"|(?:{_MINISTRIES})部|中国科学院|中科院|中国工程院|中国社会科学院)$")
+#: mentions of central organs and ministries that :func:`department_mentions` finds in a
+#: text: a closed list, longer forms first; not after a character that makes them part of a
+#: local name (县委组织部), nor before one that makes them a word (部门, 部分, 部署, 部队) or
+#: before a section of the organ (教育部发展规划司: the whole name is the span)
+DEPARTMENT_MENTION = re.compile(
+    rf"(?<![委省市县区州厅局])(?:中共中央(?:办公厅|组织部|宣传部|统战部)?|党中央"
+    rf"|国务院(?:办公厅|扶贫办|国资委|[\u4e00-\u9fff]{{2}}办)?|国资委|中组部|中央组织部|中宣部"
+    rf"|中央网信办|国家乡村振兴局|国家发展改革委|国家发改委|国家民委|(?:{_MINISTRIES})部"
+    rf"|中国科学院|中科院)(?![门分署队]|[\u4e00-\u9fff]{{0,4}}[司处])")
+#: §5 step 4: a department of a provincial-level government: the province (or a
+#: municipality) and a department head, with no lower division between them
+PROVINCIAL_DEPARTMENT = re.compile(
+    "^(?:[^，。]{1,3}省|[^，。]{1,6}自治区|北京市?|上海市?|天津市?|重庆市?)(?:人民政府)?"
+    "[^，。市州县区盟旗]{0,12}?(?<!音乐)(?<!展览)(?<![大展餐客礼])"
+    "(?:厅|教委|发改委|发展改革委|发展和改革委员会|卫生健康委|卫健委|民委|民宗委)$")
+#: step 9 and V3: heads of natural features, routes, venues, zones and parks. One-character
+#: heads (山, 河, 江, 湖, 海, 城) also end division names (中山, 浙江, 上海, 盐城), hence
+#: :func:`is_feature_place` also asks the division table
+FEATURE_HEAD = re.compile(
+    "(?:山脉|水库|高原|草原|沙漠|盆地|峡谷|机场|公路|铁路|国道|大桥|商业街|步行街|广场|市场|"
+    "商圈|产业园|工业园|口岸|古城|老城|城墙|体育场|管道|"
+    "[^县]城|[^镇乡]山|[^镇]河|江|湖|海|峡|桥)$")
+#: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
+#: is a zone unless the division table knows it
+ZONE_HEAD = re.compile("(?:园区|开发区|示范区|生态区|景区|风景区|湾区|街区|试验区|合作区)$")
 
 @dataclasses.dataclass(frozen=True)
 class RoleSettings:
@@ -80,15 +134,24 @@ class RoleSettings:
     #: guidelines V4 for provinces: a province-level entity that no cue makes a side, and
     #: that contains an entity a cue does make a side, is LOC (:func:`containing_regions`)
     containing_provinces: bool = True
+    #: §5 step 4 and V6: central organs and provincial departments are ORG (:func:`is_department`)
+    departments: bool = True
+    #: step 9 and V3: named features, routes, venues and zones are LOC (:func:`is_feature_place`)
+    feature_places: bool = True
+    #: mentions of central organs the tagger left out are added before the votes
+    #: (:func:`department_mentions`)
+    add_departments: bool = True
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: dict | None) -> RoleSettings:
-        """Settings as recorded; a record from before ``containing_provinces`` existed
-        predicts as it did then (without it)."""
-        return cls(**{"containing_provinces": False, **(data or {})})
+        """Settings as recorded; a record from before ``containing_provinces``,
+        ``departments``, ``feature_places`` or ``add_departments`` existed predicts as it did
+        then (without it)."""
+        return cls(**{"containing_provinces": False, "departments": False,
+                      "feature_places": False, "add_departments": False, **(data or {})})
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -99,22 +162,6 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
     while b < len(text) and text[b] not in _CLAUSE_END:
         b += 1
     return text[a:start], text[end:b]
-
-
-def title_end(text: str) -> int:
-    r"""End offset of the title: the first line, and a second line that starts with ——;
-    0 for a text of one line (no title to tell apart).
-
-    >>> title_end("脱贫路上并肩同行\n——南明区2018年对口帮扶工作综述\n走进"), title_end("一行")
-    (27, 0)
-    """
-    first = text.find("\n")
-    if first < 0:
-        return 0
-    if text.startswith(("——", "—"), first + 1):
-        second = text.find("\n", first + 1)
-        return len(text) if second < 0 else second
-    return first
 
 
 def mention_cues(text: str, start: int, end: int) -> Counter:
@@ -142,8 +189,13 @@ def mention_cues(text: str, start: int, end: int) -> Counter:
 def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = RoleSettings()
                  ) -> list[Span]:
     """``spans`` with every party-like span relabelled to its entity's document role
-    (module docstring); other spans, and all offsets, unchanged. Sorted like the input."""
+    (module docstring); other spans, and all offsets, unchanged; with ``add_departments``
+    the :func:`department_mentions` that overlap no span are added (sorted in when the
+    input is sorted, else after it)."""
     plain = simplified(text)
+    if settings.add_departments and (added := department_mentions(plain, spans)):
+        ordered = all(a <= b for a, b in zip(spans, spans[1:]))
+        spans = sorted([*spans, *added]) if ordered else [*spans, *added]
     idx = [i for i, s in enumerate(spans) if s.label in ROLE_LABELS]
     keys = [entity_key(text[spans[i].start:spans[i].end]) for i in idx]
     groups = group_mentions(keys)
@@ -161,15 +213,74 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
                 cues[label] += n
         roles.append(max(ROLE_LABELS, key=lambda lb: (votes[lb], -ROLE_LABELS.index(lb))))
         cued.append(bool(cues))
+    names = [{keys[g] for g in group} for group in groups]
     if settings.containing_provinces:
-        names = [{keys[g] for g in group} for group in groups]
         for k in containing_regions(names, roles, cued):
             roles[k] = "LOC"
+    for k, group in enumerate(groups):
+        roles[k] = named_role(names[k], roles[k], [spans[idx[g]] for g in group], plain,
+                              settings)
     out = list(spans)
     for group, role in zip(groups, roles, strict=True):
         for g in group:
             out[idx[g]] = dataclasses.replace(spans[idx[g]], label=role)
     return out
+
+
+def is_department(name: str) -> bool:
+    """Whether ``name`` (simplified) is a central organ, ministry or provincial department,
+    which guidelines §5 step 4 makes ORG.
+
+    >>> [is_department(n) for n in ("党中央", "国务院扶贫办", "教育部", "陕西省发展改革委")]
+    [True, True, True, True]
+    >>> [is_department(n) for n in ("浙江援建指挥部", "干部", "江西省人民政府", "上海",
+    ...                             "北京市朝阳区教委", "上海大剧院音乐厅", "组织部")]
+    [False, False, False, False, False, False, False]
+    """
+    return bool(CENTRAL_ORGAN.match(name) or PROVINCIAL_DEPARTMENT.match(name))
+
+
+def department_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
+    """ORG spans for the :data:`DEPARTMENT_MENTION` matches in ``plain`` (simplified text)
+    that overlap none of ``spans``: the central organs a tagger left out (§5 step 4).
+
+    >>> department_mentions("党中央和国务院高度重视，县教育部门", [Span(4, 7, "DONOR")])
+    [Span(start=0, end=3, label='ORG', text=None, attrs=None)]
+    """
+    return [Span(m.start(), m.end(), "ORG") for m in DEPARTMENT_MENTION.finditer(plain)
+            if not any(s.start < m.end() and m.start() < s.end for s in spans)]
+
+
+def is_feature_place(name: str) -> bool:
+    """Whether ``name`` (simplified) names a natural feature, route, venue, zone or park and
+    not an administrative division or a country: LOC by guidelines step 9 and V3.
+
+    >>> [is_feature_place(n) for n in ("青藏高原", "霍尔果斯口岸", "黄浦江", "深圳产业园",
+    ...                                 "粤港澳大湾区")]
+    [True, True, True, True, True]
+    >>> [is_feature_place(n) for n in ("浙江", "上海", "中山", "盐城", "炉霍县")]
+    [False, False, False, False, False]
+    """
+    known = name in division_parents() or name in province_rows() or name in world_countries()
+    if ZONE_HEAD.search(name):
+        return not known
+    return bool(FEATURE_HEAD.search(name)) and not (known or admin_chain(name))
+
+
+def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
+               settings: RoleSettings) -> str:
+    """The role an entity's names impose over the votes' ``role`` (module docstring, step 5):
+    for a department (judged on its longest name, so that 国资委 grouped with 南明区国资委
+    is the district's bureau), DONOR when a help verb follows one of its ``mentions`` that
+    is not the object of a receiving cue (V6), else ORG; LOC for an entity all of whose names
+    are feature places; else ``role``."""
+    if settings.departments and is_department(max(names, key=lambda n: (len(n), n))):
+        helps = any(_HELP_AFTER.match(right) and not _RECEIVE_BEFORE.search(left)
+                    for left, right in (_clause(plain, m.start, m.end) for m in mentions))
+        return GIVER if helps else "ORG"
+    if settings.feature_places and all(is_feature_place(n) for n in names):
+        return "LOC"
+    return role
 
 
 def lies_in(inner: str, region: str) -> bool:
