@@ -325,6 +325,7 @@ CODES: dict[str, str] = {
     "DK-MODEL-061": "train_layers: expected an encoder of type bert, roberta, xlm-roberta, found {…}",  # baselines/bert.py
     "DK-MODEL-063": "train_layers {…} of {…} freezes the embeddings with the layers below; freeze_embeddings=False contradicts it",  # baselines/bert.py
     "DK-MODEL-062": "train_layers: expected at most {…} (the encoder's layers), found {…}",  # baselines/bert.py
+    "DK-MODEL-064": "title context leaves no room: stride must be < max_length - 2 - (title_tokens + 1)",  # baselines/bert.py
     "DK-MODEL-056": "the {…} tagger runs on the CPU only; found device {…}",  # baselines/base.py
     "DK-MODEL-058": "crf+rules needs validation documents or rule_labels",  # baselines/combined.py
     "DK-MODEL-057": "{…}: only `duikou train bert` takes these options",  # app/baselines_cli.py

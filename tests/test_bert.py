@@ -413,6 +413,38 @@ def test_a_long_document_is_decoded_to_its_end(tmp_path):
     assert model.calls == math.ceil(len(enc.windows) / bert.PREDICT_BATCH)
 
 
+def test_title_context_puts_the_title_before_every_window_and_predicts_only_the_window(
+        tmp_path):
+    """With title context each window is CLS, the title's first tokens, SEP, the window,
+    SEP; the title tokens carry no label and no prediction, so the marker network (whose
+    title is full of 万元) still gives exactly the document's own 万元 spans, to the end."""
+    from transformers import AutoTokenizer
+
+    title = "万元万元援建"
+    body = "".join(f"第{i}批资金{(i * 37) % 90 + 10}万元。" for i in range(30)) + "共计99万元"
+    text = f"{title}\n{body}"
+    folder = build_tiny_bert(tmp_path / "tiny", [text])
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    enc = bert.encode_document(tok, text, max_length=20, stride=4, title_tokens=4)
+    assert tok.convert_ids_to_tokens(enc.prefix) == ["万", "元", "万", "元"]
+    assert all(e - s <= 20 - 2 - 5 for s, e in enc.windows)
+    assert enc.windows[0][0] == 0 and enc.windows[-1][1] == len(enc.ids)
+    labels = bert.token_labels(enc, spans_to_bio(len(text), []))
+    windows = bert._windows(tok, [enc], [labels])
+    cls, sep = tok.cls_token_id, tok.sep_token_id
+    for w in windows:
+        assert w.input_ids[:6] == [cls, *enc.prefix, sep] and w.offset == 6
+        assert w.input_ids[6:-1] == enc.ids[w.start:w.end] and w.input_ids[-1] == sep
+        assert w.labels[:6] == [bert.IGNORE] * 6 and len(w.labels) == len(w.input_ids)
+    hp = {"max_length": 20, "stride": 4, "precision": "fp32", "title_tokens": 4}
+    (pred,) = bert.BertTagger(_MarkerModel(tok), tok, {"hyperparameters": hp}).predict_spans(
+        [text])
+    expected = [i for i in range(len(text)) if text.startswith("万元", i)]
+    assert [(s.start, s.end, s.label) for s in pred] == [(i, i + 2, "MONEY") for i in expected]
+    with raises_code(ModelError, "DK-MODEL-064"):
+        bert.check_window_settings(20, 4, 14)
+
+
 def test_token_log_probs_come_from_the_most_central_window():
     import numpy as np
 
@@ -466,7 +498,7 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
             out, "--seed", "3", "--steps", "5", "--lr", "1e-3", "--batch-size", "4",
             "--max-length", "48", "--stride", "8", "--warmup", "0.4", "--eval-every", "2",
             "--patience", "9", "--no-freeze-embeddings", "--train-layers", "2",
-            "--precision", "fp32",
+            "--title-tokens", "6", "--precision", "fp32",
             "--device", "cpu"]
     assert main_cli.main([str(a) for a in argv]) == 0
     info = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))
@@ -474,13 +506,16 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
     assert info["seed"] == 3
     assert {k: hp[k] for k in ("steps", "lr", "batch_size", "max_length", "stride", "warmup",
                                "warmup_steps", "eval_every", "patience", "freeze_embeddings",
-                               "train_layers", "precision", "device", "epochs")} == {
+                               "train_layers", "title_tokens", "precision", "device",
+                               "epochs")} == {
         "steps": 5, "lr": 1e-3, "batch_size": 4, "max_length": 48, "stride": 8, "warmup": 0.4,
         "warmup_steps": 2, "eval_every": 2, "patience": 9, "freeze_embeddings": False,
-        "train_layers": 2, "precision": "fp32", "device": "cpu", "epochs": None}
+        "train_layers": 2, "title_tokens": 6, "precision": "fp32", "device": "cpu",
+        "epochs": None}
     assert [r["step"] for r in info["history"]] == [2, 4, 5]
     assert {"decoding", "schedule", "steps_per_epoch", "selected_step"} <= set(hp)
-    assert "5 optimiser steps of 4 windows" in (out / "README.md").read_text(encoding="utf-8")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "5 optimiser steps of 4 windows" in card and "up to 6 tokens of the document's title" in card
 
 
 def test_frozen_word_embeddings_stay_fixed(tmp_path, corpus):

@@ -20,8 +20,8 @@ from duikou.jsonio import status_stream
 
 #: ``duikou train`` options that only the BERT-type tagger takes (its ``Settings`` fields)
 BERT_OPTIONS = ("steps", "epochs", "lr", "batch_size", "max_length", "stride", "warmup",
-                "eval_every", "patience", "freeze_embeddings", "train_layers", "precision",
-                "device")
+                "eval_every", "patience", "freeze_embeddings", "train_layers", "title_tokens",
+                "precision", "device")
 
 
 def _path(value: str | None) -> Path | None:
@@ -102,6 +102,9 @@ def _add_bert_options(t: argparse.ArgumentParser) -> None:
     b.add_argument("--train-layers", type=int,
                    help="fine-tune only the top N transformer layers; the rest are frozen "
                    "and their output is computed once (default: all layers)")
+    b.add_argument("--title-tokens", type=int,
+                   help="put up to N tokens of the document's title before every window "
+                   "(title context; default: none)")
     b.add_argument("--precision", choices=("auto", "fp32", "bf16"),
                    help="bf16 autocast where the hardware has it (auto, the default)")
     b.add_argument("--device", help="cpu (default), cuda or cuda:N")

@@ -29,6 +29,12 @@ IOB2-constrained Viterbi (:func:`duikou.baselines.decode.viterbi_bio`) over its 
 tokens, both for model selection during training and for prediction: no ``O I-X`` or
 ``B-X I-Y`` is ever produced, so no repair is needed.
 
+Title context (``title_tokens``, off by default): every window starts with the first tokens
+of the document's title (:func:`duikou.mentions.title_end`) and a SEP, ``CLS title SEP
+window SEP``, so that a mention far from the title still sees which pairing the article is
+about; the title tokens carry no label and give no prediction, and the windows are shorter
+by their length.
+
 Training runs a schedule defined in optimiser steps (:class:`Settings`, :func:`plan`).
 """
 
@@ -104,6 +110,8 @@ class DocEncoding:
     starts: list[int]
     labelled: list[bool]
     windows: list[tuple[int, int]] = field(default_factory=list)
+    #: the title tokens put before every window (title context), empty without it
+    prefix: list[int] = field(default_factory=list)
 
 
 def window_ranges(n_tokens: int, max_length: int, stride: int) -> list[tuple[int, int]]:
@@ -124,12 +132,19 @@ def window_ranges(n_tokens: int, max_length: int, stride: int) -> list[tuple[int
     return out
 
 
-def check_window_settings(max_length: int, stride: int) -> None:
-    """Raise :class:`ModelError` unless ``0 <= stride < max_length - 2``."""
+def check_window_settings(max_length: int, stride: int, title_tokens: int | None = None
+                          ) -> None:
+    """Raise :class:`ModelError` unless ``0 <= stride < max_length - 2`` and, with title
+    context, ``stride < max_length - 2 - (title_tokens + 1)`` (the title and its SEP)."""
     if not 0 <= stride < max_length - N_SPECIAL:
         raise ModelError(Problem(
             f"expected 0 <= stride < max_length - {N_SPECIAL}, found max_length={max_length}, "
             f"stride={stride}", code="DK-MODEL-010"))
+    if title_tokens and not stride < max_length - N_SPECIAL - title_tokens - 1:
+        raise ModelError(Problem(
+            f"expected stride < max_length - {N_SPECIAL} - (title_tokens + 1), found "
+            f"max_length={max_length}, stride={stride}, title_tokens={title_tokens}",
+            code="DK-MODEL-064"))
 
 
 def central_windows(windows: Sequence[tuple[int, int]], n_tokens: int) -> list[int]:
@@ -151,8 +166,28 @@ def _anchor(text: str, a: int, b: int) -> int:
     return a
 
 
-def encode_document(tokenizer, text: str, *, max_length: int, stride: int) -> DocEncoding:
-    """Tokenise ``text`` (fast tokenizer, no special tokens) and cut it into windows."""
+def title_prefix(ids: Sequence[int], offsets: Sequence[tuple[int, int]], text: str,
+                 title_tokens: int | None) -> list[int]:
+    r"""The ids of the first ``title_tokens`` tokens that end inside the title of ``text``
+    (:func:`duikou.mentions.title_end`); empty without title context or a title.
+
+    >>> title_prefix([5, 6, 7, 8], [(0, 2), (2, 4), (4, 5), (5, 7)], "援建喀什\n正文", 8)
+    [5, 6]
+    >>> title_prefix([5, 6, 7], [(0, 2), (2, 4), (4, 5)], "援建喀什\n正", 1)
+    [5]
+    """
+    from duikou.mentions import title_end
+
+    if not title_tokens:
+        return []
+    end = title_end(text)
+    return [i for i, (_, b) in zip(ids, offsets, strict=True) if b <= end][:title_tokens]
+
+
+def encode_document(tokenizer, text: str, *, max_length: int, stride: int,
+                    title_tokens: int | None = None) -> DocEncoding:
+    """Tokenise ``text`` (fast tokenizer, no special tokens) and cut it into windows, which
+    are shorter by the title prefix and its SEP with ``title_tokens``."""
     enc = tokenizer.backend_tokenizer.encode(text, add_special_tokens=False)
     offsets = [(int(a), int(b)) for a, b in enc.offsets]
     starts = [_anchor(text, a, b) if a < b else a for a, b in offsets]
@@ -161,7 +196,9 @@ def encode_document(tokenizer, text: str, *, max_length: int, stride: int) -> Do
         dup = i + 1 < len(offsets) and starts[i + 1] == starts[i] and offsets[i + 1][0] < offsets[i + 1][1]
         labelled.append(a < b and not dup)
     doc = DocEncoding(list(enc.ids), offsets, starts, labelled)
-    doc.windows = window_ranges(len(doc.ids), max_length, stride)
+    doc.prefix = title_prefix(doc.ids, offsets, text, title_tokens)
+    room = max_length - (len(doc.prefix) + 1 if doc.prefix else 0)
+    doc.windows = window_ranges(len(doc.ids), room, stride)
     return doc
 
 
@@ -285,6 +322,8 @@ class _Window:
     end: int
     input_ids: list[int]
     labels: list[int] | None
+    #: position of the window's first token in ``input_ids`` (after CLS and any title)
+    offset: int = 1
 
 
 def _windows(tokenizer, encs: Sequence[DocEncoding],
@@ -292,9 +331,11 @@ def _windows(tokenizer, encs: Sequence[DocEncoding],
     cls, sep = _cls_sep(tokenizer)  # type: ignore[misc]
     out = []
     for d, enc in enumerate(encs):
+        head = [cls, *enc.prefix, sep] if enc.prefix else [cls]
         for s, e in enc.windows:
-            lab = None if labels is None else [IGNORE, *labels[d][s:e], IGNORE]
-            out.append(_Window(d, s, e, [cls, *enc.ids[s:e], sep], lab))
+            lab = (None if labels is None
+                   else [IGNORE] * len(head) + [*labels[d][s:e], IGNORE])
+            out.append(_Window(d, s, e, [*head, *enc.ids[s:e], sep], lab, len(head)))
     return out
 
 
@@ -355,7 +396,8 @@ def _forward(model, windows: Sequence[_Window], pad_id: int, batch_size: int, pr
             if out.loss is not None:
                 losses.append(float(out.loss) * len(batch))
             logp = torch.log_softmax(out.logits.float(), dim=-1).cpu().numpy()
-            out_rows.extend(row[1 : 1 + w.end - w.start] for row, w in zip(logp, batch, strict=True))
+            out_rows.extend(row[w.offset : w.offset + w.end - w.start]
+                            for row, w in zip(logp, batch, strict=True))
     return out_rows, (sum(losses) / len(windows) if losses else None)
 
 
@@ -380,10 +422,11 @@ def decode_document(enc: DocEncoding, text: str,
 def _predict(model, tokenizer, texts: Sequence[str], *, max_length: int, stride: int,
              batch_size: int, progress: bool, run: Runtime,
              gold: Sequence[list[int]] | None = None,
-             encs: Sequence[DocEncoding] | None = None) -> tuple[list[list[Span]], float | None]:
+             encs: Sequence[DocEncoding] | None = None,
+             title_tokens: int | None = None) -> tuple[list[list[Span]], float | None]:
     if encs is None:
-        encs = [encode_document(tokenizer, t, max_length=max_length, stride=stride)
-                for t in texts]
+        encs = [encode_document(tokenizer, t, max_length=max_length, stride=stride,
+                                title_tokens=title_tokens) for t in texts]
     windows = _windows(tokenizer, encs, gold)
     logp, loss = _forward(model, windows, tokenizer.pad_token_id, batch_size, progress, run)
     out, first = [], 0
@@ -463,10 +506,12 @@ class _Prepared:
     labels: list[list[int]]
 
 
-def _prepare(tokenizer, docs: Sequence[Document], max_length: int, stride: int) -> _Prepared:
+def _prepare(tokenizer, docs: Sequence[Document], max_length: int, stride: int,
+             title_tokens: int | None = None) -> _Prepared:
     encs, labels = [], []
     for d in docs:
-        enc = encode_document(tokenizer, d.text, max_length=max_length, stride=stride)
+        enc = encode_document(tokenizer, d.text, max_length=max_length, stride=stride,
+                              title_tokens=title_tokens)
         encs.append(enc)
         labels.append(token_labels(enc, spans_to_bio(len(d.text), d.spans)))
     return _Prepared([d.text for d in docs], encs, labels)
@@ -503,6 +548,8 @@ class Settings:
     ``train_layers`` fine-tunes only the top N transformer layers and the classifier: the
     embeddings and the layers below are frozen, and their output on each training window is
     computed once, so a step costs about N/L of a full one (baselines/BENCHMARKS.md).
+    ``title_tokens`` puts up to that many title tokens before every window (module
+    docstring); None: no title context.
     """
 
     steps: int = DEFAULT_STEPS
@@ -517,6 +564,8 @@ class Settings:
     freeze_embeddings: bool = True
     #: fine-tune only the top N transformer layers (and the classifier); None: all of them
     train_layers: int | None = None
+    #: title tokens put before every window; None: no title context
+    title_tokens: int | None = None
     precision: str = "auto"
     device: str = "cpu"
     seed: int = 0
@@ -527,9 +576,11 @@ class Settings:
                   ("epochs", self.epochs is None or self.epochs >= 1),
                   ("eval_every", self.eval_every is None or self.eval_every >= 1),
                   ("patience", self.patience is None or self.patience >= 1),
-                  ("train_layers", self.train_layers is None or self.train_layers >= 1)]
+                  ("train_layers", self.train_layers is None or self.train_layers >= 1),
+                  ("title_tokens", self.title_tokens is None or self.title_tokens >= 1)]
         return [Problem(f"{name}: out of range ({getattr(self, name)!r}); expected steps, "
-                        "batch_size, epochs, eval_every, patience, train_layers >= 1, lr > 0, "
+                        "batch_size, epochs, eval_every, patience, train_layers, title_tokens "
+                        ">= 1, lr > 0, "
                         "0 <= warmup < 1", code="DK-MODEL-054")
                 for name, ok in checks if not ok]
 
@@ -745,7 +796,8 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
     if not windows:
         raise ModelError(Problem("no training text: the training documents are empty",
                                  code="DK-MODEL-018"))
-    val = _prepare(tokenizer, val_docs, st.max_length, st.stride) if val_docs else None
+    val = (_prepare(tokenizer, val_docs, st.max_length, st.stride, st.title_tokens)
+           if val_docs else None)
     pl = plan(st, len(windows))
     frozen = freeze_lower(model, st)
     opt, sched = _optimizer(model, st.lr, pl)
@@ -812,7 +864,7 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
     st = Settings(seed=seed, **options)  # type: ignore[arg-type]
     if st.problems():
         raise ModelError(st.problems())
-    check_window_settings(st.max_length, st.stride)
+    check_window_settings(st.max_length, st.stride, st.title_tokens)
     out = Path(out)
     _check_out(out)
     source = resolve_model(model)
@@ -826,7 +878,7 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
         if st.freeze_embeddings:
             net.get_input_embeddings().weight.requires_grad_(False)
         net.to(device)
-        prepared = _prepare(tokenizer, train_docs, st.max_length, st.stride)
+        prepared = _prepare(tokenizer, train_docs, st.max_length, st.stride, st.title_tokens)
         best_state, history, pl = _fit(net, tokenizer, prepared, val_docs, st, run, progress)
         if best_state is not None:
             net.load_state_dict(best_state)
@@ -847,7 +899,7 @@ def hyperparameters(st: Settings, pl: Plan, run: Runtime) -> dict:
             "stride": st.stride, "warmup": st.warmup, "warmup_steps": pl.warmup_steps,
             "eval_every": pl.eval_every, "patience": st.patience,
             "freeze_embeddings": st.freeze_embeddings, "train_layers": st.train_layers,
-            "precision": run.precision,
+            "title_tokens": st.title_tokens, "precision": run.precision,
             "device": run.device, "weight_decay": WEIGHT_DECAY, "max_grad_norm": MAX_GRAD_NORM,
             "optimizer": "AdamW", "schedule": "linear warm-up and decay",
             "decoding": "IOB2-constrained Viterbi"}
@@ -907,6 +959,9 @@ def model_card(info: dict, best: dict) -> str:
     if hp.get("train_layers"):
         frozen = (f"; only the top {hp['train_layers']} transformer layers and the classifier "
                   "trained, the embeddings and the layers below frozen")
+    title = (f", each starting with up to {hp['title_tokens']} tokens of the document's title "
+             "(title context: a plain transformers pipeline does not add them)"
+             if hp.get("title_tokens") else "")
     return (
         "---\nlibrary_name: transformers\npipeline_tag: token-classification\n"
         "language: [zh]\ntags: [duikou, ner, token-classification]\n---\n\n"
@@ -922,8 +977,9 @@ def model_card(info: dict, best: dict) -> str:
         f"- validation: {val}\n"
         f"- seed {info['seed']}, {hp['steps']} optimiser steps of {hp['batch_size']} windows "
         f"(lr {hp['lr']}, linear warm-up over {hp['warmup_steps']} steps and decay{frozen}), "
-        f"windows of {hp['max_length']} tokens overlapping by {hp['stride']}, {hp['precision']} "
-        f"on {hp['device']}; training took {info['training_time_s']:.1f} s\n\n"
+        f"windows of {hp['max_length']} tokens overlapping by {hp['stride']}{title}, "
+        f"{hp['precision']} on {hp['device']}; training took {info['training_time_s']:.1f} s"
+        "\n\n"
         "## Use\n\n"
         "`duikou.baselines.bert.BertTagger.load(folder).predict_spans(texts)` cuts long "
         "documents into the same overlapping windows as in training and decodes each document "
@@ -960,6 +1016,7 @@ class BertTagger(Tagger):
         hp = info.get("hyperparameters", {})
         self.max_length = int(hp.get("max_length", 128))
         self.stride = int(hp.get("stride", 32))
+        self.title_tokens = hp.get("title_tokens")
         self.precision = str(hp.get("precision", "fp32"))
         self.device = device
 
@@ -999,7 +1056,7 @@ class BertTagger(Tagger):
     #: compared separately
     LEARNING_SETTINGS: ClassVar[tuple[str, ...]] = (
         "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings", "patience",
-        "train_layers")
+        "train_layers", "title_tokens")
     #: train() options that are not :class:`Settings` fields
     _NOT_SETTINGS: ClassVar[frozenset[str]] = frozenset({"model", "progress"})
 
@@ -1043,5 +1100,6 @@ class BertTagger(Tagger):
         with _torch_threads(THREADS):
             spans, _ = _predict(self.model, self.tokenizer, list(texts),
                                 max_length=self.max_length, stride=self.stride,
-                                batch_size=PREDICT_BATCH, progress=progress, run=run)
+                                batch_size=PREDICT_BATCH, progress=progress, run=run,
+                                title_tokens=self.title_tokens)
         return spans
