@@ -282,3 +282,18 @@ def test_named_roles_keep_offsets_and_one_label_per_entity(names, labels):
     for s in out:
         by_name.setdefault(text[s.start:s.end], set()).add(s.label)
     assert all(len(v) == 1 for v in by_name.values())
+
+
+def test_a_place_that_is_only_a_dateline_or_a_venue_is_a_place_not_a_side():
+    """V14 and V4: 乌鲁木齐 only in the dateline and 宜昌 only as the venue are LOC whatever
+    the tagger voted; 伊宁, which receives, keeps its role, and so does a venue that is
+    also a side elsewhere; records from before the rule predict without it."""
+    text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。会议在伊宁举行。"
+    marked = [("乌鲁木齐", "RECIPIENT"), ("宜昌", "DONOR"), ("江苏", "DONOR"),
+              ("伊宁", "RECIPIENT"), ("伊宁", "RECIPIENT")]
+    got = _labels_of(text, marked)
+    assert got[("乌鲁木齐", 3)] == "LOC" and got[("宜昌", text.index("宜昌"))] == "LOC"
+    assert got[("伊宁", text.rindex("伊宁"))] == "RECIPIENT"
+    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert not off.neutral_places
+    assert _labels_of(text, marked, off)[("乌鲁木齐", 3)] == "RECIPIENT"

@@ -23,7 +23,8 @@ that it adds the mentions of central organs the tagger left out (:func:`departme
 5. Names decide two classes whatever the votes: a central organ, ministry or provincial
    department (:func:`is_department`, §5 step 4) is ORG, or DONOR when a help verb makes it
    the giver (V6: the helping side of 定点帮扶); a natural feature, route, venue, zone or park whose name
-   is not an administrative division (:func:`is_feature_place`, step 9 and V3) is LOC.
+   is not an administrative division (:func:`is_feature_place`, step 9 and V3) is LOC, and so
+   is a place that is only ever a dateline's place or a venue (:func:`is_neutral_mention`).
 
 :class:`RolesTagger` wraps any registered tagger: the registry's ``crf+roles`` and
 ``bert+roles`` train the base tagger into ``base/`` inside the model folder and record the
@@ -119,6 +120,11 @@ FEATURE_HEAD = re.compile(
     "(?:山脉|水库|高原|草原|沙漠|盆地|峡谷|机场|公路|铁路|国道|大桥|商业街|步行街|广场|市场|"
     "商圈|产业园|工业园|口岸|古城|老城|城墙|体育场|管道|"
     "[^县]城|[^镇乡]山|[^镇]河|江|湖|海|峡|桥)$")
+_NUMERAL = "[0-9０-９一二三四五六七八九十]"
+#: a dateline after a place (新华社乌鲁木齐10月9日电, 本网拉萨8月6日讯): V14
+_DATELINE_AFTER = re.compile(f"^(?:{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日)?(?:电|讯)")
+#: a venue: 在X召开 / 举行 / 举办 (V4: a venue that does not give or receive is LOC)
+_VENUE_AFTER = re.compile("^(?:隆重)?(?:召开|举行|举办|开幕|闭幕)")
 #: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
 #: is a zone unless the division table knows it
 ZONE_HEAD = re.compile("(?:园区|开发区|示范区|生态区|景区|风景区|湾区|街区|试验区|合作区)$")
@@ -141,6 +147,9 @@ class RoleSettings:
     #: mentions of central organs the tagger left out are added before the votes
     #: (:func:`department_mentions`)
     add_departments: bool = True
+    #: V4 and V14: a place all of whose mentions are datelines or venues is LOC
+    #: (:func:`is_neutral_mention`)
+    neutral_places: bool = True
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -148,10 +157,11 @@ class RoleSettings:
     @classmethod
     def from_json(cls, data: dict | None) -> RoleSettings:
         """Settings as recorded; a record from before ``containing_provinces``,
-        ``departments``, ``feature_places`` or ``add_departments`` existed predicts as it did
-        then (without it)."""
+        ``departments``, ``feature_places``, ``add_departments`` or ``neutral_places``
+        existed predicts as it did then (without it)."""
         return cls(**{"containing_provinces": False, "departments": False,
-                      "feature_places": False, "add_departments": False, **(data or {})})
+                      "feature_places": False, "add_departments": False,
+                      "neutral_places": False, **(data or {})})
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -267,18 +277,41 @@ def is_feature_place(name: str) -> bool:
     return bool(FEATURE_HEAD.search(name)) and not (known or admin_chain(name))
 
 
+def is_neutral_mention(plain: str, start: int, end: int) -> bool:
+    """Whether the mention ``plain[start:end]`` (simplified text) is only a dateline's place
+    or a meeting's venue, which says nothing about giving or receiving.
+
+    >>> text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。"
+    >>> [is_neutral_mention(text, text.find(n), text.find(n) + len(n))
+    ...  for n in ("乌鲁木齐", "宜昌", "伊宁")]
+    [True, True, False]
+    """
+    right = plain[end:end + 12]
+    return bool(_DATELINE_AFTER.match(right) or (
+        plain[start - 1:start] == "在" and _VENUE_AFTER.match(right)))
+
+
+def _is_place(name: str) -> bool:
+    return (name in division_parents() or name in province_rows() or name in world_countries()
+            or bool(admin_chain(name)) or is_feature_place(name))
+
+
 def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
                settings: RoleSettings) -> str:
     """The role an entity's names impose over the votes' ``role`` (module docstring, step 5):
     for a department (judged on its longest name, so that 国资委 grouped with 南明区国资委
     is the district's bureau), DONOR when a help verb follows one of its ``mentions`` that
     is not the object of a receiving cue (V6), else ORG; LOC for an entity all of whose names
-    are feature places; else ``role``."""
+    are feature places, and for a place voted a side all of whose mentions are datelines or
+    venues (V4, V14); else ``role``."""
     if settings.departments and is_department(max(names, key=lambda n: (len(n), n))):
         helps = any(_HELP_AFTER.match(right) and not _RECEIVE_BEFORE.search(left)
                     for left, right in (_clause(plain, m.start, m.end) for m in mentions))
         return GIVER if helps else "ORG"
     if settings.feature_places and all(is_feature_place(n) for n in names):
+        return "LOC"
+    if (settings.neutral_places and role in (GIVER, RECEIVER) and all(map(_is_place, names))
+            and all(is_neutral_mention(plain, m.start, m.end) for m in mentions)):
         return "LOC"
     return role
 
