@@ -171,6 +171,14 @@ def test_wrappers_pass_the_device_to_their_base_tagger():
         wrapped.use_device("cuda")
 
 
+def _labels_before(text: str, marked: list[tuple[str, str]], *flags: str) -> dict:
+    """The labels as a model folder recorded before ``flags`` existed predicts them (its
+    record has only the vote weights, so ``from_json`` turns every later rule off)."""
+    old = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert not any(getattr(old, f) for f in flags)
+    return _labels_of(text, marked, old)
+
+
 def _labels_of(text: str, marked: list[tuple[str, str]],
                settings: RoleSettings | None = None) -> dict:
     spans, at = [], 0
@@ -191,9 +199,7 @@ def test_a_province_that_only_contains_a_side_is_a_place():
     marked = [("江苏", "DONOR"), ("喀什", "RECIPIENT"), ("新疆", "RECIPIENT")]
     got = _labels_of(text, marked)
     assert [got[k] for k in sorted(got, key=lambda k: k[1])] == ["DONOR", "RECIPIENT", "LOC"]
-    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
-    assert not off.containing_provinces
-    assert "LOC" not in _labels_of(text, marked, off).values()
+    assert "LOC" not in _labels_before(text, marked, "containing_provinces").values()
 
     cued = "江苏援建喀什。江苏向新疆捐赠。"
     got = _labels_of(cued, [("江苏", "DONOR"), ("喀什", "RECIPIENT"), ("江苏", "DONOR"),
@@ -232,10 +238,8 @@ def test_departments_are_org_unless_a_help_verb_makes_them_the_giver():
     helping = "国务院国资委定点帮扶佛坪县。"
     got = _labels_of(helping, [("国务院国资委", "DONOR"), ("佛坪县", "RECIPIENT")])
     assert got[("国务院国资委", 0)] == "DONOR"
-    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0,
-                                  "containing_provinces": True})
-    assert not off.departments and not off.feature_places and not off.add_departments
-    assert _labels_of(text, marked, off)[("党中央", 0)] == "DONOR"
+    old = _labels_before(text, marked, "departments", "feature_places", "add_departments")
+    assert old[("党中央", 0)] == "DONOR"
 
 
 def test_central_organs_the_tagger_missed_are_added_and_decided_like_the_others():
@@ -294,6 +298,4 @@ def test_a_place_that_is_only_a_dateline_or_a_venue_is_a_place_not_a_side():
     got = _labels_of(text, marked)
     assert got[("乌鲁木齐", 3)] == "LOC" and got[("宜昌", text.index("宜昌"))] == "LOC"
     assert got[("伊宁", text.rindex("伊宁"))] == "RECIPIENT"
-    off = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
-    assert not off.neutral_places
-    assert _labels_of(text, marked, off)[("乌鲁木齐", 3)] == "RECIPIENT"
+    assert _labels_before(text, marked, "neutral_places")[("乌鲁木齐", 3)] == "RECIPIENT"
