@@ -516,6 +516,7 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
     assert {"decoding", "schedule", "steps_per_epoch", "selected_step"} <= set(hp)
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "5 optimiser steps of 4 windows" in card and "up to 6 tokens of the document's title" in card
+    assert "trained with title context: a plain pipeline" in card
 
 
 def test_frozen_word_embeddings_stay_fixed(tmp_path, corpus):

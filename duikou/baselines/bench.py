@@ -101,7 +101,7 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
         tok, net = bert._load_pretrained(str(model_dir))
         if st.freeze_embeddings:
             net.get_input_embeddings().weight.requires_grad_(False)
-        prepared = bert._prepare(tok, train_docs, st.max_length, st.stride)
+        prepared = bert._prepare(tok, train_docs, st.max_length, st.stride, st.title_tokens)
         windows = bert._windows(tok, prepared.encs, prepared.labels)
         pl = bert.plan(st, len(windows))
         frozen = bert.freeze_lower(net, st)
@@ -125,7 +125,7 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
             start = time.perf_counter()
             bert._predict(net, tok, [d.text for d in docs], max_length=st.max_length,
                           stride=st.stride, batch_size=bert.PREDICT_BATCH, progress=False,
-                          run=run)
+                          run=run, title_tokens=st.title_tokens)
             return time.perf_counter() - start
 
         eval_s, predict_s = tagging(val_docs), tagging(held_out)

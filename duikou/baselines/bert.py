@@ -841,8 +841,8 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
 
     ``options`` are the :class:`Settings` fields (``steps``, ``epochs``, ``lr``,
     ``batch_size``, ``max_length``, ``stride``, ``warmup``, ``eval_every``, ``patience``,
-    ``freeze_embeddings``, ``train_layers``, ``precision``, ``device``); all are recorded in
-    ``duikou_model.json``. See ``baselines/BENCHMARKS.md`` for how the defaults were chosen
+    ``freeze_embeddings``, ``train_layers``, ``title_tokens``, ``precision``, ``device``); all
+    are recorded in ``duikou_model.json``. See ``baselines/BENCHMARKS.md`` for how the defaults were chosen
     (on the validation document only).
 
     Model selection keeps the evaluation with the best strict micro F1 on ``val_docs``
@@ -962,6 +962,9 @@ def model_card(info: dict, best: dict) -> str:
     title = (f", each starting with up to {hp['title_tokens']} tokens of the document's title "
              "(title context: a plain transformers pipeline does not add them)"
              if hp.get("title_tokens") else "")
+    pipeline_note = ("This model was trained with title context: a plain pipeline gives it "
+                     "windows without the title and longer than in training, so its output "
+                     "differs; use `BertTagger`.\n\n" if hp.get("title_tokens") else "")
     return (
         "---\nlibrary_name: transformers\npipeline_tag: token-classification\n"
         "language: [zh]\ntags: [duikou, ner, token-classification]\n---\n\n"
@@ -990,7 +993,7 @@ def model_card(info: dict, best: dict) -> str:
         "to its end:\n\n"
         "```python\nfrom transformers import pipeline\n"
         "ner = pipeline(\"token-classification\", model=\"THIS_FOLDER\", "
-        f"aggregation_strategy=\"simple\", stride={hp['stride']})\n```\n\n"
+        f"aggregation_strategy=\"simple\", stride={hp['stride']})\n```\n\n{pipeline_note}"
         "## Limits\n\n"
         "- Trained on a handful of documents: scores are indicative, not a benchmark claim.\n"
         "- Labels are per token: span boundaries inside a token (e.g. a WordPiece `210万` or a"

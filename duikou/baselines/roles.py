@@ -121,8 +121,10 @@ FEATURE_HEAD = re.compile(
     "商圈|产业园|工业园|口岸|古城|老城|城墙|体育场|管道|"
     "[^县]城|[^镇乡]山|[^镇]河|江|湖|海|峡|桥)$")
 _NUMERAL = "[0-9０-９一二三四五六七八九十]"
-#: a dateline after a place (新华社乌鲁木齐10月9日电, 本网拉萨8月6日讯): V14
-_DATELINE_AFTER = re.compile(f"^(?:{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日)?(?:电|讯)")
+#: a dateline after a place (新华社乌鲁木齐10月9日电, 北京4月28日消息, 本报青岛讯, 本报上海电):
+#: V14; without a date only a 电 or 讯 that ends the word (新疆电力, 喀什电商 are not)
+_DATELINE_AFTER = re.compile(
+    f"^(?:{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日(?:电|讯|消息)|[电讯](?=[\\s(（/／：:]|$))")
 #: a venue: 在X召开 / 举行 / 举办 (V4: a venue that does not give or receive is LOC)
 _VENUE_AFTER = re.compile("^(?:隆重)?(?:召开|举行|举办|开幕|闭幕)")
 #: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
@@ -281,10 +283,10 @@ def is_neutral_mention(plain: str, start: int, end: int) -> bool:
     """Whether the mention ``plain[start:end]`` (simplified text) is only a dateline's place
     or a meeting's venue, which says nothing about giving or receiving.
 
-    >>> text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。"
+    >>> text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。新疆电力公司。本报上海电 "
     >>> [is_neutral_mention(text, text.find(n), text.find(n) + len(n))
-    ...  for n in ("乌鲁木齐", "宜昌", "伊宁")]
-    [True, True, False]
+    ...  for n in ("乌鲁木齐", "宜昌", "伊宁", "新疆", "上海")]
+    [True, True, False, False, True]
     """
     right = plain[end:end + 12]
     return bool(_DATELINE_AFTER.match(right) or (
