@@ -288,10 +288,11 @@ def test_named_roles_keep_offsets_and_one_label_per_entity(names, labels):
     assert all(len(v) == 1 for v in by_name.values())
 
 
-def test_a_place_that_is_only_a_dateline_or_a_venue_is_a_place_not_a_side():
+def test_a_place_that_is_only_mentioned_in_passing_is_a_place_not_a_side():
     """V14 and V4: 乌鲁木齐 only in the dateline and 宜昌 only as the venue are LOC whatever
     the tagger voted; 伊宁, which receives, keeps its role, and so does a venue that is
-    also a side elsewhere; records from before the rule predict without it."""
+    also a side elsewhere; records from before the rule predict without it. Markets and
+    等地 lists are in passing too, unless a cue governs the list."""
     text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。会议在伊宁举行。"
     marked = [("乌鲁木齐", "RECIPIENT"), ("宜昌", "DONOR"), ("江苏", "DONOR"),
               ("伊宁", "RECIPIENT"), ("伊宁", "RECIPIENT")]
@@ -299,3 +300,10 @@ def test_a_place_that_is_only_a_dateline_or_a_venue_is_a_place_not_a_side():
     assert got[("乌鲁木齐", 3)] == "LOC" and got[("宜昌", text.index("宜昌"))] == "LOC"
     assert got[("伊宁", text.rindex("伊宁"))] == "RECIPIENT"
     assert _labels_before(text, marked, "neutral_places")[("乌鲁木齐", 3)] == "RECIPIENT"
+
+    passing = "江苏援建伊宁。来自兰州、平凉等地的客商。远销哈萨克斯坦。向青海、西藏等地捐赠。"
+    got = _labels_of(passing, [("江苏", "DONOR"), ("伊宁", "RECIPIENT"), ("兰州", "RECIPIENT"),
+                               ("平凉", "RECIPIENT"), ("哈萨克斯坦", "DONOR"),
+                               ("青海", "RECIPIENT"), ("西藏", "RECIPIENT")])
+    assert [got[(n, passing.index(n))] for n in ("兰州", "平凉", "哈萨克斯坦", "青海", "西藏")] == [
+        "LOC", "LOC", "LOC", "RECIPIENT", "RECIPIENT"]  # 向 governs the whole list

@@ -79,9 +79,10 @@ _FILLER = "(?:第[一二三四五六七八九十0-9]+批|大力|持续|积极|�
 _GIVE_AFTER = re.compile(
     _FILLER + "(?:对口支援|对口帮扶|结对帮扶|帮扶|支援|援建|援助|捐赠|捐资|捐款|选派|派出|派驻|"
     "投入|资助|向|(?:对口支援[^，。]{0,8})?工作队|(?:对口支援[^，。]{0,8})?支医队|医疗队)")
-_RECEIVE_BEFORE = re.compile(
-    "(?:对口支援|对口帮扶|结对帮扶|帮扶|支援|援助|援建|援|助力|帮扶地|对|向|为|给|赴|前往|"
-    "进驻|入驻|挂职|走进|受援)$")
+_RECEIVE_WORDS = ("对口支援|对口帮扶|结对帮扶|帮扶|支援|援助|援建|援|助力|帮扶地|对|向|为|给|赴|前往|"
+                  "进驻|入驻|挂职|走进|受援")
+_RECEIVE_BEFORE = re.compile(f"(?:{_RECEIVE_WORDS})$")
+_RECEIVE_ANY = re.compile(_RECEIVE_WORDS)
 _PASSIVE_BEFORE = re.compile("(?:受|得到|在)$")
 _PASSIVE_AFTER = re.compile("^的?(?:帮扶|支援|援助|资助|捐赠|援建)")
 # V6: the verbs that make a department a giver (sending or selecting staff does not: H8)
@@ -127,6 +128,14 @@ _DATELINE_AFTER = re.compile(
     f"^(?:{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日(?:电|讯|消息)|[电讯](?=[\\s(（/／：:]|$))")
 #: a venue: 在X召开 / 举行 / 举办 (V4: a venue that does not give or receive is LOC)
 _VENUE_AFTER = re.compile("^(?:隆重)?(?:召开|举行|举办|开幕|闭幕)")
+#: where goods go (远销X, 销往X): a market in passing. Not 来自X, which often introduces a
+#: side's own staff (来自福建的援建者: 福建 gives)
+_PASSING_BEFORE = re.compile("(?:远销|销往|出口到?)$")
+#: a member of a list of places closed by 等地 / 等国 / 等省…: a place in passing
+_PLACE_LIST_AFTER = re.compile(
+    "^(?:[、和及与][^，。、]{1,8}?)*等(?:地|国|国家|省|省份|省区|城市|省市|县市)")
+#: the members of a list before a mention (青海、西藏 in 向青海、西藏等地), to find what governs it
+_LIST_BEFORE = re.compile("(?:[^，。、和及与]{1,8}[、和及与])+$")
 #: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
 #: is a zone unless the division table knows it
 ZONE_HEAD = re.compile("(?:园区|开发区|示范区|生态区|景区|风景区|湾区|街区|试验区|合作区)$")
@@ -280,17 +289,28 @@ def is_feature_place(name: str) -> bool:
 
 
 def is_neutral_mention(plain: str, start: int, end: int) -> bool:
-    """Whether the mention ``plain[start:end]`` (simplified text) is only a dateline's place
-    or a meeting's venue, which says nothing about giving or receiving.
+    """Whether the mention ``plain[start:end]`` (simplified text) is only a dateline's place,
+    a meeting's venue, a market goods are sold to, or a member of a list of places closed by
+    等地 that no receiving cue governs: mentions in passing, which say nothing about giving
+    or receiving (a mention with a giving or receiving cue never is).
 
-    >>> text = "新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。新疆电力公司。本报上海电 "
+    >>> text = ("新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。新疆电力公司。本报上海电 "
+    ...         "来自兰州、平凉等地的客商。向青海、西藏等地捐赠")
     >>> [is_neutral_mention(text, text.find(n), text.find(n) + len(n))
-    ...  for n in ("乌鲁木齐", "宜昌", "伊宁", "新疆", "上海")]
-    [True, True, False, False, True]
+    ...  for n in ("乌鲁木齐", "宜昌", "伊宁", "新疆", "上海", "兰州", "平凉", "青海", "西藏")]
+    [True, True, False, False, True, True, True, False, False]
     """
-    right = plain[end:end + 12]
-    return bool(_DATELINE_AFTER.match(right) or (
-        plain[start - 1:start] == "在" and _VENUE_AFTER.match(right)))
+    right = plain[end:end + 40]
+    if mention_cues(plain, start, end):
+        return False
+    left = plain[max(0, start - 60):start]
+    listed = _LIST_BEFORE.search(left)  # earlier members; the first may start with its cue
+    governed = bool(_RECEIVE_BEFORE.search(left[:listed.start()] if listed else left) or (
+        listed and _RECEIVE_ANY.search(re.split("[、和及与]", listed[0])[0])))
+    in_list = bool(_PLACE_LIST_AFTER.match(right)) and not governed  # 向 governs all of it
+    return bool(_DATELINE_AFTER.match(right) or in_list
+                or _PASSING_BEFORE.search(plain[max(0, start - 4):start])
+                or (plain[start - 1:start] == "在" and _VENUE_AFTER.match(right)))
 
 
 def _is_place(name: str) -> bool:
