@@ -606,7 +606,12 @@ RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",
                              "relation classification alone"),
                     "crf": ("relations-rules (crf spans)",
                             "rule relation baseline on the CRF's predicted spans: the "
-                            "end-to-end pipeline")}
+                            "end-to-end pipeline"),
+                    "crf+roles+rules": ("relations-rules (crf+roles+rules spans)",
+                                        "rule relation baseline on the crf+roles+rules spans "
+                                        "(parties decided per document entity, figures by the "
+                                        "rules): the end-to-end pipeline with document-level "
+                                        "roles")}
 
 
 def relation_entries(preds: dict, runs: Path, corpus: Path | None) -> list[dict]:
