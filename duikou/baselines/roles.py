@@ -83,6 +83,7 @@ _RECEIVE_WORDS = ("对口支援|对口帮扶|结对帮扶|帮扶|支援|援助|�
                   "进驻|入驻|挂职|走进|受援")
 _RECEIVE_BEFORE = re.compile(f"(?:{_RECEIVE_WORDS})$")
 _RECEIVE_ANY = re.compile(_RECEIVE_WORDS)
+_CLAUSE_BREAK = re.compile("[，。；！？,;!?\n：:]")
 _PASSIVE_BEFORE = re.compile("(?:受|得到|在)$")
 _PASSIVE_AFTER = re.compile("^的?(?:帮扶|支援|援助|资助|捐赠|援建)")
 # V6: the verbs that make a department a giver (sending or selecting staff does not: H8)
@@ -125,17 +126,18 @@ _NUMERAL = "[0-9０-９一二三四五六七八九十]"
 #: a dateline after a place (新华社乌鲁木齐10月9日电, 北京4月28日消息, 本报青岛讯, 本报上海电):
 #: V14; without a date only a 电 or 讯 that ends the word (新疆电力, 喀什电商 are not)
 _DATELINE_AFTER = re.compile(
-    f"^(?:{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日(?:电|讯|消息)|[电讯](?=[\\s(（/／：:]|$))")
+    f"^(?:(?:{_NUMERAL}{{1,2}}月)?{_NUMERAL}{{1,3}}日(?:电|讯|消息)|[电讯](?=[\\s(（/／：:]|$))")
 #: a venue: 在X召开 / 举行 / 举办 (V4: a venue that does not give or receive is LOC)
-_VENUE_AFTER = re.compile("^(?:隆重)?(?:召开|举行|举办|开幕|闭幕)")
+_VENUE_AFTER = re.compile("^(?:隆重|顺利|成功|正式)?(?:召开|举行|举办|开幕|闭幕)")
 #: where goods go (远销X, 销往X): a market in passing. Not 来自X, which often introduces a
 #: side's own staff (来自福建的援建者: 福建 gives)
 _PASSING_BEFORE = re.compile("(?:远销|销往|出口到?)$")
-#: a member of a list of places closed by 等地 / 等国 / 等省…: a place in passing
+#: the rest of a list of places closed by 等地 / 等国 / 等省… after a member: separators 、
+#: 和 及 与 (a run of them, so that 和田 after 、 parses as 、和 + 田), members of at most 8
+#: characters without 的 or 等; possessive, so it runs in linear time
 _PLACE_LIST_AFTER = re.compile(
-    "^(?:[、和及与][^，。、]{1,8}?)*等(?:地|国|国家|省|省份|省区|城市|省市|县市)")
-#: the members of a list before a mention (青海、西藏 in 向青海、西藏等地), to find what governs it
-_LIST_BEFORE = re.compile("(?:[^，。、和及与]{1,8}[、和及与])+$")
+    "^(?:[、和及与]*+[^，。、等的\\s和及与]{1,8}+)*+"
+    "等(?:地(?!方)|国(?![内有家])|国家(?!级)|省份|省区|省市|省(?!级)|城市|县市)")
 #: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
 #: is a zone unless the division table knows it
 ZONE_HEAD = re.compile("(?:园区|开发区|示范区|生态区|景区|风景区|湾区|街区|试验区|合作区)$")
@@ -295,19 +297,21 @@ def is_neutral_mention(plain: str, start: int, end: int) -> bool:
     or receiving (a mention with a giving or receiving cue never is).
 
     >>> text = ("新华社乌鲁木齐10月9日电 推进会在宜昌召开。江苏援建伊宁。新疆电力公司。本报上海电 "
-    ...         "来自兰州、平凉等地的客商。向青海、西藏等地捐赠")
-    >>> [is_neutral_mention(text, text.find(n), text.find(n) + len(n))
-    ...  for n in ("乌鲁木齐", "宜昌", "伊宁", "新疆", "上海", "兰州", "平凉", "青海", "西藏")]
-    [True, True, False, False, True, True, True, False, False]
+    ...         "来自兰州、平凉等地的客商。向青海、西藏等地捐赠。向喀什、和田、阿克苏等地捐赠。"
+    ...         "有固原、隆德等国家级贫困县")
+    >>> [is_neutral_mention(text, text.find(n), text.find(n) + len(n)) for n in (
+    ...     "乌鲁木齐", "宜昌", "伊宁", "新疆", "上海", "兰州", "平凉", "青海", "西藏", "阿克苏",
+    ...     "固原")]
+    [True, True, False, False, True, True, True, False, False, False, False]
     """
     right = plain[end:end + 40]
     if mention_cues(plain, start, end):
         return False
-    left = plain[max(0, start - 60):start]
-    listed = _LIST_BEFORE.search(left)  # earlier members; the first may start with its cue
-    governed = bool(_RECEIVE_BEFORE.search(left[:listed.start()] if listed else left) or (
-        listed and _RECEIVE_ANY.search(re.split("[、和及与]", listed[0])[0])))
-    in_list = bool(_PLACE_LIST_AFTER.match(right)) and not governed  # 向 governs all of it
+    # a cue anywhere before the list's first 、 in the clause governs the whole list (向青海、
+    # 西藏等地, 对口帮扶甘孜藏族自治州、阿坝州等地); erring this way only keeps the tagger's role
+    clause = _CLAUSE_BREAK.split(plain[max(0, start - 60):start])[-1]
+    governed = bool(_RECEIVE_ANY.search(clause.split("、")[0]))
+    in_list = bool(_PLACE_LIST_AFTER.match(right)) and not governed
     return bool(_DATELINE_AFTER.match(right) or in_list
                 or _PASSING_BEFORE.search(plain[max(0, start - 4):start])
                 or (plain[start - 1:start] == "在" and _VENUE_AFTER.match(right)))
