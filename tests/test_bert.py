@@ -498,7 +498,7 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
             out, "--seed", "3", "--steps", "5", "--lr", "1e-3", "--batch-size", "4",
             "--max-length", "48", "--stride", "8", "--warmup", "0.4", "--eval-every", "2",
             "--patience", "9", "--no-freeze-embeddings", "--train-layers", "2",
-            "--title-tokens", "6", "--precision", "fp32",
+            "--title-tokens", "6", "--label-weighting", "0.5", "--precision", "fp32",
             "--device", "cpu"]
     assert main_cli.main([str(a) for a in argv]) == 0
     info = json.loads((out / "duikou_model.json").read_text(encoding="utf-8"))
@@ -506,12 +506,12 @@ def test_every_setting_is_settable_from_the_cli_and_recorded(tmp_path, corpus):
     assert info["seed"] == 3
     assert {k: hp[k] for k in ("steps", "lr", "batch_size", "max_length", "stride", "warmup",
                                "warmup_steps", "eval_every", "patience", "freeze_embeddings",
-                               "train_layers", "title_tokens", "precision", "device",
-                               "epochs")} == {
+                               "train_layers", "title_tokens", "label_weighting",
+                               "precision", "device", "epochs")} == {
         "steps": 5, "lr": 1e-3, "batch_size": 4, "max_length": 48, "stride": 8, "warmup": 0.4,
         "warmup_steps": 2, "eval_every": 2, "patience": 9, "freeze_embeddings": False,
-        "train_layers": 2, "title_tokens": 6, "precision": "fp32", "device": "cpu",
-        "epochs": None}
+        "train_layers": 2, "title_tokens": 6, "label_weighting": 0.5, "precision": "fp32",
+        "device": "cpu", "epochs": None}
     assert [r["step"] for r in info["history"]] == [2, 4, 5]
     assert {"decoding", "schedule", "steps_per_epoch", "selected_step"} <= set(hp)
     card = (out / "README.md").read_text(encoding="utf-8")
@@ -676,6 +676,48 @@ def test_cached_lower_layers_give_the_full_networks_logits_and_loss(tmp_path):
             assert torch.allclose(logits[r, :n], full.logits[r, :n], atol=1e-5)
             assert labels[r, :n].tolist() == w.labels
         assert torch.allclose(loss, full.loss, atol=1e-5)
+
+
+def test_label_weighting_weights_each_tokens_loss_by_its_tag(tmp_path, corpus):
+    """Weights of one are the plain loss on both paths; tag weights change it to the
+    weighted mean of the per-token losses; the setting is recorded and stated on the card."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    base = build_tiny_bert(tmp_path / "tiny", [d.text for d in SENT_DOCS], layers=2)
+    tok = AutoTokenizer.from_pretrained(str(base))
+    net = AutoModelForTokenClassification.from_pretrained(str(base), num_labels=len(BIO_TAGS))
+    prepared = bert._prepare(tok, SENT_DOCS, 16, 4)
+    batch = bert._windows(tok, prepared.encs, prepared.labels)[:5]
+    run = bert.Runtime("cpu", "fp32")
+    weights = torch.tensor(bert.tag_weights(prepared.labels, 1.0))
+    assert weights[0] == 1.0 and weights.max() > 1.0
+    net.eval()
+    with torch.no_grad():
+        plain = bert._batch_loss(net, batch, tok.pad_token_id, run, 0)
+        ones = bert._batch_loss(net, batch, tok.pad_token_id, run, 0, torch.ones(len(BIO_TAGS)))
+        weighted = bert._batch_loss(net, batch, tok.pad_token_id, run, 0, weights)
+        cached = bert.lower_outputs(net, batch, 1, tok.pad_token_id, run)
+        net.eval()  # lower_outputs leaves the model in training mode (dropout)
+        upper = bert._upper_loss(net, cached, 1, run, weights)
+        out = net(**bert._collate(batch, tok.pad_token_id))
+    labels = bert._collate(batch, tok.pad_token_id)["labels"].flatten()
+    keep = labels != bert.IGNORE
+    per_token = torch.nn.functional.cross_entropy(out.logits.flatten(0, 1)[keep], labels[keep],
+                                                  reduction="none")
+    expected = (per_token * weights[labels[keep]]).sum() / weights[labels[keep]].sum()
+    assert torch.allclose(plain, ones, atol=1e-6) and not torch.allclose(plain, weighted)
+    assert torch.allclose(weighted, expected, atol=1e-5)
+    assert torch.allclose(upper, expected, atol=1e-5)
+    folder = bert.train(SENT_DOCS, [], model=base, out=tmp_path / "m", scope=scope(SENT_DOCS),
+                        corpus=corpus, steps=2, label_weighting=0.5, precision="fp32",
+                        progress=False)
+    info = json.loads((folder / "duikou_model.json").read_text(encoding="utf-8"))
+    assert info["hyperparameters"]["label_weighting"] == 0.5
+    assert "(n_O / n_tag) ** 0.5" in (folder / "README.md").read_text(encoding="utf-8")
+    with raises_code(ModelError, "DK-MODEL-054"):
+        bert.train(SENT_DOCS, [], model=base, out=tmp_path / "bad", scope=scope(SENT_DOCS),
+                   corpus=corpus, label_weighting=0.0, progress=False)
 
 
 def test_partial_tuning_refuses_encoders_it_cannot_run_exactly():

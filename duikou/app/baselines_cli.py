@@ -21,7 +21,7 @@ from duikou.jsonio import status_stream
 #: ``duikou train`` options that only the BERT-type tagger takes (its ``Settings`` fields)
 BERT_OPTIONS = ("steps", "epochs", "lr", "batch_size", "max_length", "stride", "warmup",
                 "eval_every", "patience", "freeze_embeddings", "train_layers", "title_tokens",
-                "precision", "device")
+                "label_weighting", "precision", "device")
 
 
 def _path(value: str | None) -> Path | None:
@@ -105,6 +105,9 @@ def _add_bert_options(t: argparse.ArgumentParser) -> None:
     b.add_argument("--title-tokens", type=int,
                    help="put up to N tokens of the document's title before every window "
                    "(title context; default: none)")
+    b.add_argument("--label-weighting", type=float,
+                   help="weight each token's loss by its tag, (n_O / n_tag) ** P, so rare "
+                   "labels count more (default: unweighted)")
     b.add_argument("--precision", choices=("auto", "fp32", "bf16"),
                    help="bf16 autocast where the hardware has it (auto, the default)")
     b.add_argument("--device", help="cpu (default), cuda or cuda:N")

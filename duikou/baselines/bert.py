@@ -549,7 +549,8 @@ class Settings:
     embeddings and the layers below are frozen, and their output on each training window is
     computed once, so a step costs about N/L of a full one (baselines/BENCHMARKS.md).
     ``title_tokens`` puts up to that many title tokens before every window (module
-    docstring); None: no title context.
+    docstring); None: no title context. ``label_weighting`` weights each token's loss by its
+    tag (:func:`tag_weights`), so rare labels such as ORG and LOC count more.
     """
 
     steps: int = DEFAULT_STEPS
@@ -566,6 +567,8 @@ class Settings:
     train_layers: int | None = None
     #: title tokens put before every window; None: no title context
     title_tokens: int | None = None
+    #: weight each token's loss by its tag, (n_O / n_tag) ** label_weighting; None: unweighted
+    label_weighting: float | None = None
     precision: str = "auto"
     device: str = "cpu"
     seed: int = 0
@@ -577,10 +580,11 @@ class Settings:
                   ("eval_every", self.eval_every is None or self.eval_every >= 1),
                   ("patience", self.patience is None or self.patience >= 1),
                   ("train_layers", self.train_layers is None or self.train_layers >= 1),
-                  ("title_tokens", self.title_tokens is None or self.title_tokens >= 1)]
+                  ("title_tokens", self.title_tokens is None or self.title_tokens >= 1),
+                  ("label_weighting", self.label_weighting is None or self.label_weighting > 0)]
         return [Problem(f"{name}: out of range ({getattr(self, name)!r}); expected steps, "
                         "batch_size, epochs, eval_every, patience, train_layers, title_tokens "
-                        ">= 1, lr > 0, "
+                        ">= 1, lr > 0, label_weighting > 0, "
                         "0 <= warmup < 1", code="DK-MODEL-054")
                 for name, ok in checks if not ok]
 
@@ -625,13 +629,38 @@ def _batches(windows: Sequence, batch_size: int, generator) -> Iterator[list]:
         yield from _chunks([windows[i] for i in order], batch_size)
 
 
-def _batch_loss(model, batch: Sequence, pad_id: int, run: Runtime, frozen: int):
+def tag_weights(labels: Sequence[Sequence[int]], power: float) -> list[float]:
+    """Loss weight per tag id: ``(n_O / n_tag) ** power`` over the labelled training tokens
+    (``IGNORE`` skipped), so rare tags weigh more; 1.0 for a tag that never occurs.
+
+    >>> tag_weights([[0, 0, 0, 0, 1, IGNORE]], 0.5)[:3]
+    [1.0, 2.0, 1.0]
+    """
+    counts = np.bincount([t for row in labels for t in row if t != IGNORE],
+                         minlength=len(BIO_TAGS)).astype(float)
+    n_o = counts[0] or 1.0
+    return [float((n_o / c) ** power) if c else 1.0 for c in counts]
+
+
+def _weighted_loss(logits, labels, weights):
+    import torch
+
+    return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(),
+                                             weight=weights, ignore_index=IGNORE)
+
+
+def _batch_loss(model, batch: Sequence, pad_id: int, run: Runtime, frozen: int,
+                weights=None):
     """The training loss of one batch: of whole windows through the full network, or (with
-    ``frozen`` lower layers) of cached lower-layer outputs through the layers above them."""
+    ``frozen`` lower layers) of cached lower-layer outputs through the layers above them;
+    with ``weights`` (a tensor of :func:`tag_weights`) each token's loss is weighted by its
+    tag (without, the model's own loss, unchanged)."""
     if frozen:
-        return _upper_loss(model, batch, frozen, run)
+        return _upper_loss(model, batch, frozen, run, weights)
     with run.autocast():
-        return model(**run.to_device(_collate(batch, pad_id))).loss
+        inputs = run.to_device(_collate(batch, pad_id))
+        out = model(**inputs)
+    return out.loss if weights is None else _weighted_loss(out.logits, inputs["labels"], weights)
 
 
 def _train_step(loss, opt, sched, params: list) -> float:
@@ -761,12 +790,9 @@ def upper_logits(model, batch: Sequence[_Cached], frozen: int, run: Runtime):
     return logits, enc["labels"]
 
 
-def _upper_loss(model, batch: Sequence[_Cached], frozen: int, run: Runtime):
-    import torch
-
+def _upper_loss(model, batch: Sequence[_Cached], frozen: int, run: Runtime, weights=None):
     logits, labels = upper_logits(model, batch, frozen, run)
-    return torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), labels.flatten(),
-                                             ignore_index=IGNORE)
+    return _weighted_loss(logits, labels, weights)
 
 
 @dataclass
@@ -802,6 +828,8 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
     frozen = freeze_lower(model, st)
     opt, sched = _optimizer(model, st.lr, pl)
     params = [p for p in model.parameters() if p.requires_grad]
+    weights = (torch.tensor(tag_weights(train.labels, st.label_weighting), device=run.device)
+               if st.label_weighting else None)
     items = (lower_outputs(model, windows, frozen, tokenizer.pad_token_id, run) if frozen
              else windows)
     batches = _batches(items, st.batch_size, torch.Generator().manual_seed(st.seed))
@@ -810,7 +838,7 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
     model.train()
     for step in _bar(range(1, pl.steps + 1), total=pl.steps, desc="train", enabled=progress):
         batch = next(batches)
-        loss = _batch_loss(model, batch, tokenizer.pad_token_id, run, frozen)
+        loss = _batch_loss(model, batch, tokenizer.pad_token_id, run, frozen, weights)
         total += _train_step(loss, opt, sched, params) * len(batch)
         seen += len(batch)
         if step % pl.eval_every and step != pl.steps:
@@ -841,7 +869,8 @@ def train(train_docs: list[Document], val_docs: list[Document], *,
 
     ``options`` are the :class:`Settings` fields (``steps``, ``epochs``, ``lr``,
     ``batch_size``, ``max_length``, ``stride``, ``warmup``, ``eval_every``, ``patience``,
-    ``freeze_embeddings``, ``train_layers``, ``title_tokens``, ``precision``, ``device``); all
+    ``freeze_embeddings``, ``train_layers``, ``title_tokens``, ``label_weighting``,
+    ``precision``, ``device``); all
     are recorded in ``duikou_model.json``. See ``baselines/BENCHMARKS.md`` for how the defaults were chosen
     (on the validation document only).
 
@@ -899,7 +928,8 @@ def hyperparameters(st: Settings, pl: Plan, run: Runtime) -> dict:
             "stride": st.stride, "warmup": st.warmup, "warmup_steps": pl.warmup_steps,
             "eval_every": pl.eval_every, "patience": st.patience,
             "freeze_embeddings": st.freeze_embeddings, "train_layers": st.train_layers,
-            "title_tokens": st.title_tokens, "precision": run.precision,
+            "title_tokens": st.title_tokens, "label_weighting": st.label_weighting,
+            "precision": run.precision,
             "device": run.device, "weight_decay": WEIGHT_DECAY, "max_grad_norm": MAX_GRAD_NORM,
             "optimizer": "AdamW", "schedule": "linear warm-up and decay",
             "decoding": "IOB2-constrained Viterbi"}
@@ -959,6 +989,8 @@ def model_card(info: dict, best: dict) -> str:
     if hp.get("train_layers"):
         frozen = (f"; only the top {hp['train_layers']} transformer layers and the classifier "
                   "trained, the embeddings and the layers below frozen")
+    weighting = (f"; each token's loss weighted by its tag, (n_O / n_tag) ** "
+                 f"{hp['label_weighting']}" if hp.get("label_weighting") else "")
     title = (f", each starting with up to {hp['title_tokens']} tokens of the document's title "
              "(title context: a plain transformers pipeline does not add them)"
              if hp.get("title_tokens") else "")
@@ -979,7 +1011,8 @@ def model_card(info: dict, best: dict) -> str:
         f"; tags: {tags}\n"
         f"- validation: {val}\n"
         f"- seed {info['seed']}, {hp['steps']} optimiser steps of {hp['batch_size']} windows "
-        f"(lr {hp['lr']}, linear warm-up over {hp['warmup_steps']} steps and decay{frozen}), "
+        f"(lr {hp['lr']}, linear warm-up over {hp['warmup_steps']} steps and decay{frozen}"
+        f"{weighting}), "
         f"windows of {hp['max_length']} tokens overlapping by {hp['stride']}{title}, "
         f"{hp['precision']} on {hp['device']}; training took {info['training_time_s']:.1f} s"
         "\n\n"
@@ -1059,7 +1092,7 @@ class BertTagger(Tagger):
     #: compared separately
     LEARNING_SETTINGS: ClassVar[tuple[str, ...]] = (
         "lr", "batch_size", "max_length", "stride", "warmup", "freeze_embeddings", "patience",
-        "train_layers", "title_tokens")
+        "train_layers", "title_tokens", "label_weighting")
     #: train() options that are not :class:`Settings` fields
     _NOT_SETTINGS: ClassVar[frozenset[str]] = frozenset({"model", "progress"})
 
