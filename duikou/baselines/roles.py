@@ -20,11 +20,14 @@ that it adds the mentions of central organs the tagger left out (:func:`departme
    is DONOR unless the title says otherwise).
 4. :func:`containing_regions` (guidelines V4, for provinces): a province that no cue makes a
    side but that contains an entity a cue does make a side is LOC.
-5. Names decide two classes whatever the votes: a central organ, ministry or provincial
-   department (:func:`is_department`, §5 step 4) is ORG, or DONOR when a help verb makes it
-   the giver (V6: the helping side of 定点帮扶); a natural feature, route, venue, zone or park whose name
-   is not an administrative division (:func:`is_feature_place`, step 9 and V3) is LOC, and so
-   is a place that is only ever a dateline's place or a venue (:func:`is_neutral_mention`).
+5. Names and positions decide three classes whatever the votes (:func:`named_role`): a
+   central organ, ministry or provincial department (:func:`is_department`, §5 step 4) is
+   ORG, or DONOR when a help verb makes it the giver (V6: the helping side of 定点帮扶); a
+   natural feature, route, venue, zone or park whose name is not an administrative division
+   (:func:`is_feature_place`, step 9 and V3) is LOC; and so is a place that is only ever
+   mentioned in passing: a dateline's, a venue, a market, a member of an 等地 list
+   (:func:`is_neutral_mention`, V4 and V14). These rules were written against the errors on
+   the non-test documents (baselines/BENCHMARKS.md, "Roles by name").
 
 :class:`RolesTagger` wraps any registered tagger: the registry's ``crf+roles`` and
 ``bert+roles`` train the base tagger into ``base/`` inside the model folder and record the
@@ -160,8 +163,8 @@ class RoleSettings:
     #: mentions of central organs the tagger left out are added before the votes
     #: (:func:`department_mentions`)
     add_departments: bool = True
-    #: V4 and V14: a place all of whose mentions are datelines or venues is LOC
-    #: (:func:`is_neutral_mention`)
+    #: V4 and V14: a place all of whose mentions are in passing (datelines, venues, markets,
+    #: 等地 lists) is LOC (:func:`is_neutral_mention`)
     neutral_places: bool = True
 
     def to_json(self) -> dict:
