@@ -146,7 +146,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=RULESETS,
                     help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the highest "
-                         "held-out precision; 8 removes a subset of 2's lines; 3-7 add a line "
+                         "held-out precision; 8 removes a subset of 2's lines, 2 a few more; "
+                         "3-7 add a line "
                          "model: more furniture removed, more article lines lost; "
                          "eval/FURNITURE.md)")
     _add_model_access(tg)
