@@ -488,6 +488,26 @@ def test_ruleset_8_fixes_the_rules_own_false_removals_of_fresh8_and_fresh9():
     assert clean_text(tail, file="t.txt", ruleset=8).text.strip() == "粤桂协作助力脱贫\n" + para
 
 
+def test_ruleset_9_adds_whole_line_shapes_and_removes_everything_ruleset_8_does():
+    """R22: a phone number, an image placeholder, an SMS subscription line and a byline
+    alone on their lines go; the same words inside running text stay; every line ruleset 8
+    removes, ruleset 9 removes too."""
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["粤桂协作助力脱贫", "作者 杨云", "![]()", para,
+                      "作者认为,帮扶热线400-188-3352开通后,求助电话多了。", para,
+                      "400-188-3352", "移动用户发送短信SD到10658000", "关键词:扶贫", "相关新闻"])
+    old = clean_text(page, file="t.txt", ruleset=8)
+    new = clean_text(page, file="t.txt", ruleset=9)
+    assert "作者认为,帮扶热线400-188-3352开通后" in new.text
+    for gone in ("作者 杨云", "![]()", "\n400-188-3352", "发送短信"):
+        assert gone not in new.text
+    assert "作者 杨云" in old.text and "![]()" in old.text
+    assert set(new.removed_lines()) >= set(old.removed_lines())
+    assert {k: v for k, v in new.removed_lines().items() if k.startswith("R22")} == {
+        "R22-byline": 1, "R22-image": 1, "R22-contact": 1, "R22-spam": 1}
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 

@@ -148,8 +148,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the highest "
                          "held-out precision; 8 removes a subset of 2's lines, 2 a few more; "
                          "3-7 add a line "
-                         "model: more furniture removed, more article lines lost; "
-                         "eval/FURNITURE.md)")
+                         "model: more furniture removed, more article lines lost; 9 is 8 with "
+                         "more whole-line shapes (R22); eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

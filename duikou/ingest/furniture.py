@@ -526,9 +526,10 @@ def page_title_copy(line: str, others: list[str]) -> bool:
 # 8: ruleset 2 (no line model) with three precision fixes from fresh8/fresh9's errors
 # (clean._precision_fixes: keyword lines never start a tail, section numbers 01/02 between
 # paragraphs are kept, a 图: line that runs on as a sentence is a caption); made before fresh10
-RULESETS = (1, 2, 3, 4, 5, 6, 7, 8)
+RULESETS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 LINE_MODEL_RULESETS = (3, 4, 5, 6, 7)  # rulesets that add the R20 line model
-PRECISION_FIXES = (8,)  # rulesets with clean._precision_fixes
+PRECISION_FIXES = (8, 9)  # rulesets with clean._precision_fixes
+MORE_SHAPES = (9,)  # rulesets with R22 (:func:`more_shapes`)
 # The default for new input. The first line model (ruleset 3), on the fresh2 batch held out
 # for it, removed 4 article lines in 109 (precision 0.963, recall 0.808), so the default
 # stayed 2 "until a held-out batch shows ruleset 3 at precision >= 0.99". The second model
@@ -719,3 +720,45 @@ def slideshow_title(line: str, counts: dict[str, int]) -> bool:
     """A title repeated for every picture of a slideshow: a line ending in (图)/(组图)
     that the page holds three or more times (the caller keeps its first occurrence)."""
     return counts.get(line, 0) >= 3 and bool(re.search(r"[(（](?:组|多)?[图圖][)）]$", line))
+
+
+# --------------------------------------------------------------------------- ruleset 9: R22
+
+# Whole-line shapes of furniture that rulesets 2-8 kept on the blind batches up to fresh12
+# (eval/FURNITURE.md); each is anchored at both ends and matched on the folded line, so a
+# line of running text never matches. The family is the rule's suffix.
+_R22: tuple[tuple[str, re.Pattern], ...] = (
+    ("image", re.compile(r"^!\[[^\]]*\]\([^)]*\)$|^<image>.*</image>$|^logo$"
+                         r"|^[^\s,，。]{1,40}\.(?:jpg|jpeg|png|gif|webp)$")),
+    ("spam", re.compile(r"^.{0,12}(?:发送|编辑)短信.{0,8}到\s*1\d{6,13}.{0,20}$"
+                        r"|^.{0,8}手机报订阅方式[:：]?$")),
+    ("contact", re.compile(r"^(?:[^\d\s:：]{1,10}\s*[:：]?\s*)?(?:\(?0\d{2,3}\)?[- ]?)?"
+                           r"\d{3,4}[- ]?\d{3,4}(?:[- ]?\d{3,4})?$"
+                           r"|^如您想投稿.{0,20}邮箱.{0,40}$")),
+    ("copyright", re.compile(r"^版权和免责申明$|^版权(?:及|和|与)免责声明$"
+                             r"|^.{0,20}转载请(?:附上|注明)(?:原文)?出处.{0,20}$"
+                             r"|^以上文章仅代表作者个人观点.{0,40}$")),
+    ("widget", re.compile(r"^(?:热门跟贴|查看更多评论|新闻评论|官方微信公众号|官方微信小程序|loading"
+                          r"|检举|检举类型[:：]|具体描述[:：]|发布|返回目录.{0,30}上一篇.{0,6}下一篇)$")),
+    ("byline", re.compile(r"^(?:口述|采访|整理|作者|撰文)\s*[:：]?\s*[\u4e00-\u9fff]{2,4}"
+                          r"(?:\s+[\u4e00-\u9fff]{2,4}){0,5}$|^发自[\u4e00-\u9fff]{2,8}$")),
+    ("outlet", re.compile(r"^本文转自\s*[:：]\s*[^\s,，。]{2,12}$|^日期\s*[:：]\s*\d{1,2}-\d{1,2}$"
+                          r"|^(?:19|20)\d{2}-\d{2}-\d{2}\s*第\s*\d{1,3}\s*版[:：]?.{0,8}$")),
+    ("nav", re.compile(r"^(?:home|新用户注册|移动端|数字报系)$")),
+)
+
+
+def more_shapes(line: str) -> str | None:
+    """R22 (ruleset 9): ``R22-<family>`` when the whole (whitespace-normalised) line has one
+    of the furniture shapes above, else None.
+
+    >>> [more_shapes(x) for x in ("![]()", "400-188-3352", "固话:0371-6989-9918", "作者 杨云",
+    ...                           "版权和免责申明", "热门跟贴")]
+    ['R22-image', 'R22-contact', 'R22-contact', 'R22-byline', 'R22-copyright', 'R22-widget']
+    >>> [more_shapes(x) for x in ("2019年投入资金400万元。", "杨云", "作者认为帮扶很重要。")]
+    [None, None, None]
+    """
+    folded = fold(line)
+    if len(folded) > 80:
+        return None
+    return next((f"R22-{name}" for name, pattern in _R22 if pattern.match(folded)), None)
