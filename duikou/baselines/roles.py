@@ -287,10 +287,14 @@ def is_feature_place(name: str) -> bool:
     >>> [is_feature_place(n) for n in ("浙江", "上海", "中山", "盐城", "炉霍县")]
     [False, False, False, False, False]
     """
-    known = name in division_parents() or name in province_rows() or name in world_countries()
     if ZONE_HEAD.search(name):
-        return not known
-    return bool(FEATURE_HEAD.search(name)) and not (known or admin_chain(name))
+        return not _known_name(name)
+    return bool(FEATURE_HEAD.search(name)) and not (_known_name(name) or admin_chain(name))
+
+
+def _known_name(name: str) -> bool:
+    """A name of the division table (full or short) or a country."""
+    return name in division_parents() or name in province_rows() or name in world_countries()
 
 
 def is_neutral_mention(plain: str, start: int, end: int) -> bool:
@@ -321,8 +325,7 @@ def is_neutral_mention(plain: str, start: int, end: int) -> bool:
 
 
 def _is_place(name: str) -> bool:
-    return (name in division_parents() or name in province_rows() or name in world_countries()
-            or bool(admin_chain(name)) or is_feature_place(name))
+    return _known_name(name) or bool(admin_chain(name)) or is_feature_place(name)
 
 
 def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
@@ -331,8 +334,8 @@ def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
     for a department (judged on its longest name, so that 国资委 grouped with 南明区国资委
     is the district's bureau), DONOR when a help verb follows one of its ``mentions`` that
     is not the object of a receiving cue (V6), else ORG; LOC for an entity all of whose names
-    are feature places, and for a place voted a side all of whose mentions are datelines or
-    venues (V4, V14); else ``role``."""
+    are feature places, and for a place voted a side all of whose mentions are in passing
+    (:func:`is_neutral_mention`; V4, V14); else ``role``."""
     if settings.departments and is_department(max(names, key=lambda n: (len(n), n))):
         helps = any(_HELP_AFTER.match(right) and not _RECEIVE_BEFORE.search(left)
                     for left, right in (_clause(plain, m.start, m.end) for m in mentions))
