@@ -107,6 +107,7 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
         frozen = bert.freeze_lower(net, st)
         opt, sched = bert._optimizer(net, st.lr, pl)
         params = [p for p in net.parameters() if p.requires_grad]
+        weights = bert.loss_weights(prepared.labels, st, run)
         start = time.perf_counter()
         items = (bert.lower_outputs(net, windows, frozen, tok.pad_token_id, run) if frozen
                  else windows)
@@ -116,7 +117,7 @@ def bert_step_speed(model_dir: Path, corpus: Path | None, fold: int = 0,
         walls, cpus = [], []
         for _ in range(timed_steps + 1):
             w, c = time.perf_counter(), time.process_time()
-            loss = bert._batch_loss(net, next(batches), tok.pad_token_id, run, frozen)
+            loss = bert._batch_loss(net, next(batches), tok.pad_token_id, run, frozen, weights)
             bert._train_step(loss, opt, sched, params)
             walls.append(time.perf_counter() - w)
             cpus.append(time.process_time() - c)

@@ -642,6 +642,16 @@ def tag_weights(labels: Sequence[Sequence[int]], power: float) -> list[float]:
     return [float((n_o / c) ** power) if c else 1.0 for c in counts]
 
 
+def loss_weights(labels: Sequence[Sequence[int]], st: Settings, run: Runtime):
+    """The tensor of :func:`tag_weights` on ``run``'s device for ``st.label_weighting``, or
+    None (unweighted) without it."""
+    import torch
+
+    if not st.label_weighting:
+        return None
+    return torch.tensor(tag_weights(labels, st.label_weighting), device=run.device)
+
+
 def _weighted_loss(logits, labels, weights):
     import torch
 
@@ -828,8 +838,7 @@ def _fit(model, tokenizer, train: _Prepared, val_docs: Sequence[Document], st: S
     frozen = freeze_lower(model, st)
     opt, sched = _optimizer(model, st.lr, pl)
     params = [p for p in model.parameters() if p.requires_grad]
-    weights = (torch.tensor(tag_weights(train.labels, st.label_weighting), device=run.device)
-               if st.label_weighting else None)
+    weights = loss_weights(train.labels, st, run)
     items = (lower_outputs(model, windows, frozen, tokenizer.pad_token_id, run) if frozen
              else windows)
     batches = _batches(items, st.batch_size, torch.Generator().manual_seed(st.seed))

@@ -86,7 +86,6 @@ _RECEIVE_WORDS = ("对口支援|对口帮扶|结对帮扶|帮扶|支援|援助|�
                   "进驻|入驻|挂职|走进|受援")
 _RECEIVE_BEFORE = re.compile(f"(?:{_RECEIVE_WORDS})$")
 _RECEIVE_ANY = re.compile(_RECEIVE_WORDS)
-_CLAUSE_BREAK = re.compile("[，。；！？,;!?\n：:]")
 _PASSIVE_BEFORE = re.compile("(?:受|得到|在)$")
 _PASSIVE_AFTER = re.compile("^的?(?:帮扶|支援|援助|资助|捐赠|援建)")
 # V6: the verbs that make a department a giver (sending or selecting staff does not: H8)
@@ -316,8 +315,8 @@ def is_neutral_mention(plain: str, start: int, end: int) -> bool:
         return False
     # a cue anywhere before the list's first 、 in the clause governs the whole list (向青海、
     # 西藏等地, 对口帮扶甘孜藏族自治州、阿坝州等地); erring this way only keeps the tagger's role
-    clause = _CLAUSE_BREAK.split(plain[max(0, start - 60):start])[-1]
-    governed = bool(_RECEIVE_ANY.search(clause.split("、")[0]))
+    left = _clause(plain, start, end)[0]
+    governed = bool(_RECEIVE_ANY.search(left.split("、")[0]))
     in_list = bool(_PLACE_LIST_AFTER.match(right)) and not governed
     return bool(_DATELINE_AFTER.match(right) or in_list
                 or _PASSING_BEFORE.search(plain[max(0, start - 4):start])
