@@ -508,6 +508,26 @@ def test_ruleset_9_adds_whole_line_shapes_and_removes_everything_ruleset_8_does(
         "R22-byline": 1, "R22-image": 1, "R22-contact": 1, "R22-spam": 1}
 
 
+def test_ruleset_10_keeps_byline_shaped_headings_and_adds_reporter_lines():
+    """Ruleset 10: a heading such as 采访手记 or 作者简介, which R22 took for a byline in
+    ruleset 9, stays; a reporter line, a (资料图片) placeholder and a reading-time widget go
+    (R23); a sentence that starts with 记者 stays."""
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["粤桂协作助力脱贫", "本篇文章786字,读完约2分钟", para,
+                      "石榴云/新疆日报记者 宋卫国", "(资料图片仅供参考)", "采访手记", para, "记者了解到,项目已经完工。",
+                      para, "作者简介", para])
+    old = clean_text(page, file="t.txt", ruleset=9)
+    new = clean_text(page, file="t.txt", ruleset=10)
+    assert "采访手记" not in old.text and "作者简介" not in old.text
+    for kept in ("采访手记", "作者简介", "记者了解到,项目已经完工。"):
+        assert kept in new.text
+    for gone in ("读完约", "宋卫国", "资料图片"):
+        assert gone not in new.text
+    assert {k: v for k, v in new.removed_lines().items() if k.startswith("R23")} == {
+        "R23-widget": 1, "R23-byline": 1, "R23-image": 1}
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -531,8 +551,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8]))
-def test_rulesets_4_to_8_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10]))
+def test_rulesets_4_to_10_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

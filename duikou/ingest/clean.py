@@ -106,7 +106,10 @@ ruleset 2 (no line model) with three fixes of the rules' own false removals
 (:func:`_precision_fixes`: R21 keyword lines inside the text, section numbers, 图: captions).
 Ruleset 9 is ruleset 8 with R22 (:func:`duikou.ingest.furniture.more_shapes`): whole-line
 shapes of images, SMS spam, phone numbers, disclaimers, widgets, bylines, outlet lines and
-menu words that rulesets 2-8 kept on the blind batches up to fresh12.
+menu words that rulesets 2-8 kept on the blind batches up to fresh12. Ruleset 10 is ruleset 9
+with R22's byline shape fixed (a heading such as 采访手记 or 作者简介 is kept) and R23, more
+whole-line shapes (reporter lines, 资料图片 placeholders, reading-time and share widgets)
+written from ruleset 9's misses up to fresh13.
 """
 
 from __future__ import annotations
@@ -524,8 +527,8 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     if ruleset in furniture.PRECISION_FIXES:
         rules = _precision_fixes(norms, rules)
     if ruleset in furniture.MORE_SHAPES:
-        rules = [r if r is not None else furniture.more_shapes(n) for n, r in zip(norms, rules,
-                                                                             strict=True)]
+        rules = [r if r is not None else furniture.more_shapes(n, ruleset)
+                 for n, r in zip(norms, rules, strict=True)]
     body = [k for k, norm in enumerate(norms) if rules[k] is None and furniture.is_body(norm)]
     # R9: the first tail marker below a paragraph of running text ends the article; a marker
     # above every paragraph (a menu item in the page header) is removed on its own. In
