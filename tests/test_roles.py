@@ -307,3 +307,64 @@ def test_a_place_that_is_only_mentioned_in_passing_is_a_place_not_a_side():
                                ("青海", "RECIPIENT"), ("西藏", "RECIPIENT")])
     assert [got[(n, passing.index(n))] for n in ("兰州", "平凉", "哈萨克斯坦", "青海", "西藏")] == [
         "LOC", "LOC", "LOC", "RECIPIENT", "RECIPIENT"]  # 向 governs the whole list
+
+
+def _spans_of(text: str, marked: list[tuple[str, str]],
+              settings: RoleSettings | None = None) -> list[tuple[str, str]]:
+    spans, at = [], 0
+    for name, label in marked:
+        start = text.index(name, at)
+        spans.append(Span(start, start + len(name), label))
+        at = start + len(name)
+    return [(text[s.start:s.end], s.label)
+            for s in assign_roles(text, spans, settings or RoleSettings())]
+
+
+def test_a_place_span_stopped_before_a_feature_head_is_extended_over_it():
+    """V3: 霍尔果斯 followed by 口岸 becomes the port 霍尔果斯口岸, LOC; 霍尔果斯市 stays;
+    的 between a place and a river keeps them apart; the extension never reaches another
+    span; records from before the rule predict without it."""
+    text = "经霍尔果斯口岸出境。霍尔果斯市接收援助。喀什的叶尔羌河。阿克苏纺织工业园区。"
+    marked = [("霍尔果斯", "RECIPIENT"), ("霍尔果斯市", "RECIPIENT"), ("喀什", "RECIPIENT"),
+              ("阿克苏", "RECIPIENT")]
+    assert _spans_of(text, marked) == [
+        ("霍尔果斯口岸", "LOC"), ("霍尔果斯市", "RECIPIENT"), ("喀什", "RECIPIENT"),
+        ("阿克苏纺织工业园区", "LOC")]
+    blocked = [("阿克苏", "RECIPIENT"), ("纺织", "ORG")]
+    got = _spans_of(text, [*marked[:3], *blocked])
+    assert ("阿克苏", "RECIPIENT") in got and ("纺织工业园区", "LOC") in got  # 纺织 is extended
+    old = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert not old.feature_names
+    assert _spans_of(text, marked, old)[0] == ("霍尔果斯", "RECIPIENT")
+
+
+def test_an_earthquake_name_and_a_signing_venue_are_mentions_in_passing():
+    """V4: 汶川 only in the earthquake's name and 昆明 only as where an agreement was signed
+    are LOC whatever the tagger (or the 援建 before 汶川地震重灾区) says; an 汶川 that also
+    receives aid keeps its role; records from before the rule predict without it."""
+    text = "江苏对口援建汶川地震重灾区。协议在昆明签署。"
+    marked = [("江苏", "DONOR"), ("汶川", "RECIPIENT"), ("昆明", "DONOR")]
+    got = _labels_of(text, marked)
+    assert got[("汶川", text.index("汶川"))] == "LOC" and got[("昆明", text.index("昆明"))] == "LOC"
+    assert _labels_before(text, marked, "passing_events")[("汶川", text.index("汶川"))] != "LOC"
+    receives = text + "江苏援建汶川。"
+    got = _labels_of(receives, [*marked, ("江苏", "DONOR"), ("汶川", "RECIPIENT")])
+    assert got[("汶川", receives.rindex("汶川"))] == "RECIPIENT"
+    assert got[("汶川", receives.index("汶川"))] == "RECIPIENT"
+
+
+def test_a_loc_span_that_names_no_place_is_dropped_and_nothing_else_is():
+    """A span that ends LOC must name a place: 奉献 and 桥头堡 (the tagger's noise) go,
+    青藏高原 and 南疆五地州 stay, a RECIPIENT 贡献 is not touched, and other labels and
+    offsets are unchanged; records from before the rule keep every span."""
+    text = "扎根青藏高原无私奉献，南疆五地州，建设桥头堡，投入5000万元。贡献。"
+    money = text.index("5000万元")
+    spans = [Span(2, 6, "LOC"), Span(8, 10, "LOC"), Span(11, 16, "LOC"),
+             Span(text.index("桥头堡"), text.index("桥头堡") + 3, "LOC"),
+             Span(money, money + 6, "MONEY"), Span(text.index("贡献"), text.index("贡献") + 2,
+                                                  "RECIPIENT")]
+    out = assign_roles(text, spans)
+    assert [(text[s.start:s.end], s.label) for s in out] == [
+        ("青藏高原", "LOC"), ("南疆五地州", "LOC"), ("5000万元", "MONEY"), ("贡献", "RECIPIENT")]
+    old = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert len(assign_roles(text, spans, old)) == len(spans)

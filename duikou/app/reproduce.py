@@ -444,10 +444,12 @@ COMBINED_ROLES = System(
     "crf+roles+rules", "crf+roles+rules", "crf+rules with the CRF's party labels decided per "
     "document entity (duikou.baselines.roles: mention grouping, one role per entity from "
     "votes and giving/receiving cues, weights from dataset 1; by name, central organs ORG "
-    "(missed ones added), named features and places only mentioned in passing (datelines, "
-    "venues, markets, 等地 lists) LOC, guidelines §5 steps 4 and 9, V4, V14, written with "
-    "the non-test documents in view); derived from the crf and rules predictions, no extra "
-    "training", True, base="crf", roles=True)
+    "(missed ones added), named features (a place name stopped short of a feature's head "
+    "extended over it) and places only mentioned in passing (datelines, venues, signings, "
+    "markets, 等地 lists, earthquake names) LOC, LOC spans that name no place dropped, "
+    "guidelines §5 steps 4 and 9, V3, V4, V14, written with the non-test documents in "
+    "view); derived from the crf and rules predictions, no extra training", True, base="crf",
+    roles=True)
 BERT_COMBINED = System(
     "bert+rules", "bert+rules", "the rules tagger for the figure/date labels where it beats "
     "BERT-type on the validation split, BERT-type (bert-e5-small) for the rest, per seed; "

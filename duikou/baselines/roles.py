@@ -2,9 +2,12 @@
 document, as the guidelines decide them (``annotation/GUIDELINES.md`` §5), on top of any tagger.
 
 Taggers label each mention from a local window, so one entity often comes out DONOR in one
-sentence and RECIPIENT or LOC in the next. This stage keeps every span and boundary of the
-tagger and changes only the labels of party-like spans (DONOR, RECIPIENT, ORG, LOC), except
-that it adds the mentions of central organs the tagger left out (:func:`department_mentions`):
+sentence and RECIPIENT or LOC in the next. This stage changes the labels of party-like spans
+(DONOR, RECIPIENT, ORG, LOC) and keeps every other span as it is. It touches spans in three
+places only: it adds the mentions of central organs the tagger left out
+(:func:`department_mentions`), extends a place name the tagger stopped short of a feature's
+head over it (霍尔果斯|口岸 → 霍尔果斯口岸, LOC: :func:`feature_name_spans`), and drops a span
+that ends LOC without naming a place (:func:`is_place_name`):
 
 1. :func:`group_mentions` partitions the party-like mentions of one document into entities:
    the same string; administrative chains that end in the same division (成都市锦江区 ↔
@@ -26,8 +29,9 @@ that it adds the mentions of central organs the tagger left out (:func:`departme
    natural feature, route, venue, zone or park whose name is not an administrative division
    (:func:`is_feature_place`, step 9 and V3) is LOC; and so is a place that is only ever
    mentioned in passing: a dateline's, a venue, a market, a member of an 等地 list
-   (:func:`is_neutral_mention`, V4 and V14). These rules were written against the errors on
-   the non-test documents (baselines/BENCHMARKS.md, "Roles by name").
+   (:func:`is_neutral_mention`, V4 and V14), an earthquake's name or where an agreement was
+   signed (:func:`is_event_mention`, V4). These rules were written against the errors on
+   the non-test documents (baselines/BENCHMARKS.md, "Roles by name" and "Places by name").
 
 :class:`RolesTagger` wraps any registered tagger: the registry's ``crf+roles`` and
 ``bert+roles`` train the base tagger into ``base/`` inside the model folder and record the
@@ -38,6 +42,7 @@ reproduce`` run it like any other kind.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -143,6 +148,33 @@ _PLACE_LIST_AFTER = re.compile(
 #: zone heads that end in 区 like a district (雅江北岸生态示范区, 粤港澳大湾区): a name with one
 #: is a zone unless the division table knows it
 ZONE_HEAD = re.compile("(?:园区|开发区|示范区|生态区|景区|风景区|湾区|街区|试验区|合作区)$")
+#: V3: the rest of a feature's name after a place name the tagger stopped at (霍尔果斯|口岸,
+#: 喀什|空天信息产业园): at most four name characters, then one of these heads (a subset of
+#: :data:`FEATURE_HEAD` and :data:`ZONE_HEAD`). A name character is none of the function
+#: words and verbs that start another phrase (的, 和, 在, 援建, 修建, 治理, 帮扶…: 江苏援建机场 is
+#: no airport's name), and 河 or 湖 must end the word (岷江河畔 is 岷江's bank, 喀什湖南工业园
+#: holds 湖南)
+_FEATURE_TAIL = re.compile(
+    "(?:(?![的和与及个之一在援建修治帮扶支投捐助赴向对为给到从])[\u4e00-\u9fff]){0,4}?"
+    "(?:口岸|产业园区|产业园|工业园区|工业园|经济开发区|开发区|水库|机场|大桥|古城|老城|城墙|景区|新城"
+    "|(?:河|湖)(?![\u4e00-\u9fff]))")
+#: macro-regions that no division table holds (南疆, 长三角, 西海固, 乌蒙山, 中亚…), a
+#: province's one-character name with a direction (苏北, 川西, 黔东南), and heads that end the
+#: names of streets, villages, bays, gates and bases (六星街, 大渔湾, 剑门关): with the
+#: division table, what :func:`is_place_name` accepts as the name of a place
+REGION_NAME = re.compile(
+    "南疆|北疆|东疆|江南|江北|长三角|珠三角|粤港澳|京津冀|西海固|乌蒙|武陵|藏区|雪域|三江源|华夏|"
+    "丝绸之路|帕米尔|塔克拉玛干|喀纳斯|欧洲|亚洲|非洲|美洲|中亚|东南亚|南亚|中东|"
+    "^[京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀黔贵滇云陕秦甘陇青宁新藏蒙]"
+    "(?:东南|东北|西南|西北|东|西|南|北|中)$")
+_PLACE_NAME_HEAD = re.compile("(?:街|路|大道|湾|沟|关|巷|村|镇|乡|寨|坝|岛|港|园|基地|农家乐)$")
+_HOME = ("中国", "中华")
+#: an event named after a place (汶川地震, 玉树大地震, 汶川特大地震): the place is named in passing,
+#: whatever verb comes before (对口援建汶川地震重灾区: the disaster area receives)
+_EVENT_AFTER = re.compile("^(?:特大|大)?地震")
+#: V4: the venue of a signing (在昆明签署); not 成立, since what is founded in a place often
+#: serves it (在鹤峰县成立…: 鹤峰县 receives)
+_SIGNING_AFTER = re.compile("^(?:正式|共同)?(?:签署|签订|签约)")
 
 @dataclasses.dataclass(frozen=True)
 class RoleSettings:
@@ -165,6 +197,15 @@ class RoleSettings:
     #: V4 and V14: a place all of whose mentions are in passing (datelines, venues, markets,
     #: 等地 lists) is LOC (:func:`is_neutral_mention`)
     neutral_places: bool = True
+    #: V3: a party-like span followed by the rest of a feature's name (霍尔果斯|口岸) is
+    #: extended over it and is LOC (:func:`feature_name_spans`)
+    feature_names: bool = True
+    #: V4: an earthquake named after a place (汶川地震) and the venue of a signing (在昆明签署)
+    #: are mentions in passing too (:func:`is_event_mention`)
+    passing_events: bool = True
+    #: a span that ends LOC but names no place (奉献, 飞地, 桥头堡: the tagger's noise) is
+    #: dropped (:func:`is_place_name`); the only place where the stage removes spans
+    place_names_only: bool = True
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -172,11 +213,13 @@ class RoleSettings:
     @classmethod
     def from_json(cls, data: dict | None) -> RoleSettings:
         """Settings as recorded; a record from before ``containing_provinces``,
-        ``departments``, ``feature_places``, ``add_departments`` or ``neutral_places``
-        existed predicts as it did then (without it)."""
+        ``departments``, ``feature_places``, ``add_departments``, ``neutral_places``,
+        ``feature_names``, ``passing_events`` or ``place_names_only`` existed predicts as it
+        did then (without it)."""
         return cls(**{"containing_provinces": False, "departments": False,
                       "feature_places": False, "add_departments": False,
-                      "neutral_places": False, **(data or {})})
+                      "neutral_places": False, "feature_names": False,
+                      "passing_events": False, "place_names_only": False, **(data or {})})
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -221,6 +264,8 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     if settings.add_departments and (added := department_mentions(plain, spans)):
         ordered = all(a <= b for a, b in zip(spans, spans[1:]))
         spans = sorted([*spans, *added]) if ordered else [*spans, *added]
+    if settings.feature_names:
+        spans = feature_name_spans(plain, spans)
     idx = [i for i, s in enumerate(spans) if s.label in ROLE_LABELS]
     keys = [entity_key(text[spans[i].start:spans[i].end]) for i in idx]
     groups = group_mentions(keys)
@@ -249,6 +294,8 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     for group, role in zip(groups, roles, strict=True):
         for g in group:
             out[idx[g]] = dataclasses.replace(spans[idx[g]], label=role)
+    if settings.place_names_only:
+        out = [s for s in out if s.label != "LOC" or is_place_name(entity_key(text[s.start:s.end]))]
     return out
 
 
@@ -323,6 +370,71 @@ def is_neutral_mention(plain: str, start: int, end: int) -> bool:
                 or (plain[start - 1:start] == "在" and _VENUE_AFTER.match(right)))
 
 
+def is_event_mention(plain: str, start: int, end: int) -> bool:
+    """Whether the mention ``plain[start:end]`` (simplified text) names an earthquake (汶川地震)
+    or the venue of a signing (在昆明签署): mentions in passing, like those of
+    :func:`is_neutral_mention` (V4).
+
+    >>> text = "对口援建汶川地震重灾区。协议在昆明签署。汶川县城。在鹤峰县成立基地。"
+    >>> [is_event_mention(text, text.find(n), text.find(n) + len(n))
+    ...  for n in ("汶川", "昆明", "汶川县", "鹤峰县")]
+    [True, True, False, False]
+    """
+    right = plain[end:end + 8]
+    return bool(_EVENT_AFTER.match(right)
+                or (plain[start - 1:start] == "在" and _SIGNING_AFTER.match(right)))
+
+
+def feature_name_spans(plain: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with every party-like span that the rest of a feature's name follows
+    (:data:`_FEATURE_TAIL`: 霍尔果斯 + 口岸) extended over it and labelled LOC (V3), when the
+    whole is a feature place (:func:`is_feature_place`) and the extension overlaps no other
+    span; every other span unchanged. Offsets are ``plain``'s, which are the text's. The
+    label is a vote like any mention's: the entity ends LOC through ``feature_places``.
+
+    >>> text = "霍尔果斯口岸通关。霍尔果斯市。江苏援建机场。岷江河畔。"
+    >>> [(s.start, s.end, s.label) for s in feature_name_spans(text, [
+    ...     Span(0, 4, "RECIPIENT"), Span(9, 14, "RECIPIENT"), Span(15, 17, "DONOR"),
+    ...     Span(22, 24, "LOC")])]
+    [(0, 6, 'LOC'), (9, 14, 'RECIPIENT'), (15, 17, 'DONOR'), (22, 24, 'LOC')]
+    """
+    out = list(spans)
+    for k, span in enumerate(spans):
+        if span.label not in ROLE_LABELS or not (m := _FEATURE_TAIL.match(plain, span.end)):
+            continue
+        if (len(m.group()) == 1 and plain[span.end - 1] in "江河湖"
+                or any(o.start < m.end() and span.end < o.end
+                       for j, o in enumerate(spans) if j != k)
+                or not is_feature_place(plain[span.start:m.end()])):
+            continue  # a second one-character head (黄浦江|河), or the tail meets another span
+        out[k] = dataclasses.replace(span, end=m.end(), label="LOC")
+    return out
+
+
+def is_place_name(name: str) -> bool:
+    """Whether ``name`` (simplified) can name a place: a division, country or feature place
+    (:func:`_is_place`), a name that holds a division or country name of two or more
+    characters (喀什空天信息产业园, 四川省民族地区), a macro-region (:data:`REGION_NAME`), or a
+    name with the head of a street, village, bay or gate.
+
+    >>> [is_place_name(n) for n in ("炉霍", "青藏高原", "铜山金桥连锁超市", "南疆五地州", "六星街")]
+    [True, True, True, True, True]
+    >>> [is_place_name(n) for n in ("奉献", "飞地", "桥头堡", "杜洛克", "的心田")]
+    [False, False, False, False, False]
+    """
+    if _is_place(name) or REGION_NAME.search(name) or _PLACE_NAME_HEAD.search(name):
+        return True
+    names = _place_names()
+    return any(name[i:j] in names for i in range(len(name))
+               for j in range(i + 2, min(len(name), i + 12) + 1))
+
+
+@functools.cache
+def _place_names() -> frozenset[str]:
+    return frozenset(n for n in (*division_parents(), *province_rows(), *world_countries(), *_HOME)
+                     if len(n) >= 2)
+
+
 def _is_place(name: str) -> bool:
     return _known_name(name) or bool(admin_chain(name)) or is_feature_place(name)
 
@@ -334,7 +446,8 @@ def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
     is the district's bureau), DONOR when a help verb follows one of its ``mentions`` that
     is not the object of a receiving cue (V6), else ORG; LOC for an entity all of whose names
     are feature places, and for a place voted a side all of whose mentions are in passing
-    (:func:`is_neutral_mention`; V4, V14); else ``role``."""
+    (:func:`is_neutral_mention`; with ``passing_events`` also :func:`is_event_mention`; V4,
+    V14); else ``role``."""
     if settings.departments and is_department(max(names, key=lambda n: (len(n), n))):
         helps = any(_HELP_AFTER.match(right) and not _RECEIVE_BEFORE.search(left)
                     for left, right in (_clause(plain, m.start, m.end) for m in mentions))
@@ -342,7 +455,9 @@ def named_role(names: set[str], role: str, mentions: Sequence[Span], plain: str,
     if settings.feature_places and all(is_feature_place(n) for n in names):
         return "LOC"
     if (settings.neutral_places and role in (GIVER, RECEIVER) and all(map(_is_place, names))
-            and all(is_neutral_mention(plain, m.start, m.end) for m in mentions)):
+            and all(is_neutral_mention(plain, m.start, m.end)
+                    or (settings.passing_events and is_event_mention(plain, m.start, m.end))
+                    for m in mentions)):
         return "LOC"
     return role
 
