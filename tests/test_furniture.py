@@ -528,6 +528,27 @@ def test_ruleset_10_keeps_byline_shaped_headings_and_adds_reporter_lines():
         "R23-widget": 1, "R23-byline": 1, "R23-image": 1}
 
 
+def test_ruleset_11_keeps_the_headings_and_fragments_ruleset_10_took_for_furniture():
+    """Ruleset 11 (a code review's fixes): 记者手记, 一线记者看变化, 向记者介绍情况, 发自肺腑的感谢,
+    采访对象 张三, a 地址: line that is a sentence and 扶贫正文 are article lines that ruleset 10
+    removed; a reporter line, an address and a widget's 正文 counter still go."""
+    from duikou.ingest.furniture import more_shapes
+
+    kept = ("记者手记", "一线记者看变化", "向记者介绍情况", "发自肺腑的感谢", "采访对象 张三",
+            "地址:从这里出发我们走向远方的故事", "扶贫正文", "记者还了解到")
+    assert all(more_shapes(x, 10) for x in kept)
+    assert not any(more_shapes(x, 11) for x in kept)
+    gone = {"天山网-新疆日报记者 拍热扎提·阿不都": "R23-byline", "浙江新闻客户端︱记者黄宏": "R23-byline",
+            "地址:江苏省南京市鼓楼区漓江路西苑公寓1幢": "R23-contact", "体育正文 282 0": "R23-other",
+            "字号变大| 字号变小": "R23-widget"}
+    assert {x: more_shapes(x, 11) for x in gone} == gone
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["粤桂协作助力脱贫", para, "记者手记", para, "一线记者看变化", para])
+    assert "记者手记" not in clean_text(page, file="t.txt", ruleset=10).text
+    assert clean_text(page, file="t.txt", ruleset=11).removed_lines() == {}
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -551,8 +572,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10]))
-def test_rulesets_4_to_10_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11]))
+def test_rulesets_4_to_11_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

@@ -109,7 +109,9 @@ shapes of images, SMS spam, phone numbers, disclaimers, widgets, bylines, outlet
 menu words that rulesets 2-8 kept on the blind batches up to fresh12. Ruleset 10 is ruleset 9
 with R22's byline shape fixed (a heading such as 采访手记 or 作者简介 is kept) and R23, more
 whole-line shapes (reporter lines, 资料图片 placeholders, reading-time and share widgets)
-written from ruleset 9's misses up to fresh13.
+written from ruleset 9's misses up to fresh13. Ruleset 11 is ruleset 10 with a code review's
+fixes to those shapes (headings such as 记者手记, sentence fragments such as 向记者介绍情况 and
+plain text were matched) and widget shapes from fresh14's misses.
 """
 
 from __future__ import annotations
