@@ -149,7 +149,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "held-out precision; 8 removes a subset of 2's lines, 2 a few more; "
                          "3-7 add a line "
                          "model: more furniture removed, more article lines lost; 9 is 8 with "
-                         "more whole-line shapes (R22); eval/FURNITURE.md)")
+                         "more whole-line shapes (R22), 10 and 11 add more (R23); "
+                         "eval/FURNITURE.md)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 

@@ -73,7 +73,7 @@ R14    Header zone — above the first line of running text only: a bare persona
 =====  ====================================================================================
 
 Ruleset 2 (corpus documents keep the ruleset recorded in ``seeds/sources.yaml``; new input
-gets ``furniture.DEFAULT_RULESET``, now 8, which is ruleset 2 with fixes) adds, on lines
+gets ``furniture.DEFAULT_RULESET``; eval/FURNITURE.md says which and why) adds, on lines
 ruleset 1 keeps:
 
 =====  ====================================================================================
