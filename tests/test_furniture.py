@@ -549,6 +549,23 @@ def test_ruleset_11_keeps_the_headings_and_fragments_ruleset_10_took_for_furnitu
     assert clean_text(page, file="t.txt", ruleset=11).removed_lines() == {}
 
 
+def test_ruleset_12_keeps_section_numbers_dated_headlines_and_subtitled_headlines():
+    """Ruleset 12: a lone section number between paragraphs, a headline printed with its date
+    and time, and a headline with its —— subtitle on one line (also printed as two lines) are
+    kept, where ruleset 11 removed them; a pager's run of numbers and an outlet-and-time line
+    still go."""
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["鹏城大爱连雪原 ——写在深圳援藏20周年之际", "鹏城大爱连雪原",
+                      "——写在深圳援藏20周年之际", "山东倾情援建 北川涅槃重生 2010-09-26 09:32",
+                      "中国日报网 2010-09-26 09:32", para, "1", para, "2", "3", para])
+    old = clean_text(page, file="t.txt", ruleset=11).text
+    new = clean_text(page, file="t.txt", ruleset=12).text
+    for kept in ("鹏城大爱连雪原 ——写在", "北川涅槃重生 2010-09-26", "\n1\n"):
+        assert kept not in old and kept in new
+    assert "中国日报网" not in new and "\n2\n3\n" not in new
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -572,8 +589,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11]))
-def test_rulesets_4_to_11_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12]))
+def test_rulesets_4_to_12_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

@@ -111,7 +111,11 @@ with R22's byline shape fixed (a heading such as 采访手记 or 作者简介 is
 whole-line shapes (reporter lines, 资料图片 placeholders, reading-time and share widgets)
 written from ruleset 9's misses up to fresh13. Ruleset 11 is ruleset 10 with a code review's
 fixes to those shapes (headings such as 记者手记, sentence fragments such as 向记者介绍情况 and
-plain text were matched) and widget shapes from fresh14's misses.
+plain text were matched) and widget shapes from fresh14's misses. Ruleset 12 is ruleset 11
+with three more fixes of the rules' own false removals on fresh15-fresh16
+(:func:`_precision_fixes_v2` and :func:`duikou.ingest.furniture.subtitled_headline`): a lone
+section number 1-9 between paragraphs, a headline printed with its date and time, and a
+headline with a —— subtitle are kept.
 """
 
 from __future__ import annotations
@@ -474,6 +478,7 @@ _SENTENCE_END = re.compile(r"[。！？!?][”」』\"']?$")
 
 _KEYWORD_LINE = re.compile(r"^(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字)\s*[:：]")
 _SECTION_NUMBER = re.compile(r"^0[1-9]$")
+_LONE_NUMBER = re.compile(r"^[1-9]$")
 _CAPTION_LEAD = re.compile(r"^[图圖]\s*[:：]\s*(.+)$")
 
 
@@ -488,6 +493,19 @@ def _precision_fixes(norms: list[str], rules: list[str | None]) -> list[str | No
         elif _wrongly_removed(out[k], norms, k):
             out[k] = None
     return out
+
+
+def _precision_fixes_v2(norms: list[str], rules: list[str | None]) -> list[str | None]:
+    """Ruleset 12: a lone section number 1-9 between paragraphs, with no number on the lines
+    either side (a run of numbers is a pager), is kept (R10 took it for a widget's counter),
+    and so is a headline printed with its date and time (R6)."""
+    def section_number(k: int) -> bool:
+        return (bool(_LONE_NUMBER.match(norms[k])) and _between_text(norms, k)
+                and not any(j in range(len(norms)) and norms[j].isdigit() for j in (k - 1, k + 1)))
+
+    return [None if (rule == "R10-widget" and section_number(k))
+            or (rule == "R6-metadata" and furniture.headline_with_time(furniture.fold(norm)))
+            else rule for k, (norm, rule) in enumerate(zip(norms, rules, strict=True))]
 
 
 def _wrongly_removed(rule: str | None, norms: list[str], k: int) -> bool:
@@ -528,6 +546,8 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
             rules[k] = "R9-tail"
     if ruleset in furniture.PRECISION_FIXES:
         rules = _precision_fixes(norms, rules)
+    if ruleset in furniture.PRECISION_FIXES_V2:
+        rules = _precision_fixes_v2(norms, rules)
     if ruleset in furniture.MORE_SHAPES:
         rules = [r if r is not None else furniture.more_shapes(n, ruleset)
                  for n, r in zip(norms, rules, strict=True)]
@@ -549,7 +569,9 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
                 rules[k] = "R16-metadata"
     others = norms[:cut]
     for k in range(cut):  # R13: a repeated page title with the site name appended
-        if rules[k] is None and furniture.page_title_copy(norms[k], others):
+        if rules[k] is None and furniture.page_title_copy(norms[k], others) and not (
+                ruleset in furniture.PRECISION_FIXES_V2
+                and furniture.subtitled_headline(norms[k], others)):
             rules[k] = "R13-page-title"
     if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
