@@ -145,12 +145,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     tg.add_argument("files", nargs="+", help="raw .txt or .html articles")
     tg.add_argument("--out", required=True, help="JSONL to write, clean text + spans (- for stdout)")
     tg.add_argument("--cleaning", type=int, choices=RULESETS,
-                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}: the highest "
-                         "held-out precision; 8 removes a subset of 2's lines, 2 a few more; "
-                         "3-7 add a line "
-                         "model: more furniture removed, more article lines lost; 9 is 8 with "
-                         "more whole-line shapes (R22), 10 and 11 add more (R23); "
-                         "eval/FURNITURE.md)")
+                    help=f"page-furniture ruleset (default {DEFAULT_RULESET}, chosen on "
+                         "held-out blind batches by the rule in eval/FURNITURE.md; 8 removes "
+                         "a subset of 2's lines, 2 a few more; 3-7 add a line model: more "
+                         "furniture removed, more article lines lost; 9 is 8 with more "
+                         "whole-line shapes (R22), 10 and 11 add more (R23), 12 keeps more "
+                         "headlines and section numbers)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 
