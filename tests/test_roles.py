@@ -179,15 +179,20 @@ def _labels_before(text: str, marked: list[tuple[str, str]], *flags: str) -> dic
     return _labels_of(text, marked, old)
 
 
-def _labels_of(text: str, marked: list[tuple[str, str]],
-               settings: RoleSettings | None = None) -> dict:
+def _marked_spans(text: str, marked: list[tuple[str, str]]) -> list[Span]:
+    """Spans for (name, label) pairs, each name found after the previous one."""
     spans, at = [], 0
     for name, label in marked:
         start = text.index(name, at)
         spans.append(Span(start, start + len(name), label))
         at = start + len(name)
+    return spans
+
+
+def _labels_of(text: str, marked: list[tuple[str, str]],
+               settings: RoleSettings | None = None) -> dict:
     return {(text[s.start:s.end], s.start): s.label
-            for s in assign_roles(text, spans, settings or RoleSettings())}
+            for s in assign_roles(text, _marked_spans(text, marked), settings or RoleSettings())}
 
 
 def test_a_province_that_only_contains_a_side_is_a_place():
@@ -311,13 +316,8 @@ def test_a_place_that_is_only_mentioned_in_passing_is_a_place_not_a_side():
 
 def _spans_of(text: str, marked: list[tuple[str, str]],
               settings: RoleSettings | None = None) -> list[tuple[str, str]]:
-    spans, at = [], 0
-    for name, label in marked:
-        start = text.index(name, at)
-        spans.append(Span(start, start + len(name), label))
-        at = start + len(name)
     return [(text[s.start:s.end], s.label)
-            for s in assign_roles(text, spans, settings or RoleSettings())]
+            for s in assign_roles(text, _marked_spans(text, marked), settings or RoleSettings())]
 
 
 def test_a_place_span_stopped_before_a_feature_head_is_extended_over_it():
