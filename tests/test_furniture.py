@@ -566,6 +566,22 @@ def test_ruleset_12_keeps_section_numbers_dated_headlines_and_subtitled_headline
     assert "中国日报网" not in new and "\n2\n3\n" not in new
 
 
+def test_ruleset_13_keeps_credited_captions_and_unspaced_subtitles():
+    """Ruleset 13: a 图: caption ending in a photographer's credit and a headline with an
+    unspaced —— subtitle are kept, where ruleset 12 removed them; a bare 图: credit and a
+    title with a site's name after —— still go."""
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join(["山南,我们奋斗如歌——援藏五周年记", "山南,我们奋斗如歌——中国西藏网",
+                      "山南,我们奋斗如歌", para, "图:仪式上,学生代表发言(摄影:牛晓波)", para,
+                      "图:新华社", para])
+    old = clean_text(page, file="t.txt", ruleset=12).text
+    new = clean_text(page, file="t.txt", ruleset=13).text
+    for kept in ("援藏五周年记", "学生代表发言"):
+        assert kept not in old and kept in new
+    assert "中国西藏网" not in new and "图:新华社" not in new
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -589,8 +605,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12]))
-def test_rulesets_4_to_12_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]))
+def test_rulesets_4_to_13_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

@@ -115,7 +115,9 @@ plain text were matched) and widget shapes from fresh14's misses. Ruleset 12 is 
 with three more fixes of the rules' own false removals on fresh15-fresh16
 (:func:`_precision_fixes_v2` and :func:`duikou.ingest.furniture.subtitled_headline`): a lone
 section number 1-9 between paragraphs, a headline printed with its date and time, and a
-headline with a —— subtitle are kept.
+headline with a —— subtitle are kept. Ruleset 13 is ruleset 12 with two more, from fresh17: a
+图: caption that ends in a photographer's credit (:func:`_is_credited_caption`) and a headline
+with an unspaced —— subtitle (:func:`duikou.ingest.furniture.subtitle_suffix`) are kept.
 """
 
 from __future__ import annotations
@@ -508,6 +510,27 @@ def _precision_fixes_v2(norms: list[str], rules: list[str | None]) -> list[str |
             else rule for k, (norm, rule) in enumerate(zip(norms, rules, strict=True))]
 
 
+_CREDIT_TAIL = re.compile(r"[(（]\s*(?:摄影|攝影|摄|攝|图|圖)\s*[:：/]?\s*[^()（）]{2,12}[)）]\s*$"
+                          r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
+
+
+def _is_credited_caption(norm: str) -> bool:
+    """Ruleset 13: a 图: line whose text, before a photographer's credit in brackets at its
+    end, has eight or more Han characters is a caption (article), not a credit.
+
+    >>> _is_credited_caption("图:仪式上,学生代表发言(摄影:牛晓波)")
+    True
+    >>> [_is_credited_caption(x) for x in ("图:新华社(摄影:牛晓波)", "图:本报记者 张三 摄")]
+    [False, False]
+    """
+    m = _CAPTION_LEAD.match(norm)
+    tail = _CREDIT_TAIL.search(norm)
+    if m is None or tail is None:
+        return False
+    text = norm[m.start(1):tail.start()]
+    return sum("\u4e00" <= c <= "\u9fff" for c in text) >= 8
+
+
 def _wrongly_removed(rule: str | None, norms: list[str], k: int) -> bool:
     if rule == "R10-widget":
         return bool(_SECTION_NUMBER.match(norms[k])) and _between_text(norms, k)
@@ -548,6 +571,9 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
         rules = _precision_fixes(norms, rules)
     if ruleset in furniture.PRECISION_FIXES_V2:
         rules = _precision_fixes_v2(norms, rules)
+    if ruleset in furniture.PRECISION_FIXES_V3:
+        rules = [None if rule == "R7-byline" and _is_credited_caption(norm) else rule
+                 for norm, rule in zip(norms, rules, strict=True)]
     if ruleset in furniture.MORE_SHAPES:
         rules = [r if r is not None else furniture.more_shapes(n, ruleset)
                  for n, r in zip(norms, rules, strict=True)]
@@ -571,7 +597,9 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     for k in range(cut):  # R13: a repeated page title with the site name appended
         if rules[k] is None and furniture.page_title_copy(norms[k], others) and not (
                 ruleset in furniture.PRECISION_FIXES_V2
-                and furniture.subtitled_headline(norms[k], others)):
+                and furniture.subtitled_headline(norms[k], others)) and not (
+                ruleset in furniture.PRECISION_FIXES_V3
+                and furniture.subtitle_suffix(norms[k], others)):
             rules[k] = "R13-page-title"
     if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model

@@ -528,6 +528,28 @@ def subtitled_headline(line: str, others: list[str]) -> bool:
     return False
 
 
+_SITE_WORD = re.compile(r"网|报|社|台|新闻|频道|在线|官网|门户|\.com|\.cn", re.IGNORECASE)
+
+
+def subtitle_suffix(line: str, others: list[str]) -> bool:
+    """Ruleset 13: a line that :func:`page_title_copy` would take for a page title but whose
+    appended part is a ``——`` subtitle with no site's word in it (山南,我们奋斗如歌——援藏五周年记
+    beside 山南,我们奋斗如歌), not a title with a site.
+
+    >>> others = ["山南,我们奋斗如歌"]
+    >>> subtitle_suffix("山南,我们奋斗如歌——援藏五周年记", others)
+    True
+    >>> subtitle_suffix("山南,我们奋斗如歌——中国西藏网", others)
+    False
+    """
+    for t in others:
+        if len(t) >= 6 and t != line and line.startswith(t):
+            rest = line[len(t):].strip()
+            if rest.startswith("——") and not _SITE_WORD.search(rest):
+                return True
+    return False
+
+
 def headline_with_time(f: str) -> bool:
     """Ruleset 12: a folded line that R6 takes for metadata but that is a headline printed with
     its date and time (山东倾情援建 北川涅槃重生 2010-09-26 09:32): the date (and time) end the
@@ -581,11 +603,15 @@ _NOT_A_HEADLINE = re.compile(r"[:|·•《》/.]|报|网|社|台|新闻|杂志|�
 # shared errors (clean._precision_fixes_v2: a lone section number 1-9 between paragraphs, a
 # headline printed with its date and time, a headline with a —— subtitle taken for the page
 # title); made before fresh17 was committed or scored
-RULESETS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+# 13: ruleset 12 with two more such fixes from fresh17's shared errors (a 图: caption that ends
+# in a photographer's credit, a headline with an unspaced —— subtitle); made before fresh18
+# was committed or scored
+RULESETS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 LINE_MODEL_RULESETS = (3, 4, 5, 6, 7)  # rulesets that add the R20 line model
-PRECISION_FIXES = (8, 9, 10, 11, 12)  # rulesets with clean._precision_fixes
-MORE_SHAPES = (9, 10, 11, 12)  # rulesets with R22 (:func:`more_shapes`); 10-12 add R23
-PRECISION_FIXES_V2 = (12,)  # rulesets with clean._precision_fixes_v2
+PRECISION_FIXES = (8, 9, 10, 11, 12, 13)  # rulesets with clean._precision_fixes
+MORE_SHAPES = (9, 10, 11, 12, 13)  # rulesets with R22 (:func:`more_shapes`); 10-13 add R23
+PRECISION_FIXES_V2 = (12, 13)  # rulesets with clean._precision_fixes_v2
+PRECISION_FIXES_V3 = (13,)  # rulesets with the fresh17 fixes (captions, unspaced subtitles)
 # The default for new input. The first line model (ruleset 3), on the fresh2 batch held out
 # for it, removed 4 article lines in 109 (precision 0.963, recall 0.808), so the default
 # stayed 2 "until a held-out batch shows ruleset 3 at precision >= 0.99". The second model
@@ -905,7 +931,7 @@ _SHAPES: dict[int, tuple[tuple[str, tuple[tuple[str, re.Pattern], ...]], ...]] =
     11: (("R22", tuple((n, _BYLINE_V11 if n == "byline" else p) for n, p in _R22)),
          ("R23", _R23_V11)),
 }
-_SHAPES[12] = _SHAPES[11]
+_SHAPES[12] = _SHAPES[13] = _SHAPES[11]
 
 
 def more_shapes(line: str, ruleset: int = 9) -> str | None:
