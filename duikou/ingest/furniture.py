@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from duikou.normalise import PINYIN_GLOSS
 
@@ -496,15 +497,16 @@ def header_zone(line: str) -> str | None:
 _TITLE_SUFFIX = re.compile(r"^\s*(?:[-_|–—]|——)\s*\S.{0,40}$")
 
 
+def _appended(line: str, others: list[str]) -> Iterator[str]:
+    """What ``line`` adds after each other line of six or more characters that it starts with."""
+    return (line[len(t):] for t in others if len(t) >= 6 and t != line and line.startswith(t))
+
+
 def page_title_copy(line: str, others: list[str]) -> bool:
     """A repeated page ``<title>``: another line of the page plus ``- Site name`` (or ``_``,
     ``|``) appended."""
-    for t in others:
-        if len(t) >= 6 and t != line and line.startswith(t):
-            rest = line[len(t):]
-            if _TITLE_SUFFIX.match(rest) and not _SENTENCE_END.search(rest):
-                return True
-    return False
+    return any(_TITLE_SUFFIX.match(rest) and not _SENTENCE_END.search(rest)
+               for rest in _appended(line, others))
 
 
 def subtitled_headline(line: str, others: list[str]) -> bool:
@@ -520,12 +522,8 @@ def subtitled_headline(line: str, others: list[str]) -> bool:
     >>> subtitled_headline("鹏城大爱连雪原 - 深圳新闻网", lines)
     False
     """
-    for t in others:
-        if len(t) >= 6 and t != line and line.startswith(t):
-            rest = line[len(t):].strip()
-            if rest.startswith("——") and rest in others:
-                return True
-    return False
+    return any(rest.strip().startswith("——") and rest.strip() in others
+               for rest in _appended(line, others))
 
 
 _SITE_WORD = re.compile(r"网|报|社|台|新闻|频道|在线|官网|门户|\.com|\.cn", re.IGNORECASE)
@@ -542,12 +540,8 @@ def subtitle_suffix(line: str, others: list[str]) -> bool:
     >>> subtitle_suffix("山南,我们奋斗如歌——中国西藏网", others)
     False
     """
-    for t in others:
-        if len(t) >= 6 and t != line and line.startswith(t):
-            rest = line[len(t):].strip()
-            if rest.startswith("——") and not _SITE_WORD.search(rest):
-                return True
-    return False
+    return any(rest.strip().startswith("——") and not _SITE_WORD.search(rest)
+               for rest in _appended(line, others))
 
 
 def headline_with_time(f: str) -> bool:
