@@ -582,6 +582,41 @@ def test_ruleset_13_keeps_credited_captions_and_unspaced_subtitles():
     assert "中国西藏网" not in new and "图:新华社" not in new
 
 
+@pytest.mark.parametrize("line, rule", [
+    ("山南,我们奋斗如歌——新華網", "R13-page-title"),
+    ("山南,我们奋斗如歌——西藏自治区人民政府", "R13-page-title"),
+    ("山南,我们奋斗如歌——援藏五周年记 - 西藏自治区人民政府", "R13-page-title"),
+    ("新疆维吾尔自治区人民政府 2010-09-26 09:32", "R6-metadata"),
+    ("记者 张三 通讯员 李四 2020-01-01 09:32", "R6-metadata"),
+    ("图:新华社记者 张三 摄(图/新华社)", "R7-byline"),
+    ("图:本报记者 欧阳小明 李小红 摄(摄影:李小红)", "R7-byline"),
+])
+def test_ruleset_14_removes_the_furniture_that_the_exceptions_of_13_kept(line, rule):
+    """A code review's cases: furniture that ruleset 11 removes, ruleset 13's exceptions keep,
+    and ruleset 14's stricter tests remove again; the headline, caption and subtitle the
+    exceptions were made for stay kept (test_ruleset_12_…, test_ruleset_13_…)."""
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    page = "\n".join([line, "山南,我们奋斗如歌", para, para])
+    removed = {r: clean_text(page, file="t.txt", ruleset=r).removed_lines() for r in (11, 13, 14)}
+    assert removed[11].get(rule) == 1 and rule not in removed[13]
+    assert removed[14].get(rule) == 1
+    for kept in ("山南,我们奋斗如歌——援藏五周年记", "山东倾情援建 北川涅槃重生 2010-09-26 09:32",
+                 "图:仪式上,学生代表发言(摄影:牛晓波)"):
+        assert not clean_text("\n".join([kept, "山南,我们奋斗如歌", para, para]), file="t.txt",
+                              ruleset=14).removed_lines()
+
+
+def test_ruleset_14_keeps_a_section_number_only_between_running_text():
+    para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
+            "是加强区域合作、优化产业布局的大举措。")
+    pager = "\n".join(["标题行", para, "上一页", "2", "下一页", para])
+    section = "\n".join(["标题行", para, "1", para])
+    assert "R10-widget" not in clean_text(pager, file="t.txt", ruleset=13).removed_lines()
+    assert clean_text(pager, file="t.txt", ruleset=14).removed_lines()["R10-widget"] == 1
+    assert "R10-widget" not in clean_text(section, file="t.txt", ruleset=14).removed_lines()
+
+
 def test_the_headline_is_removed_only_at_the_headline_threshold():
     from duikou.ingest.linemodel import LineModel, apply_line_model, bucket
 
@@ -605,8 +640,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]))
-def test_rulesets_4_to_13_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]))
+def test_rulesets_4_to_14_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):

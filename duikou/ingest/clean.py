@@ -118,6 +118,9 @@ section number 1-9 between paragraphs, a headline printed with its date and time
 headline with a —— subtitle are kept. Ruleset 13 is ruleset 12 with two more, from fresh17: a
 图: caption that ends in a photographer's credit (:func:`_is_credited_caption`) and a headline
 with an unspaced —— subtitle (:func:`duikou.ingest.furniture.subtitle_suffix`) are kept.
+Ruleset 14 is ruleset 13 with a code review's stricter tests for those exceptions (``strict``),
+which in 12 and 13 also kept furniture: a site or government name after ——, a publisher
+with a timestamp, a reporter's credit line, a pager number beside 上一页.
 """
 
 from __future__ import annotations
@@ -497,16 +500,25 @@ def _precision_fixes(norms: list[str], rules: list[str | None]) -> list[str | No
     return out
 
 
-def _precision_fixes_v2(norms: list[str], rules: list[str | None]) -> list[str | None]:
+def _precision_fixes_v2(norms: list[str], rules: list[str | None],
+                        strict: bool = False) -> list[str | None]:
     """Ruleset 12: a lone section number 1-9 between paragraphs, with no number on the lines
     either side (a run of numbers is a pager), is kept (R10 took it for a widget's counter),
-    and so is a headline printed with its date and time (R6)."""
+    and so is a headline printed with its date and time (R6). With ``strict`` (ruleset 14)
+    the number is read folded (１) and both lines beside it must be kept running text (not
+    上一页 or 点赞), and the headline test is :func:`furniture.headline_with_time`'s strict one."""
     def section_number(k: int) -> bool:
-        return (bool(_LONE_NUMBER.match(norms[k])) and _between_text(norms, k)
-                and not any(j in range(len(norms)) and norms[j].isdigit() for j in (k - 1, k + 1)))
+        if not strict:
+            return (bool(_LONE_NUMBER.match(norms[k])) and _between_text(norms, k)
+                    and not any(j in range(len(norms)) and norms[j].isdigit()
+                                for j in (k - 1, k + 1)))
+        return (bool(_LONE_NUMBER.match(furniture.fold(norms[k])))
+                and all(0 <= j < len(norms) and rules[j] is None and furniture.is_body(norms[j])
+                        for j in (k - 1, k + 1)))
 
     return [None if (rule == "R10-widget" and section_number(k))
-            or (rule == "R6-metadata" and furniture.headline_with_time(furniture.fold(norm)))
+            or (rule == "R6-metadata"
+                and furniture.headline_with_time(furniture.fold(norm), strict=strict))
             else rule for k, (norm, rule) in enumerate(zip(norms, rules, strict=True))]
 
 
@@ -514,7 +526,12 @@ _CREDIT_TAIL = re.compile(r"[(（]\s*(?:摄影|攝影|摄|攝|图|圖)\s*[:：/]
                           r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
 
 
-def _is_credited_caption(norm: str) -> bool:
+_CREDIT_TAIL_STRICT = re.compile(r"[(（]\s*(?:摄影|攝影|摄|攝)\s*[:：/]?\s*[^()（）]{2,12}[)）]\s*$"
+                                 r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
+_CREDIT_WORDS = re.compile(r"记者|記者|通讯员|通訊員|摄|攝|图/|圖/|来源|來源")
+
+
+def _is_credited_caption(norm: str, strict: bool = False) -> bool:
     """Ruleset 13: a 图: line whose text, before a photographer's credit in brackets at its
     end, has eight or more Han characters is a caption (article), not a credit.
 
@@ -522,12 +539,20 @@ def _is_credited_caption(norm: str) -> bool:
     True
     >>> [_is_credited_caption(x) for x in ("图:新华社(摄影:牛晓波)", "图:本报记者 张三 摄")]
     [False, False]
+    >>> [_is_credited_caption(x, strict=True) for x in ("图:仪式上,学生代表发言(摄影:牛晓波)",
+    ...     "图:新华社记者 张三 摄(图/新华社)", "图:本报记者 欧阳小明 李小红 摄(摄影:李小红)")]
+    [True, False, False]
+
+    With ``strict`` (ruleset 14) the credit must be a photographer's (摄影:X, X摄), and a text
+    that itself names a reporter or a photographer is a credit line.
     """
     m = _CAPTION_LEAD.match(norm)
-    tail = _CREDIT_TAIL.search(norm)
+    tail = (_CREDIT_TAIL_STRICT if strict else _CREDIT_TAIL).search(norm)
     if m is None or tail is None:
         return False
     text = norm[m.start(1):tail.start()]
+    if strict and _CREDIT_WORDS.search(text):
+        return False
     return sum("\u4e00" <= c <= "\u9fff" for c in text) >= 8
 
 
@@ -569,11 +594,12 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
             rules[k] = "R9-tail"
     if ruleset in furniture.PRECISION_FIXES:
         rules = _precision_fixes(norms, rules)
+    strict = ruleset in furniture.STRICT_FIXES
     if ruleset in furniture.PRECISION_FIXES_V2:
-        rules = _precision_fixes_v2(norms, rules)
+        rules = _precision_fixes_v2(norms, rules, strict=strict)
     if ruleset in furniture.PRECISION_FIXES_V3:
-        rules = [None if rule == "R7-byline" and _is_credited_caption(norm) else rule
-                 for norm, rule in zip(norms, rules, strict=True)]
+        rules = [None if rule == "R7-byline" and _is_credited_caption(norm, strict=strict)
+                 else rule for norm, rule in zip(norms, rules, strict=True)]
     if ruleset in furniture.MORE_SHAPES:
         rules = [r if r is not None else furniture.more_shapes(n, ruleset)
                  for n, r in zip(norms, rules, strict=True)]
@@ -599,7 +625,7 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
                 ruleset in furniture.PRECISION_FIXES_V2
                 and furniture.subtitled_headline(norms[k], others)) and not (
                 ruleset in furniture.PRECISION_FIXES_V3
-                and furniture.subtitle_suffix(norms[k], others)):
+                and furniture.subtitle_suffix(norms[k], others, strict=strict)):
             rules[k] = "R13-page-title"
     if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
