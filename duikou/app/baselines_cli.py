@@ -149,7 +149,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "held-out blind batches by the rule in eval/FURNITURE.md; 8 removes "
                          "a subset of 2's lines, 2 a few more; 3-7 add a line model: more "
                          "furniture removed, more article lines lost; 9 is 8 with more "
-                         "whole-line shapes (R22), 10 and 11 add more (R23), 12 and 13 keep more "
+                         "whole-line shapes (R22), 10 and 11 add more (R23), 12-14 keep more "
                          "headlines, captions and section numbers)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)

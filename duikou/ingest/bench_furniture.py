@@ -17,7 +17,7 @@ The labelled sets, and what each one was for:
   from it;
 * ``heldout`` — the other half: held out for ruleset 1 (read once, after it was finished),
   then the source of ruleset 2 (R15–R19 and the widened patterns), so in-sample for that;
-* ``fresh`` … ``fresh18`` — 2026-11-26: new page excerpts (``annotation/furniture/freshN/raw``,
+* ``fresh`` … ``fresh19`` — 2026-11-26: new page excerpts (``annotation/furniture/freshN/raw``,
   not corpus documents) labelled by instances that never saw the rules or the earlier
   batches; each held out for the rules or model made before it, then used for the next
   round (``eval/FURNITURE.md`` says which is which).
@@ -42,7 +42,7 @@ from duikou.paths import annotation_dir, seeds_dir
 
 SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
         "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12",
-        "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18")  # in the order made
+        "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19")  # in the order made
 
 
 @dataclass(frozen=True)
