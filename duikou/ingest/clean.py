@@ -522,12 +522,14 @@ def _precision_fixes_v2(norms: list[str], rules: list[str | None],
             else rule for k, (norm, rule) in enumerate(zip(norms, rules, strict=True))]
 
 
-_CREDIT_TAIL = re.compile(r"[(（]\s*(?:摄影|攝影|摄|攝|图|圖)\s*[:：/]?\s*[^()（）]{2,12}[)）]\s*$"
-                          r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
+def _credit_tail(heads: str) -> re.Pattern:
+    """A bracketed credit ending a line: ``(HEAD:name)`` or ``(name 摄)``."""
+    return re.compile(rf"[(（]\s*(?:{heads})\s*[:：/]?\s*[^()（）]{{2,12}}[)）]\s*$"
+                      r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
 
 
-_CREDIT_TAIL_STRICT = re.compile(r"[(（]\s*(?:摄影|攝影|摄|攝)\s*[:：/]?\s*[^()（）]{2,12}[)）]\s*$"
-                                 r"|[(（][^()（）]{2,12}\s*(?:摄|攝)[)）]\s*$")
+_CREDIT_TAIL = _credit_tail("摄影|攝影|摄|攝|图|圖")
+_CREDIT_TAIL_STRICT = _credit_tail("摄影|攝影|摄|攝")  # ruleset 14: a photographer's only
 _CREDIT_WORDS = re.compile(r"记者|記者|通讯员|通訊員|摄|攝|图/|圖/|来源|來源")
 
 
@@ -621,17 +623,23 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
                 rules[k] = "R16-metadata"
     others = norms[:cut]
     for k in range(cut):  # R13: a repeated page title with the site name appended
-        if rules[k] is None and furniture.page_title_copy(norms[k], others) and not (
-                ruleset in furniture.PRECISION_FIXES_V2
-                and furniture.subtitled_headline(norms[k], others)) and not (
-                ruleset in furniture.PRECISION_FIXES_V3
-                and furniture.subtitle_suffix(norms[k], others, strict=strict)):
+        if rules[k] is None and _page_title(norms[k], others, ruleset):
             rules[k] = "R13-page-title"
     if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
 
         rules = apply_line_model(norms, rules, cut, load_model(MODEL_FILES[ruleset]))
     return rules, cut
+
+
+def _page_title(norm: str, others: list[str], ruleset: int) -> bool:
+    """R13, with the headline-and-subtitle exceptions of rulesets 12-14."""
+    if not furniture.page_title_copy(norm, others):
+        return False
+    if ruleset in furniture.PRECISION_FIXES_V2 and furniture.subtitled_headline(norm, others):
+        return False
+    return not (ruleset in furniture.PRECISION_FIXES_V3 and furniture.subtitle_suffix(
+        norm, others, strict=ruleset in furniture.STRICT_FIXES))
 
 
 def _tail_marker(folded: str, ruleset: int) -> bool:

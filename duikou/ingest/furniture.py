@@ -945,11 +945,11 @@ _R23_V11: tuple[tuple[str, re.Pattern], ...] = (
     ("byline", re.compile(
         r"^" + _OUTLET_BEFORE_REPORTER + r"记者\s*" + _REPORTERS_V11
         + r"(?:\s*通讯员\s*" + _REPORTERS_V11 + r")?(?:\s*[\u4e00-\u9fff]{2,6}报道)?$")),
-    ("copyright", _R23[2][1]),
+    ("copyright", dict(_R23)["copyright"]),
     ("contact", re.compile(r"^地址\s*:\s*(?:https?://\S+|.{2,30}(?:路|街|道|号|室|楼|幢|大厦|广场)"
                            r"[^\s,。]{0,12})$|^手机\s*:\s*1\d{10}(?:\s+1\d{10})*$")),
     ("widget", re.compile(
-        _R23[4][1].pattern + r"|^(?:字号变大\s*\|?\s*字号变小|文字大小\s*:?|视力保护色\s*:?"
+        dict(_R23)["widget"].pattern + r"|^(?:字号变大\s*\|?\s*字号变小|文字大小\s*:?|视力保护色\s*:?"
         r"|我要留言\s*:?|热文推荐|回到首页|我要发布|\d+\s*条评论|点击播报本文.{0,12})$")),
     ("other", re.compile(r"^[\u4e00-\u9fff]{2,6}正文(?:\s+\d+){1,2}$|^(?:文章|新闻)正文$"
                          r"|^[\u4e00-\u9fff]{2,8}分社正文$")),
