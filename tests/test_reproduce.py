@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from duikou.app.reproduce import reproduce
+from duikou.errors import SubmissionError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,35 +170,9 @@ def test_systems_derived_from_committed_neural_predictions_are_rederived_exactly
     stand in for the BERT-type ones here.)"""
     import shutil
 
-    from duikou.dataset.reader import load_documents
-    from duikou.jsonio import write_jsonl
-    from duikou.records import entities_record
-
     kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
                   build_corpus=False, curve=False, only=("rules",))
-    assert reproduce(update=True, **kwargs) == 0
-    folder = tmp_path / "eval/predictions/bert-e5-small"
-    for seed in (0, 1):
-        (folder / f"seed-{seed}").mkdir(parents=True)
-        for protocol in ("cv", "test"):
-            shutil.copy(tmp_path / f"runs/rules/{protocol}.jsonl",
-                        folder / f"seed-{seed}/{protocol}.jsonl")
-    (folder / "rule-choice").mkdir()
-    val = load_documents(sample_corpus, split="validation")
-    write_jsonl(folder / "rule-choice/validation.jsonl",
-                [entities_record(d.id, d.text, d.spans[:1]) for d in val])
-    (folder / "rule-choice/duikou_model.json").write_text(json.dumps(
-        {"kind": "bert", "seed": 0, "dataset_version": "test",
-         "hyperparameters": {"device": "cpu", "steps": 3}}), encoding="utf-8")
-    board_path = tmp_path / "eval/leaderboard.json"
-    board = json.loads(board_path.read_text())
-    for entry in list(board["entries"]):  # the board's BERT-type rows: the rules' scores
-        stand_in = json.loads(json.dumps(entry))
-        f1 = stand_in["strict"]["f1"]
-        stand_in.update(name="bert-e5-small", seeds={"seeds": [0, 1], "strict_f1": {
-            "values": [f1, f1], "mean": f1, "sd": 0.0}})
-        board["entries"].append(stand_in)
-    board_path.write_text(json.dumps(board))
+    folder, board_path = _stand_in_bert(sample_corpus, tmp_path, kwargs, seeds=(0, 1))
 
     assert reproduce(update=True, **kwargs) == 0
     names = {e["name"] for e in json.loads(board_path.read_text())["entries"]}
@@ -220,3 +195,81 @@ def test_systems_derived_from_committed_neural_predictions_are_rederived_exactly
     assert reproduce(**kwargs) == 1
     out = capsys.readouterr().out
     assert "not re-derived" in out and "is not the file the board's bert-e5-small cv" in out
+
+
+def _stand_in_bert(sample_corpus, tmp_path, kwargs: dict, seeds: tuple[int, ...]):
+    """Committed BERT-type predictions and board rows for ``seeds`` made of the rules
+    tagger's (after a first ``reproduce(update=True, **kwargs)``): the prediction folder
+    and the board's path."""
+    import shutil
+
+    from duikou.dataset.reader import load_documents
+    from duikou.jsonio import write_jsonl
+    from duikou.records import entities_record
+
+    assert reproduce(update=True, **kwargs) == 0
+    folder = tmp_path / "eval/predictions/bert-e5-small"
+    for seed in seeds:
+        (folder / f"seed-{seed}").mkdir(parents=True)
+        for protocol in ("cv", "test"):
+            shutil.copy(tmp_path / f"runs/rules/{protocol}.jsonl",
+                        folder / f"seed-{seed}/{protocol}.jsonl")
+    (folder / "rule-choice").mkdir()
+    val = load_documents(sample_corpus, split="validation")
+    write_jsonl(folder / "rule-choice/validation.jsonl",
+                [entities_record(d.id, d.text, d.spans[:1]) for d in val])
+    (folder / "rule-choice/duikou_model.json").write_text(json.dumps(
+        {"kind": "bert", "seed": 0, "dataset_version": "test",
+         "hyperparameters": {"device": "cpu", "steps": 3}}), encoding="utf-8")
+    board_path = tmp_path / "eval/leaderboard.json"
+    board = json.loads(board_path.read_text())
+    for entry in list(board["entries"]):  # the board's BERT-type rows: the rules' scores
+        if entry["name"] != "rules":
+            continue
+        stand_in = json.loads(json.dumps(entry))
+        f1 = stand_in["strict"]["f1"]
+        stand_in.update(name="bert-e5-small", seeds={"seeds": list(seeds), "strict_f1": {
+            "values": [f1] * len(seeds), "mean": f1, "sd": 0.0}})
+        board["entries"].append(stand_in)
+    board_path.write_text(json.dumps(board))
+    return folder, board_path
+
+
+def test_the_vote_of_bert_seeds_and_the_crf_is_derived_from_committed_files(
+        sample_corpus, tmp_path, capsys):
+    """vote+roles+rules is derived when the board has three committed BERT-type seeds and
+    the CRF ran: exactly reproduced from the same files, and caught when one changes; with
+    fewer seeds it is not derived and the log says why. (The rules tagger's predictions
+    stand in for the BERT-type ones.)"""
+    kwargs = dict(corpus=sample_corpus, runs=tmp_path / "runs", eval_folder=tmp_path / "eval",
+                  build_corpus=False, curve=False, only=("rules", "crf"))
+    folder, board_path = _stand_in_bert(sample_corpus, tmp_path, kwargs, seeds=(0, 1, 2))
+    assert reproduce(update=True, **kwargs) == 0
+    entries = {(e["name"], e["protocol"]): e for e in json.loads(board_path.read_text())
+               ["entries"]}
+    for protocol in ("cv", "test"):
+        entry = entries[("vote+roles+rules", protocol)]
+        assert "seeds" not in entry and isinstance(entry["rule_labels"], list)
+    capsys.readouterr()
+    assert reproduce(**kwargs) == 0
+    out = capsys.readouterr().out
+    assert "BERT-type seeds 0, 1, 2 and the CRF, the committed BERT-type files" in out
+    assert "REPRODUCED" in out
+    rows = (folder / "seed-1/test.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(rows[0])
+    assert first["entities"], "the stand-in needs spans in the first test document"
+    for seed in (1, 2):  # two of four members lose them: no majority is left there
+        (folder / f"seed-{seed}/test.jsonl").write_text("\n".join(
+            [json.dumps({**first, "entities": []}), *rows[1:]]) + "\n", encoding="utf-8")
+    assert reproduce(**kwargs) == 1
+    out = capsys.readouterr().out
+    assert any(line.startswith("vote+roles+rules test") and "✗ predictions differ" in line
+               for line in out.splitlines())
+    changed = folder / "seed-2/test.jsonl"
+    changed.write_text("\n".join(rows[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(SubmissionError) as err:  # a lost document is named, not a KeyError
+        reproduce(**kwargs)
+    assert err.value.codes == ["DK-SUBMIT-018"] and first["id"] in str(err.value)
+    (folder / "seed-2/test.jsonl").unlink()
+    assert reproduce(**kwargs) == 1  # bert+roles+rules cannot be re-derived either
+    assert "vote+roles+rules: not derived (missing committed file(s)" in capsys.readouterr().out

@@ -40,7 +40,7 @@ from duikou.baselines.registry import tagger_class
 from duikou.dataset.build import build
 from duikou.dataset.reader import load_documents
 from duikou.dataset.stats import compute, render
-from duikou.errors import DuikouError, Problem
+from duikou.errors import DuikouError, Problem, SubmissionError
 from duikou.eval import pictures
 from duikou.eval.harness import evaluate
 from duikou.eval.leaderboard import (
@@ -108,6 +108,17 @@ def log(msg: str) -> None:
 
 def _read_preds(path: Path) -> list[dict]:
     return read_jsonl(path)
+
+
+def _doc_spans(path: Path, doc_ids: Sequence[str]) -> dict:
+    """Document id → spans of a prediction file that a derived system reads; a
+    :class:`SubmissionError` names the file and every document of ``doc_ids`` it lacks."""
+    found = spans_by_id(_read_preds(path))
+    if missing := [d for d in doc_ids if d not in found]:
+        raise SubmissionError([Problem("document missing from the predictions; expected one "
+                                       "line for it", file=str(path), doc_id=d,
+                                       code="DK-SUBMIT-018") for d in missing])
+    return found
 
 
 def run_system(system: System, runs: Path, corpus: Path | None, reuse: bool = False, *,
@@ -407,6 +418,9 @@ def reproduce(*, with_bert: bool = False, update: bool = False, runs: Path | Non
             ok, why = (compare_rederived(entry, old) if from_files else
                        compare(entry, old, derived.exact))
             verdicts.append((derived.name, protocol, entry, ok, why))
+    if "rules" in preds and "crf" in preds:
+        verdicts += _ensemble(preds, bases, choices, runs, corpus, eval_folder, committed,
+                              results, new_entries)
     rel_entries = relation_entries(preds, runs, corpus)
     for entry in rel_entries:
         ok, why = compare(entry, committed_rel.get((entry["name"], entry["protocol"])), True)
@@ -464,6 +478,16 @@ BERT_COMBINED_ROLES = System(
     "labels chosen once on the validation split with a fixed-split BERT-type model (the "
     "entry's rule_labels_chosen_with)", False,
     base=BERT_NAME, roles=True)
+ENSEMBLE = System(
+    "vote+roles+rules", "vote+roles+rules", "span vote of the BERT-type seeds (bert-e5-small, "
+    "at least three) and the CRF, each with document-level roles as in bert+roles+rules: a "
+    "span is kept when a strict majority of the members predicts it exactly (3 of 4), then "
+    "the roles are decided again (duikou.baselines.ensemble); the rules' figure and date "
+    "labels as in bert+roles+rules; derived from the members' and the rules' predictions, no "
+    "extra training; members, threshold and where the roles go chosen on the out-of-fold "
+    "predictions of the non-test documents", True, base=BERT_NAME, roles=True)
+#: the fewest BERT-type seeds the ensemble is derived from
+ENSEMBLE_MIN_SEEDS = 3
 #: the systems derived from each base system's predictions (with the rules')
 DERIVED: dict[str, tuple[System, ...]] = {
     "crf": (COMBINED, COMBINED_ROLES), BERT_NAME: (BERT_COMBINED, BERT_COMBINED_ROLES)}
@@ -591,9 +615,10 @@ def combined_predictions(preds: dict, runs: Path, corpus: Path | None, system: S
     for seed in seeds:
         out[seed] = {"folds": {}}
         for protocol in ("cv", "test"):
-            a = spans_by_id(_read_preds(preds[base.name][seed][protocol]))
-            b = spans_by_id(_read_preds(preds["rules"][0][protocol]))
             docs = protocol_documents(protocol, corpus)
+            ids = [d.id for d in docs]
+            a = _doc_spans(preds[base.name][seed][protocol], ids)
+            b = _doc_spans(preds["rules"][0][protocol], ids)
             if system.roles:
                 a = {d.id: assign_roles(d.text, a[d.id]) for d in docs}
             path = system.folder(runs, seed) / f"{protocol}.jsonl"
@@ -601,6 +626,85 @@ def combined_predictions(preds: dict, runs: Path, corpus: Path | None, system: S
                                for d in docs])
             out[seed][protocol] = path
     return out, choice
+
+
+def _ensemble_members(bases: dict, choices: dict, trained: bool, eval_folder: Path,
+                      committed: dict, corpus: Path | None) -> tuple[dict, dict, bool] | str:
+    """The BERT-type seeds' prediction files, the rules' labels and whether they are the
+    committed files (then the ensemble must reproduce exactly), or why there are none: the
+    seeds of ``bases`` (``trained``: trained in this run) when there are enough of them,
+    else the committed ones."""
+    if len(bases.get(BERT_NAME, {})) >= ENSEMBLE_MIN_SEEDS and BERT_NAME in choices:
+        return bases[BERT_NAME], choices[BERT_NAME], not trained
+    files = committed_predictions(BERT_NAME, eval_folder, committed, corpus)
+    if not isinstance(files, tuple):
+        return files or "no committed BERT-type predictions"
+    if len(files[0]) < ENSEMBLE_MIN_SEEDS:
+        return (f"{len(files[0])} committed BERT-type seed(s), {ENSEMBLE_MIN_SEEDS} needed")
+    return files[0], files[1], True
+
+
+def ensemble_predictions(members: dict[int, dict], crf: dict, rules: dict, labels: list[str],
+                         runs: Path, corpus: Path | None) -> dict[int, dict]:
+    """The ``{"cv", "test"}`` prediction files of :data:`ENSEMBLE` (as one seed, 0) from the
+    BERT-type seeds' files ``members``, the CRF's and the rules' files and the rules'
+    labels, in ``runs/vote+roles+rules``."""
+    from duikou.baselines.combined import merge
+    from duikou.baselines.ensemble import vote_with_roles
+    from duikou.eval.harness import protocol_documents
+    from duikou.records import entities_record
+
+    out: dict = {"folds": {}}
+    for protocol in ("cv", "test"):
+        docs = protocol_documents(protocol, corpus)
+        ids = [d.id for d in docs]
+        voters = [_doc_spans(members[seed][protocol], ids) for seed in sorted(members)]
+        voters.append(_doc_spans(crf[protocol], ids))
+        fig = _doc_spans(rules[protocol], ids)
+        path = ENSEMBLE.folder(runs, 0) / f"{protocol}.jsonl"
+        write_jsonl(path, [entities_record(d.id, d.text, merge(
+            vote_with_roles(d.text, [v[d.id] for v in voters]), fig[d.id], labels))
+            for d in docs])
+        out[protocol] = path
+    return {0: out}
+
+
+def _ensemble(preds: dict, bases: dict, choices: dict, runs: Path, corpus: Path | None,
+              eval_folder: Path, committed: dict, results: dict, new_entries: list) -> list:
+    """Derive, score and compare :data:`ENSEMBLE` when its members' predictions exist (adds
+    to ``preds``, ``results`` and ``new_entries``); its verdicts."""
+    found = _ensemble_members(bases, choices, BERT_NAME in preds, eval_folder, committed,
+                              corpus)
+    if isinstance(found, str):
+        log(f"  {ENSEMBLE.name}: not derived ({found}); its board entries are left as they are")
+        return []
+    members, choice, exact = found
+    log(f"  {ENSEMBLE.name}: BERT-type seeds {', '.join(map(str, sorted(members)))} and the "
+        f"CRF, {'the committed BERT-type files' if exact else 'BERT-type trained in this run'}")
+    preds[ENSEMBLE.name] = ensemble_predictions(members, preds["crf"][0], preds["rules"][0],
+                                                choice["rule_labels"], runs, corpus)
+    verdicts = []
+    results[ENSEMBLE.name] = {}
+    for protocol in ("cv", "test"):
+        entry, res = _entry(ENSEMBLE, protocol, preds[ENSEMBLE.name], corpus, extra=choice)
+        results[ENSEMBLE.name][protocol] = res
+        new_entries.append(entry)
+        old = committed.get((ENSEMBLE.name, protocol))
+        ok, why = compare(entry, old, True) if exact else compare_f1(entry, old)
+        verdicts.append((ENSEMBLE.name, protocol, entry, ok, why))
+    return verdicts
+
+
+def compare_f1(entry: dict, committed: dict | None) -> tuple[bool, str]:
+    """For a system derived from neural predictions made in this run: strict F1 within
+    :data:`NEURAL_TOLERANCE` of the committed one."""
+    if committed is None:
+        return False, "no committed entry"
+    diff = abs(entry["strict"]["f1"] - committed["strict"]["f1"])
+    ok = diff <= NEURAL_TOLERANCE
+    return ok, (f"strict F1 {entry['strict']['f1']:.4f} vs committed "
+                f"{committed['strict']['f1']:.4f} from other BERT-type seeds (|Δ| {diff:.4f} "
+                f"{'≤' if ok else '>'} {NEURAL_TOLERANCE})")
 
 
 RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",
@@ -613,7 +717,11 @@ RELATION_SYSTEMS = {"gold": ("relations-rules (gold spans)",
                                         "rule relation baseline on the crf+roles+rules spans "
                                         "(parties decided per document entity, figures by the "
                                         "rules): the end-to-end pipeline with document-level "
-                                        "roles")}
+                                        "roles"),
+                    "vote+roles+rules": ("relations-rules (vote+roles+rules spans)",
+                                         "rule relation baseline on the vote+roles+rules spans "
+                                         "(a vote of the BERT-type seeds and the CRF): the "
+                                         "end-to-end pipeline on the best spans")}
 
 
 def relation_entries(preds: dict, runs: Path, corpus: Path | None) -> list[dict]:
