@@ -457,6 +457,40 @@ def test_the_ruleset_6_line_model_is_pinned_and_adds_fresh6_and_fresh7():
     assert m.trained_on[-2:] == ("fresh6", "fresh7") and m.feature_set == 1
 
 
+def test_the_ruleset_15_line_model_is_pinned_and_runs_on_ruleset_14():
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    digest = hashlib.sha256(MODEL_FILES[15].read_bytes()).hexdigest()
+    assert digest == "7b9839c0bef6b169c096dd2a7fc143922f524f6c9c2bbf32b3712cbd5adfc439"
+    m = load_model(MODEL_FILES[15])
+    assert m.trained_on[-1] == "fresh19" and m.feature_set == 3 and m.base_ruleset == 14
+    assert all(load_model(MODEL_FILES[r]).base_ruleset == 2 for r in (3, 4, 5, 6, 7))
+
+
+def test_ruleset_15_only_adds_line_model_removals_to_ruleset_14():
+    """On every labelled page, ruleset 15 removes what ruleset 14 removes, by the same rule,
+    and every line it removes beyond those is the line model's (R20)."""
+    from duikou.ingest.bench_furniture import SETS, set_files
+    from duikou.ingest.clean import decide, decode, page_lines
+
+    added = 0
+    for name in SETS:
+        files, raw = set_files(ROOT / "annotation" / "furniture", name, ROOT / "seeds")
+        docs = {json.loads(x)["doc"] for f in files for x in f.read_text("utf-8").splitlines()
+                if x.strip()}
+        for doc in sorted(docs):
+            path = raw / f"{doc}.txt"
+            norms = [n for _, n in page_lines(decode(path.read_bytes(), file=str(path)))]
+            (r14, cut14), (r15, cut15) = decide(norms, 14), decide(norms, 15)
+            assert cut14 == cut15, (name, doc)
+            for a, b in zip(r14, r15, strict=True):
+                assert a == b or (a is None and b == "R20-line-model"), (name, doc, a, b)
+                added += a is None and b is not None
+    assert added > 100
+
+
 def test_ruleset_7_keeps_the_paragraphs_below_a_keyword_line_inside_the_article():
     para = ("东西部扶贫协作和对口支援,是推动区域协调发展、协同发展、共同发展的大战略,"
             "是加强区域合作、优化产业布局的大举措。")
@@ -638,10 +672,14 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     (tmp_path / "m.json").write_text(m.to_json(), encoding="utf-8")
     assert load_model(tmp_path / "m.json") == m
     assert "headline_threshold" not in LineModel({3: 0.5}, 0.7).to_json()
+    assert "base_ruleset" not in LineModel({3: 0.5}, 0.7).to_json()
+    on14 = LineModel({3: 0.5}, 0.7, ("dev",), 3, 0.95, 14)
+    (tmp_path / "m14.json").write_text(on14.to_json(), encoding="utf-8")
+    assert load_model(tmp_path / "m14.json") == on14
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]))
-def test_rulesets_4_to_14_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from(list(range(4, 16))))
+def test_rulesets_4_to_15_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):
@@ -663,6 +701,9 @@ def test_rulesets_4_to_14_never_remove_running_text(lines, ruleset):
          "--headline-min-han", "2", "--judge-headline"]),
     (6, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7",
          "--feature-set", "1", "--headline-min-han", "2", "--judge-headline"]),
+    (15, ["--sets", ",".join(("dev", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 20)))),
+          "--feature-set", "3", "--headline-min-han", "2", "--judge-headline",
+          "--base-ruleset", "14"]),
 ])
 def test_each_shipped_line_model_is_regenerated_byte_for_byte(tmp_path, ruleset, args):
     """The commands named in DEVELOPING.md rebuild the shipped model files exactly (the
@@ -687,3 +728,13 @@ def test_every_ruleset_with_a_line_model_has_its_file_and_a_sane_headline_thresh
     bad.write_text(LineModel({1: 1.0}, 0.9, headline_threshold=0.4).to_json(), encoding="utf-8")
     with pytest.raises(ValueError, match="headline_threshold 0.4 is below threshold 0.9"):
         load_model(bad)
+
+
+def test_every_line_model_file_ships_with_the_package():
+    import tomllib
+
+    from duikou.ingest.linemodel import MODEL_FILES
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = set(data["tool"]["setuptools"]["package-data"]["duikou.ingest"])
+    assert {p.name for p in MODEL_FILES.values()} <= shipped

@@ -1,4 +1,5 @@
-"""Small furniture line classifiers (cleaning rulesets 3–7), on top of the ruleset-2 rules.
+"""Small furniture line classifiers (cleaning rulesets 3–7 on top of the ruleset-2 rules,
+ruleset 15 on top of ruleset 14's).
 
 The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
 batch of pages brings furniture families they do not know (site slogans, app prompts,
@@ -34,7 +35,8 @@ MODEL_FILE = Path(__file__).with_name("furniture_model.json")  # ruleset 3
 MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.json"),
                5: Path(__file__).with_name("furniture_model_5.json"),
                6: Path(__file__).with_name("furniture_model_6.json"),
-               7: Path(__file__).with_name("furniture_model_6.json")}  # 6 + the R9 guard
+               7: Path(__file__).with_name("furniture_model_6.json"),  # 6 + the R9 guard
+               15: Path(__file__).with_name("furniture_model_15.json")}  # on ruleset 14
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
@@ -144,6 +146,8 @@ class LineModel:
     feature_set: int = 1
     #: the likely :func:`headline` is judged too, at this (higher) threshold; None: never
     headline_threshold: float | None = None
+    #: the cleaning ruleset whose decisions the model was trained on and runs on top of
+    base_ruleset: int = 2
 
     def score(self, feats: list[str]) -> float:
         """P(furniture): each feature bucket counts once, as in training (a line of digits
@@ -158,6 +162,8 @@ class LineModel:
                             if round(w, 6)}}
         if self.headline_threshold is not None:  # absent from the ruleset-3 file
             data["headline_threshold"] = self.headline_threshold
+        if self.base_ruleset != 2:  # absent from the files of rulesets 3-7
+            data["base_ruleset"] = self.base_ruleset
         return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
@@ -173,7 +179,8 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
                          f"{data['threshold']}; the headline must be the harder line to remove")
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
                      float(data["threshold"]), tuple(data.get("trained_on", ())),
-                     int(data.get("feature_set", 1)), None if head is None else float(head))
+                     int(data.get("feature_set", 1)), None if head is None else float(head),
+                     int(data.get("base_ruleset", 2)))
 
 
 def headline(norms: list[str], rules: list[str | None], body: list[int],

@@ -5,7 +5,8 @@ Reads the labelled lines of the training sets (default ``dev``, ``heldout``, ``f
 commands for the ruleset-4, -5 and -6 models are in DEVELOPING.md and
 ``tests/test_furniture.py``, and ``eval/FURNITURE.md`` says which batches each was held out
 on), builds the features of
-:mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions, and chooses the
+:mod:`duikou.ingest.linemodel` on top of the ruleset-2 decisions (``--base-ruleset``: another
+ruleset's, 14 for the ruleset-15 model), and chooses the
 regularisation C and the score threshold by grouped cross-validation over documents (5
 folds): among the settings whose out-of-fold precision (rules + model) is at least
 :data:`MIN_PRECISION`, the most precise one within :data:`RECALL_SLACK` of the best recall.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from duikou.ingest.bench_furniture import read_labels, set_files
 from duikou.ingest.clean import decide, decode, page_lines
+from duikou.ingest.furniture import LINE_MODEL_RULESETS, RULESETS
 from duikou.ingest.linemodel import (
     BITS,
     MODEL_FILE,
@@ -42,6 +44,8 @@ FOLDS = 5
 RECALL_SLACK = 0.005
 #: headline thresholds tried with --judge-headline (None: the headline is never removed)
 HEAD_GRID = (None, 0.9, 0.95, 0.975, 0.99)
+#: rulesets a model may be trained on top of: those without a line model of their own
+BASE_RULESETS = tuple(r for r in RULESETS if r not in LINE_MODEL_RULESETS)
 PRUNE = 0.01  # weights smaller than this are dropped (a 150 kB model instead of 1.5 MB)
 
 
@@ -57,7 +61,7 @@ class Example:
 
 def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
              feature_set: int = 1, headline_min_han: int = 6,
-             judge_headline: bool = False) -> list[Example]:
+             judge_headline: bool = False, base_ruleset: int = 2) -> list[Example]:
     out: list[Example] = []
     for name in sets:
         files, raw_dir = set_files(folder, name, seeds)
@@ -69,7 +73,7 @@ def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
             path = raw_dir / f"{doc}.txt"
             lines = page_lines(decode(path.read_bytes(), file=str(path)))
             norms = [norm for _, norm in lines]
-            rules, cut = decide(norms, 2)
+            rules, cut = decide(norms, base_ruleset)
             body = body_lines(norms, rules)
             asked = set(candidates(norms, rules, cut, headline_min_han))
             head = judged_headline(norms, rules, cut, headline_min_han) \
@@ -195,10 +199,13 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"out-of-fold precision a setting must reach (default "
                          f"{MIN_PRECISION}, the goal; a higher one leaves a margin for pages "
                          "unlike the training ones)")
+    ap.add_argument("--base-ruleset", type=int, default=2, choices=BASE_RULESETS,
+                    help="the cleaning ruleset whose decisions the model learns on top of "
+                         "(default 2, as for rulesets 3-7; 14 for ruleset 15)")
     a = ap.parse_args(argv)
     sets = tuple(a.sets.split(","))
     exs = examples(sets, annotation_dir() / "furniture", seeds_dir(), a.feature_set,
-                   a.headline_min_han, a.judge_headline)
+                   a.headline_min_han, a.judge_headline, a.base_ruleset)
     rules_only = combined(exs, [0.0] * len(exs), 2.0)
     print(f"{len(exs)} lines ({sum(e.furniture for e in exs)} furniture) from {len(sets)} "
           f"sets; rules alone: precision {rules_only[0]:.4f} recall {rules_only[1]:.4f}")
@@ -215,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     model = _fit(exs, c)
     weights, bias = _pruned(model)
     weights[bucket("bias")] = round(weights.get(bucket("bias"), 0.0) + bias, 4)
-    lm = LineModel(weights, t, sets, a.feature_set, head_t)
+    lm = LineModel(weights, t, sets, a.feature_set, head_t, a.base_ruleset)
     atomic_write_text(a.out, lm.to_json())
     head = "never" if head_t is None else head_t
     print(f"wrote {a.out} (C {c}, threshold {t}, headline {head}, {len(lm.weights)} weights)")
