@@ -479,15 +479,15 @@ BERT_COMBINED_ROLES = System(
     "entry's rule_labels_chosen_with)", False,
     base=BERT_NAME, roles=True)
 ENSEMBLE = System(
-    "vote+roles+rules", "vote+roles+rules", "span vote of the BERT-type seeds (bert-e5-small, "
-    "at least three) and the CRF, each with document-level roles as in bert+roles+rules: a "
+    "vote+roles+rules", "vote+roles+rules", "span vote of three BERT-type seeds (bert-e5-small, "
+    "the three lowest) and the CRF, each with document-level roles as in bert+roles+rules: a "
     "span is kept when a strict majority of the members predicts it exactly (3 of 4), then "
     "the roles are decided again (duikou.baselines.ensemble); the rules' figure and date "
     "labels as in bert+roles+rules; derived from the members' and the rules' predictions, no "
     "extra training; members, threshold and where the roles go chosen on the out-of-fold "
     "predictions of the non-test documents", True, base=BERT_NAME, roles=True)
-#: the fewest BERT-type seeds the ensemble is derived from
-ENSEMBLE_MIN_SEEDS = 3
+#: how many BERT-type seeds vote (the lowest ones of the run or of the committed files)
+ENSEMBLE_SEEDS = 3
 #: the systems derived from each base system's predictions (with the rules')
 DERIVED: dict[str, tuple[System, ...]] = {
     "crf": (COMBINED, COMBINED_ROLES), BERT_NAME: (BERT_COMBINED, BERT_COMBINED_ROLES)}
@@ -634,14 +634,20 @@ def _ensemble_members(bases: dict, choices: dict, trained: bool, eval_folder: Pa
     committed files (then the ensemble must reproduce exactly), or why there are none: the
     seeds of ``bases`` (``trained``: trained in this run) when there are enough of them,
     else the committed ones."""
-    if len(bases.get(BERT_NAME, {})) >= ENSEMBLE_MIN_SEEDS and BERT_NAME in choices:
-        return bases[BERT_NAME], choices[BERT_NAME], not trained
+    if len(bases.get(BERT_NAME, {})) >= ENSEMBLE_SEEDS and BERT_NAME in choices:
+        return _lowest(bases[BERT_NAME]), choices[BERT_NAME], not trained
     files = committed_predictions(BERT_NAME, eval_folder, committed, corpus)
     if not isinstance(files, tuple):
         return files or "no committed BERT-type predictions"
-    if len(files[0]) < ENSEMBLE_MIN_SEEDS:
-        return (f"{len(files[0])} committed BERT-type seed(s), {ENSEMBLE_MIN_SEEDS} needed")
-    return files[0], files[1], True
+    if len(files[0]) < ENSEMBLE_SEEDS:
+        return (f"{len(files[0])} committed BERT-type seed(s), {ENSEMBLE_SEEDS} needed")
+    return _lowest(files[0]), files[1], True
+
+
+def _lowest(by_seed: dict) -> dict:
+    """The :data:`ENSEMBLE_SEEDS` lowest seeds of ``by_seed``: the vote's design has three
+    BERT-type members, however many seeds were trained."""
+    return {seed: by_seed[seed] for seed in sorted(by_seed)[:ENSEMBLE_SEEDS]}
 
 
 def ensemble_predictions(members: dict[int, dict], crf: dict, rules: dict, labels: list[str],
