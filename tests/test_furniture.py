@@ -469,8 +469,21 @@ def test_the_ruleset_15_line_model_is_pinned_and_runs_on_ruleset_14():
     assert all(load_model(MODEL_FILES[r]).base_ruleset == 2 for r in (3, 4, 5, 6, 7))
 
 
-def test_ruleset_15_only_adds_line_model_removals_to_ruleset_14():
-    """On every labelled page, ruleset 15 removes what ruleset 14 removes, by the same rule,
+def test_the_ruleset_16_line_model_is_pinned_and_is_ruleset_15s_recipe_to_fresh22():
+    import hashlib
+
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    digest = hashlib.sha256(MODEL_FILES[16].read_bytes()).hexdigest()
+    assert digest == "5c2aa1e2d670a339cce734f490329f12ae1e469827bd46a0b1edd1d0e53c5c0f"
+    m, m15 = load_model(MODEL_FILES[16]), load_model(MODEL_FILES[15])
+    assert m.trained_on == (*m15.trained_on, "fresh20", "fresh21", "fresh22")
+    assert (m.feature_set, m.base_ruleset) == (m15.feature_set, m15.base_ruleset)
+
+
+@pytest.mark.parametrize("ruleset", [15, 16])
+def test_rulesets_15_and_16_only_add_line_model_removals_to_ruleset_14(ruleset):
+    """On every labelled page, the ruleset removes what ruleset 14 removes, by the same rule,
     and every line it removes beyond those is the line model's (R20)."""
     from duikou.ingest.bench_furniture import SETS, set_files
     from duikou.ingest.clean import decide, decode, page_lines
@@ -483,7 +496,7 @@ def test_ruleset_15_only_adds_line_model_removals_to_ruleset_14():
         for doc in sorted(docs):
             path = raw / f"{doc}.txt"
             norms = [n for _, n in page_lines(decode(path.read_bytes(), file=str(path)))]
-            (r14, cut14), (r15, cut15) = decide(norms, 14), decide(norms, 15)
+            (r14, cut14), (r15, cut15) = decide(norms, 14), decide(norms, ruleset)
             assert cut14 == cut15, (name, doc)
             for a, b in zip(r14, r15, strict=True):
                 assert a == b or (a is None and b == "R20-line-model"), (name, doc, a, b)
@@ -678,8 +691,8 @@ def test_a_model_with_a_headline_threshold_round_trips_and_the_old_file_format_i
     assert load_model(tmp_path / "m14.json") == on14
 
 
-@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from(list(range(4, 16))))
-def test_rulesets_4_to_15_never_remove_running_text(lines, ruleset):
+@given(st.lists(_LINES, min_size=1, max_size=12), st.sampled_from(list(range(4, 17))))
+def test_rulesets_4_to_16_never_remove_running_text(lines, ruleset):
     from duikou.ingest import furniture
 
     if not any(furniture.is_body(x) for x in lines):
@@ -702,6 +715,9 @@ def test_rulesets_4_to_15_never_remove_running_text(lines, ruleset):
     (6, ["--sets", "dev,heldout,fresh,fresh2,fresh3,fresh4,fresh5,fresh6,fresh7",
          "--feature-set", "1", "--headline-min-han", "2", "--judge-headline"]),
     (15, ["--sets", ",".join(("dev", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 20)))),
+          "--feature-set", "3", "--headline-min-han", "2", "--judge-headline",
+          "--base-ruleset", "14"]),
+    (16, ["--sets", ",".join(("dev", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 23)))),
           "--feature-set", "3", "--headline-min-han", "2", "--judge-headline",
           "--base-ruleset", "14"]),
 ])

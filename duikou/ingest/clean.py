@@ -122,7 +122,8 @@ Ruleset 14 is ruleset 13 with a code review's stricter tests for those exception
 which in 12 and 13 also kept furniture: a site or government name after ——, a publisher
 with a timestamp, a reporter's credit line, a pager number beside 上一页. Ruleset 15 is
 ruleset 14 with R20, a line model trained on top of ruleset 14's decisions on every labelled
-batch up to fresh19 (``furniture_model_15.json``, ``base_ruleset`` 14 in the file).
+batch up to fresh19 (``furniture_model_15.json``, ``base_ruleset`` 14 in the file); ruleset
+16 is the same recipe trained on every batch up to fresh22 (``furniture_model_16.json``).
 """
 
 from __future__ import annotations
@@ -429,7 +430,7 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
     patterns of :mod:`furniture`; 3-7: ruleset 2 and R20, the line model of
     :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``; 8: ruleset 2 with
-    :func:`_precision_fixes`; 9-14: the module docstring; 15: ruleset 14 and R20) to decoded
+    :func:`_precision_fixes`; 9-14: the module docstring; 15, 16: ruleset 14 and R20) to decoded
     text. ``positions`` maps ``raw`` chars to source offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
         raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "

@@ -1,5 +1,5 @@
 """Small furniture line classifiers (cleaning rulesets 3–7 on top of the ruleset-2 rules,
-ruleset 15 on top of ruleset 14's).
+rulesets 15 and 16 on top of ruleset 14's).
 
 The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
 batch of pages brings furniture families they do not know (site slogans, app prompts,
@@ -36,7 +36,8 @@ MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.jso
                5: Path(__file__).with_name("furniture_model_5.json"),
                6: Path(__file__).with_name("furniture_model_6.json"),
                7: Path(__file__).with_name("furniture_model_6.json"),  # 6 + the R9 guard
-               15: Path(__file__).with_name("furniture_model_15.json")}  # on ruleset 14
+               15: Path(__file__).with_name("furniture_model_15.json"),  # on ruleset 14
+               16: Path(__file__).with_name("furniture_model_16.json")}  # 15's, to fresh22
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
