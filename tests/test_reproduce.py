@@ -274,3 +274,14 @@ def test_the_vote_of_bert_seeds_and_the_crf_is_derived_from_committed_files(
     (folder / "seed-2/test.jsonl").unlink()
     assert reproduce(**kwargs) == 1  # bert+roles+rules cannot be re-derived either
     assert "vote+roles+rules: not derived (missing committed file(s)" in capsys.readouterr().out
+
+
+def test_a_vote_of_freshly_trained_seeds_is_compared_within_the_neural_tolerance():
+    from duikou.app.reproduce import NEURAL_TOLERANCE, compare_f1
+
+    old = {"strict": {"f1": 0.80}}
+    ok, why = compare_f1({"strict": {"f1": 0.80 + NEURAL_TOLERANCE / 2}}, old)
+    assert ok and "from other BERT-type seeds" in why
+    ok, why = compare_f1({"strict": {"f1": 0.80 - 2 * NEURAL_TOLERANCE}}, old)
+    assert not ok and ">" in why
+    assert compare_f1({"strict": {"f1": 0.80}}, None) == (False, "no committed entry")
