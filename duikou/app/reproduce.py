@@ -485,7 +485,7 @@ ENSEMBLE = System(
     "the roles are decided again (duikou.baselines.ensemble); the rules' figure and date "
     "labels as in bert+roles+rules; derived from the members' and the rules' predictions, no "
     "extra training; members, threshold and where the roles go chosen on the out-of-fold "
-    "predictions of the non-test documents", True, base=BERT_NAME, roles=True)
+    "predictions of the non-test documents", True)  # derived by _ensemble, not via DERIVED
 #: how many BERT-type seeds vote (the lowest ones of the run or of the committed files)
 ENSEMBLE_SEEDS = 3
 #: the systems derived from each base system's predictions (with the rules')
