@@ -141,13 +141,20 @@ def test_wrapper_trains_predicts_and_records_its_settings(sample_corpus, tmp_pat
     assert [r["id"] for r in rows] == [d.id for d in load_documents(sample_corpus, fold=0)]
     for r, b in zip(rows, base_rows, strict=True):
         # the base's spans, only party labels may differ; added spans are central organs
+        # or named features
         kept = {(e["start"], e["end"]) for e in b["entities"]}
         assert kept <= {(e["start"], e["end"]) for e in r["entities"]}
-        assert all(e["label"] in ("ORG", "DONOR") and roles.is_department(entity_key(e["text"]))
-                   for e in r["entities"] if (e["start"], e["end"]) not in kept)
+        assert all(_added(e) for e in r["entities"] if (e["start"], e["end"]) not in kept)
     (folder / "duikou_model.json").write_text(json.dumps({**info, "hyperparameters": {}}))
     with raises_code(ModelError, "DK-MODEL-045"):
         tagger_class("crf+roles").load(folder)
+
+
+def _added(entity: dict) -> bool:
+    name = entity_key(entity["text"])
+    if entity["label"] == "LOC":
+        return name in roles.feature_words()
+    return entity["label"] in ("ORG", "DONOR") and roles.is_department(name)
 
 
 def test_wrappers_mirror_their_base_tagger():
@@ -327,9 +334,9 @@ def test_a_place_span_stopped_before_a_feature_head_is_extended_over_it():
     text = "经霍尔果斯口岸出境。霍尔果斯市接收援助。喀什的叶尔羌河。阿克苏纺织工业园区。"
     marked = [("霍尔果斯", "RECIPIENT"), ("霍尔果斯市", "RECIPIENT"), ("喀什", "RECIPIENT"),
               ("阿克苏", "RECIPIENT")]
-    assert _spans_of(text, marked) == [
+    assert _spans_of(text, marked) == [  # 叶尔羌河 is a river of its own (feature_mentions)
         ("霍尔果斯口岸", "LOC"), ("霍尔果斯市", "RECIPIENT"), ("喀什", "RECIPIENT"),
-        ("阿克苏纺织工业园区", "LOC")]
+        ("叶尔羌河", "LOC"), ("阿克苏纺织工业园区", "LOC")]
     blocked = [("阿克苏", "RECIPIENT"), ("纺织", "ORG")]
     got = _spans_of(text, [*marked[:3], *blocked])
     assert ("阿克苏", "RECIPIENT") in got and ("纺织工业园区", "LOC") in got  # 纺织 is extended
@@ -368,3 +375,34 @@ def test_a_loc_span_that_names_no_place_is_dropped_and_nothing_else_is():
         ("青藏高原", "LOC"), ("南疆五地州", "LOC"), ("5000万元", "MONEY"), ("贡献", "RECIPIENT")]
     old = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
     assert len(assign_roles(text, spans, old)) == len(spans)
+
+
+def test_named_features_the_tagger_missed_are_added_as_places():
+    """Step 9: 塔里木盆地 and 六盘山 (jieba's dictionary tags them ns and they have a
+    feature's head) are added as LOC when no span covers them; a covered one is not added
+    twice, two-character words (高原) and divisions (炉霍县) are not added, the input's
+    spans are kept, and records from before the rule add nothing."""
+    text = "南疆地处塔里木盆地周边，医疗队登上六盘山和高原，青藏高原上的炉霍县。"
+    tibet = text.index("青藏高原")
+    spans = [Span(0, 2, "RECIPIENT"), Span(tibet, tibet + 4, "LOC")]
+    out = assign_roles(text, spans)
+    assert [(text[s.start:s.end], s.label) for s in out] == [
+        ("南疆", "RECIPIENT"), ("塔里木盆地", "LOC"), ("六盘山", "LOC"), ("青藏高原", "LOC")]
+    old = RoleSettings.from_json({"cue_weight": 2.0, "title_weight": 3.0})
+    assert not old.add_features
+    assert len(assign_roles(text, spans, old)) == len(spans)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["塔里木盆地", "六盘山", "高原", "炉霍县", "援建", "，",
+                                 "青藏高原", "天山网", "黄河路", "。"]), max_size=12),
+       st.data())
+def test_added_features_are_loc_words_of_the_list_and_overlap_no_span(parts, data):
+    text = "".join(parts)
+    ends = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=4)))
+    spans = [Span(a, b, "ORG") for a, b in zip(ends[::2], ends[1::2]) if a < b]
+    added = roles.feature_mentions(text, spans)
+    for s in added:
+        assert s.label == "LOC" and text[s.start:s.end] in roles.feature_words()
+        assert not any(s.start < t.end and t.start < s.end for t in spans + [
+            a for a in added if a is not s])

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from duikou.baselines.roles import assign_roles
+from duikou.baselines.roles import RoleSettings, assign_roles
 from duikou.spans import Span
 
 
@@ -75,8 +75,10 @@ def vote(members: Sequence[Sequence[Span]], k: int | None = None) -> list[Span]:
 
 
 def vote_with_roles(text: str, members: Sequence[Sequence[Span]],
-                    k: int | None = None) -> list[Span]:
-    """Document-level roles on each member, the :func:`vote`, then the roles again (module
-    docstring)."""
-    voted = vote([assign_roles(text, list(m)) for m in members], k)
-    return assign_roles(text, voted)
+                    k: int | None = None, settings: RoleSettings | None = None
+                    ) -> list[Span]:
+    """Document-level roles (with ``settings``, by default :class:`RoleSettings`'s) on each
+    member, the :func:`vote`, then the roles again (module docstring)."""
+    settings = settings or RoleSettings()
+    voted = vote([assign_roles(text, list(m), settings) for m in members], k)
+    return assign_roles(text, voted, settings)

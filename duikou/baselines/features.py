@@ -212,6 +212,17 @@ def _word_tags() -> dict[str, str]:
     return _pos_table
 
 
+def jieba_words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` with HMM off (dictionary-only, so deterministic); they
+    concatenate to ``text``."""
+    return _words(text)
+
+
+def jieba_word_tags() -> dict[str, str]:
+    """jieba.posseg's dictionary: word → part-of-speech tag (``ns``: place name)."""
+    return _word_tags()
+
+
 @functools.lru_cache(maxsize=4)
 def _words(text: str) -> tuple[str, ...]:
     """jieba's words of ``text`` (HMM off), shared by the BMES and POS features."""

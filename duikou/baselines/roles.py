@@ -3,9 +3,10 @@ document, as the guidelines decide them (``annotation/GUIDELINES.md`` §5), on t
 
 Taggers label each mention from a local window, so one entity often comes out DONOR in one
 sentence and RECIPIENT or LOC in the next. This stage changes the labels of party-like spans
-(DONOR, RECIPIENT, ORG, LOC) and keeps every other span as it is. It touches spans in three
+(DONOR, RECIPIENT, ORG, LOC) and keeps every other span as it is. It touches spans in four
 places only: it adds the mentions of central organs the tagger left out
-(:func:`department_mentions`), extends a place name the tagger stopped short of a feature's
+(:func:`department_mentions`) and the named natural features it left out (塔里木盆地,
+六盘山: :func:`feature_mentions`, from jieba's dictionary), extends a place name the tagger stopped short of a feature's
 head over it (霍尔果斯|口岸 → 霍尔果斯口岸, LOC: :func:`feature_name_spans`), and drops a span
 that ends LOC without naming a place (:func:`is_place_name`):
 
@@ -206,6 +207,9 @@ class RoleSettings:
     #: a span that ends LOC but names no place (奉献, 飞地, 桥头堡: the tagger's noise) is
     #: dropped (:func:`is_place_name`); the only place where the stage removes spans
     place_names_only: bool = True
+    #: step 9: named natural features and places from jieba's dictionary that the tagger
+    #: left out are added as LOC before the votes (:func:`feature_mentions`)
+    add_features: bool = True
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -214,12 +218,13 @@ class RoleSettings:
     def from_json(cls, data: dict | None) -> RoleSettings:
         """Settings as recorded; a record from before ``containing_provinces``,
         ``departments``, ``feature_places``, ``add_departments``, ``neutral_places``,
-        ``feature_names``, ``passing_events`` or ``place_names_only`` existed predicts as it
-        did then (without it)."""
+        ``feature_names``, ``passing_events``, ``place_names_only`` or ``add_features``
+        existed predicts as it did then (without it)."""
         return cls(**{"containing_provinces": False, "departments": False,
                       "feature_places": False, "add_departments": False,
                       "neutral_places": False, "feature_names": False,
-                      "passing_events": False, "place_names_only": False, **(data or {})})
+                      "passing_events": False, "place_names_only": False,
+                      "add_features": False, **(data or {})})
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -261,9 +266,10 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     the :func:`department_mentions` that overlap no span are added (sorted in when the
     input is sorted, else after it)."""
     plain = simplified(text)
-    if settings.add_departments and (added := department_mentions(plain, spans)):
-        ordered = all(a <= b for a, b in zip(spans, spans[1:]))
-        spans = sorted([*spans, *added]) if ordered else [*spans, *added]
+    if settings.add_departments:
+        spans = _with_added(spans, department_mentions(plain, spans))
+    if settings.add_features:
+        spans = _with_added(spans, feature_mentions(plain, spans))
     if settings.feature_names:
         spans = feature_name_spans(plain, spans)
     idx = [i for i, s in enumerate(spans) if s.label in ROLE_LABELS]
@@ -299,6 +305,14 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
     return out
 
 
+def _with_added(spans: Sequence[Span], added: list[Span]) -> Sequence[Span]:
+    """``spans`` and ``added``: sorted together when ``spans`` is sorted, else appended."""
+    if not added:
+        return spans
+    ordered = all(a <= b for a, b in zip(spans, spans[1:]))
+    return sorted([*spans, *added]) if ordered else [*spans, *added]
+
+
 def is_department(name: str) -> bool:
     """Whether ``name`` (simplified) is a central organ, ministry or provincial department,
     which guidelines §5 step 4 makes ORG.
@@ -321,6 +335,39 @@ def department_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
     """
     return [Span(m.start(), m.end(), "ORG") for m in DEPARTMENT_MENTION.finditer(plain)
             if not any(s.start < m.end() and m.start() < s.end for s in spans)]
+
+
+def feature_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
+    """LOC spans for the words of ``plain`` (simplified text, jieba's segmentation with HMM
+    off) that are :func:`feature_words` and overlap none of ``spans``: the named natural
+    features and places a tagger left out (step 9). The segmentation keeps a name inside a
+    longer word (黄河路, 天山网) from matching.
+
+    >>> feature_mentions("炉霍县位于青藏高原东南缘", [Span(0, 3, "RECIPIENT")])
+    [Span(start=5, end=9, label='LOC', text=None, attrs=None)]
+    >>> feature_mentions("不以山海为远", [])
+    []
+    """
+    from duikou.baselines.features import jieba_words
+
+    names = feature_words()
+    out, pos = [], 0
+    for word in jieba_words(plain):
+        start, pos = pos, pos + len(word)
+        if word in names and not any(s.start < pos and start < s.end for s in spans):
+            out.append(Span(start, pos, "LOC"))
+    return out
+
+
+@functools.cache
+def feature_words() -> frozenset[str]:
+    """The words that jieba's dictionary tags ``ns`` (place name) that have three characters
+    or more and are :func:`is_feature_place` (青藏高原, 塔里木盆地, 六盘山, 深圳产业园). Two
+    characters are too few: the dictionary's ``ns`` words also hold 山海, 高原 and 之江."""
+    from duikou.baselines.features import jieba_word_tags
+
+    return frozenset(w for w, tag in jieba_word_tags().items()
+                     if tag == "ns" and len(w) >= 3 and is_feature_place(w))
 
 
 def is_feature_place(name: str) -> bool:
