@@ -5,10 +5,10 @@ Taggers label each mention from a local window, so one entity often comes out DO
 sentence and RECIPIENT or LOC in the next. This stage changes the labels of party-like spans
 (DONOR, RECIPIENT, ORG, LOC) and keeps every other span as it is. It touches spans in four
 places only: it adds the mentions of central organs the tagger left out
-(:func:`department_mentions`) and the named natural features it left out (塔里木盆地,
-六盘山: :func:`feature_mentions`, from jieba's dictionary), extends a place name the tagger stopped short of a feature's
-head over it (霍尔果斯|口岸 → 霍尔果斯口岸, LOC: :func:`feature_name_spans`), and drops a span
-that ends LOC without naming a place (:func:`is_place_name`):
+(:func:`department_mentions`) and the named natural features it left out (塔里木盆地, 六盘山:
+:func:`feature_mentions`, from jieba's dictionary), extends a place name the tagger stopped
+short of a feature's head over it (霍尔果斯|口岸 → 霍尔果斯口岸, LOC: :func:`feature_name_spans`),
+and drops a span that ends LOC without naming a place (:func:`is_place_name`):
 
 1. :func:`group_mentions` partitions the party-like mentions of one document into entities:
    the same string; administrative chains that end in the same division (成都市锦江区 ↔
@@ -263,8 +263,8 @@ def assign_roles(text: str, spans: Sequence[Span], settings: RoleSettings = Role
                  ) -> list[Span]:
     """``spans`` with every party-like span relabelled to its entity's document role
     (module docstring); other spans, and all offsets, unchanged; with ``add_departments``
-    the :func:`department_mentions` that overlap no span are added (sorted in when the
-    input is sorted, else after it)."""
+    and ``add_features`` the :func:`department_mentions` and :func:`feature_mentions` that
+    overlap no span are added (sorted in when the input is sorted, else after it)."""
     plain = simplified(text)
     if settings.add_departments:
         spans = _with_added(spans, department_mentions(plain, spans))
@@ -340,8 +340,8 @@ def department_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
 def feature_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
     """LOC spans for the words of ``plain`` (simplified text, jieba's segmentation with HMM
     off) that are :func:`feature_words` and overlap none of ``spans``: the named natural
-    features and places a tagger left out (step 9). The segmentation keeps a name inside a
-    longer word (黄河路, 天山网) from matching.
+    features and places a tagger left out (step 9). Only whole words match, so a listed name
+    that the segmentation puts inside a longer word is not added.
 
     >>> feature_mentions("炉霍县位于青藏高原东南缘", [Span(0, 3, "RECIPIENT")])
     [Span(start=5, end=9, label='LOC', text=None, attrs=None)]
