@@ -23,12 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from duikou.baselines.ensemble import vote_with_roles  # noqa: E402
-from duikou.baselines.features import jieba_word_tags, jieba_words  # noqa: E402
+from duikou.baselines.features import jieba_word_tags  # noqa: E402
 from duikou.baselines.roles import (  # noqa: E402
     REGION_NAME,
     RoleSettings,
     _known_name,
     admin_chain,
+    feature_mentions,
     is_feature_place,
 )
 from duikou.eval.harness import protocol_documents  # noqa: E402
@@ -77,18 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _outcomes(plain: str, words: set[str], voted: list, gold: list) -> list[str]:
-    out, pos = [], 0
-    for word in jieba_words(plain):
-        start, pos = pos, pos + len(word)
-        if word not in words or any(s.start < pos and start < s.end for s in voted):
-            continue
-        if any(g.start == start and g.end == pos and g.label == "LOC" for g in gold):
-            out.append("gold LOC")
-        elif any(g.start < pos and start < g.end for g in gold):
-            out.append("inside")
-        else:
-            out.append("not gold")
-    return out
+    """What the gold says of each span :func:`feature_mentions` would add with ``words``."""
+    return ["gold LOC" if added in gold else
+            "inside" if any(g.start < added.end and added.start < g.end for g in gold) else
+            "not gold"
+            for added in feature_mentions(plain, voted, frozenset(words))]
 
 
 if __name__ == "__main__":

@@ -337,11 +337,13 @@ def department_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
             if not any(s.start < m.end() and m.start() < s.end for s in spans)]
 
 
-def feature_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
+def feature_mentions(plain: str, spans: Sequence[Span],
+                     names: frozenset[str] | None = None) -> list[Span]:
     """LOC spans for the words of ``plain`` (simplified text, jieba's segmentation with HMM
-    off) that are :func:`feature_words` and overlap none of ``spans``: the named natural
-    features and places a tagger left out (step 9). Only whole words match, so a listed name
-    that the segmentation puts inside a longer word is not added.
+    off) that are in ``names`` (by default :func:`feature_words`) and overlap none of
+    ``spans``: the named natural features and places a tagger left out (step 9). Only whole
+    words match, so a listed name that the segmentation puts inside a longer word is not
+    added.
 
     >>> feature_mentions("炉霍县位于青藏高原东南缘", [Span(0, 3, "RECIPIENT")])
     [Span(start=5, end=9, label='LOC', text=None, attrs=None)]
@@ -350,7 +352,7 @@ def feature_mentions(plain: str, spans: Sequence[Span]) -> list[Span]:
     """
     from duikou.baselines.features import jieba_words
 
-    names = feature_words()
+    names = feature_words() if names is None else names
     out, pos = [], 0
     for word in jieba_words(plain):
         start, pos = pos, pos + len(word)
