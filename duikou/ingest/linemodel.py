@@ -1,5 +1,6 @@
 """Small furniture line classifiers (cleaning rulesets 3–7 on top of the ruleset-2 rules,
-rulesets 15 and 16 on top of ruleset 14's).
+rulesets 15–17 on top of ruleset 14's; 17 also judges lines of running text and averages in
+the sentence-encoder score of :mod:`duikou.ingest.lineencoder`).
 
 The rules of :mod:`duikou.ingest.furniture` remove what a closed pattern can name; every new
 batch of pages brings furniture families they do not know (site slogans, app prompts,
@@ -24,6 +25,7 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +39,8 @@ MODEL_FILES = {3: MODEL_FILE, 4: Path(__file__).with_name("furniture_model_4.jso
                6: Path(__file__).with_name("furniture_model_6.json"),
                7: Path(__file__).with_name("furniture_model_6.json"),  # 6 + the R9 guard
                15: Path(__file__).with_name("furniture_model_15.json"),  # on ruleset 14
-               16: Path(__file__).with_name("furniture_model_16.json")}  # 15's, to fresh22
+               16: Path(__file__).with_name("furniture_model_16.json"),  # 15's, to fresh22
+               17: Path(__file__).with_name("furniture_model_17.json")}  # + encoder, body
 RULE = "R20-line-model"
 HEADLINE_MIN_HAN = 2  # 6 when the model was trained and scored on fresh3 (eval/FURNITURE.md)
 _DIGIT = re.compile(r"\d")
@@ -149,11 +152,21 @@ class LineModel:
     headline_threshold: float | None = None
     #: the cleaning ruleset whose decisions the model was trained on and runs on top of
     base_ruleset: int = 2
+    #: kept lines of running text are judged too, at this threshold; None: never (3-16)
+    body_threshold: float | None = None
+    #: weight of the :mod:`lineencoder` score in the line's score (0: n-grams alone)
+    blend: float = 0.0
+    #: the encoder perceptron's file, beside this one (needed when ``blend`` > 0)
+    encoder_file: str | None = None
 
     def score(self, feats: list[str]) -> float:
         """P(furniture): each feature bucket counts once, as in training (a line of digits
         repeats ``g:0`` many times)."""
-        z = sum(self.weights.get(b, 0.0) for b in {bucket(f) for f in feats})
+        return self.score_buckets({bucket(f) for f in feats})
+
+    def score_buckets(self, buckets: Iterable[int]) -> float:
+        """P(furniture) from distinct feature buckets."""
+        z = sum(self.weights.get(b, 0.0) for b in buckets)
         return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
     def to_json(self) -> str:
@@ -165,6 +178,11 @@ class LineModel:
             data["headline_threshold"] = self.headline_threshold
         if self.base_ruleset != 2:  # absent from the files of rulesets 3-7
             data["base_ruleset"] = self.base_ruleset
+        if self.body_threshold is not None:  # absent before ruleset 17
+            data["body_threshold"] = self.body_threshold
+        if self.blend:
+            data["blend"] = self.blend
+            data["encoder_file"] = self.encoder_file
         return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
@@ -181,7 +199,12 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
                      float(data["threshold"]), tuple(data.get("trained_on", ())),
                      int(data.get("feature_set", 1)), None if head is None else float(head),
-                     int(data.get("base_ruleset", 2)))
+                     int(data.get("base_ruleset", 2)), _opt(data.get("body_threshold")),
+                     float(data.get("blend", 0.0)), data.get("encoder_file"))
+
+
+def _opt(x: float | None) -> float | None:
+    return None if x is None else float(x)
 
 
 def headline(norms: list[str], rules: list[str | None], body: list[int],
@@ -232,11 +255,25 @@ def judged_headline(norms: list[str], rules: list[str | None], cut: int,
     return k
 
 
+def judged_body(norms: list[str], rules: list[str | None], cut: int) -> list[int]:
+    """The kept lines of running text above the tail cut that a model with a
+    ``body_threshold`` judges (ruleset 17): every :func:`body_lines` line but the likely
+    :func:`headline`."""
+    body = body_lines(norms, rules)
+    head = headline(norms, rules, body) if body else None
+    return [k for k in body if k < cut and k != head]
+
+
 def apply_line_model(norms: list[str], rules: list[str | None], cut: int,
-                     model: LineModel | None = None) -> list[str | None]:
+                     model: LineModel | None = None,
+                     model_path: Path | None = None) -> list[str | None]:
     """Remove (as :data:`RULE`) each :func:`candidates` line that the model scores at or
-    above its threshold, and the :func:`judged_headline` at or above the model's
-    ``headline_threshold`` when it has one."""
+    above its threshold, the :func:`judged_headline` at or above the model's
+    ``headline_threshold`` when it has one, and each :func:`judged_body` line at or above its
+    ``body_threshold`` when it has one, unless that would remove every paragraph (a page
+    keeps its running text). A model with a ``blend`` scores
+    ``(1 - blend) * n-gram score + blend * encoder score`` (the encoder file is looked up
+    beside ``model_path``)."""
     model = model or load_model()
     body = body_lines(norms, rules)
     out = list(rules)
@@ -244,7 +281,21 @@ def apply_line_model(norms: list[str], rules: list[str | None], cut: int,
     head = judged_headline(norms, rules, cut) if model.headline_threshold is not None else None
     if head is not None:
         asked.append((head, model.headline_threshold))
-    for k, threshold in asked:
-        if model.score(line_features(norms, rules, k, body, model.feature_set)) >= threshold:
-            out[k] = RULE
+    in_body = judged_body(norms, rules, cut) if model.body_threshold is not None else []
+    asked += [(k, model.body_threshold) for k in in_body]
+    probs = [model.score(line_features(norms, rules, k, body, model.feature_set))
+             for k, _ in asked]
+    if model.blend and asked:
+        from duikou.ingest import lineencoder
+
+        folder = (model_path or MODEL_FILE).parent
+        weights = lineencoder.load_weights(folder / str(model.encoder_file))
+        enc = lineencoder.scores(weights, lineencoder.context_vectors(norms, [k for k, _ in asked]))
+        probs = [(1 - model.blend) * p + model.blend * float(e) for p, e in zip(probs, enc)]
+    removed = {k for (k, threshold), p in zip(asked, probs) if p >= threshold}
+    paragraphs = {k for k in body if k < cut}
+    if paragraphs and paragraphs <= removed:  # never every paragraph: keep the running text
+        removed -= set(in_body)
+    for k in removed:
+        out[k] = RULE
     return out
