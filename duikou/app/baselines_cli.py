@@ -150,7 +150,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "a subset of 2's lines, 2 a few more; 3-7 add a line model: more "
                          "furniture removed, more article lines lost; 9 is 8 with more "
                          "whole-line shapes (R22), 10 and 11 add more (R23), 12-14 keep more "
-                         "headlines, captions and section numbers; 15 and 16 are 14 with a line model)")
+                         "headlines, captions and section numbers; 15 and 16 are 14 with a line model; "
+                         "17 also judges running text with a sentence encoder: more "
+                         "furniture removed, about 60 times slower, needs the neural extra)")
     _add_model_access(tg)
     tg.set_defaults(func=cmd_tag)
 
