@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from duikou.ingest import lineencoder
-from duikou.ingest.bench_furniture import read_labels, set_files
-from duikou.ingest.clean import decide, decode, page_lines
+from duikou.ingest.clean import decide
 from duikou.ingest.linemodel import (
     LineModel,
     body_lines,
@@ -38,7 +37,7 @@ from duikou.ingest.linemodel import (
     judged_headline,
     line_features,
 )
-from duikou.ingest.train_linemodel import FOLDS, MIN_PRECISION, _fit, _pruned
+from duikou.ingest.train_linemodel import FOLDS, MIN_PRECISION, _fit, _pruned, labelled_pages
 from duikou.jsonio import atomic_write_bytes, atomic_write_text
 from duikou.paths import annotation_dir, seeds_dir
 
@@ -66,31 +65,24 @@ def lines_of(sets: tuple[str, ...], folder: Path, seeds: Path
     and each page's normalised lines (for the sentence vectors)."""
     out: list[Line] = []
     pages: dict[str, list[str]] = {}
-    for name in sets:
-        files, raw_dir = set_files(folder, name, seeds)
-        by_doc: dict[str, dict[int, bool]] = {}
-        for lab in (lab for f in files for lab in read_labels(f)):
-            by_doc.setdefault(lab.doc, {})[lab.line] = lab.label == "furniture"
-        for doc, labelled in sorted(by_doc.items()):
-            path = raw_dir / f"{doc}.txt"
-            lines = page_lines(decode(path.read_bytes(), file=str(path)))
-            norms = [norm for _, norm in lines]
-            rules, cut = decide(norms, BASE_RULESET)
-            body = body_lines(norms, rules)
-            kinds = dict.fromkeys(candidates(norms, rules, cut), "cand")
-            kinds.update(dict.fromkeys(judged_body(norms, rules, cut), "body"))
-            head = judged_headline(norms, rules, cut)
-            if head is not None:
-                kinds[head] = "head"
-            key = f"{name}/{doc}"
-            pages[key] = norms
-            for k, (number, _) in enumerate(lines):
-                if number not in labelled:
-                    raise ValueError(f"{path}: line {number} has no label")
-                feats = tuple(sorted({bucket(f) for f in line_features(
-                    norms, rules, k, body, FEATURE_SET)}))
-                out.append(Line(key, feats, labelled[number],
-                                rules[k] is not None or k >= cut, kinds.get(k), k))
+    for name, doc, path, lines, labelled in labelled_pages(sets, folder, seeds):
+        norms = [norm for _, norm in lines]
+        rules, cut = decide(norms, BASE_RULESET)
+        body = body_lines(norms, rules)
+        kinds = dict.fromkeys(candidates(norms, rules, cut), "cand")
+        kinds.update(dict.fromkeys(judged_body(norms, rules, cut), "body"))
+        head = judged_headline(norms, rules, cut)
+        if head is not None:
+            kinds[head] = "head"
+        key = f"{name}/{doc}"
+        pages[key] = norms
+        for k, (number, _) in enumerate(lines):
+            if number not in labelled:
+                raise ValueError(f"{path}: line {number} has no label")
+            feats = tuple(sorted({bucket(f) for f in line_features(
+                norms, rules, k, body, FEATURE_SET)}))
+            out.append(Line(key, feats, labelled[number],
+                            rules[k] is not None or k >= cut, kinds.get(k), k))
     return out, pages
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,33 +60,39 @@ class Example:
     head: bool = False  # the linemodel.judged_headline (decided at the headline threshold)
 
 
+def labelled_pages(sets: tuple[str, ...], folder: Path, seeds: Path
+                   ) -> Iterator[tuple[str, str, Path, list[tuple[int, str]], dict[int, bool]]]:
+    """``(set, doc, raw file, page_lines, {line number: furniture?})`` of every labelled page
+    of ``sets``, in set order and then document name order."""
+    for name in sets:
+        files, raw_dir = set_files(folder, name, seeds)
+        by_doc: dict[str, dict[int, bool]] = {}
+        for lab in (lab for f in files for lab in read_labels(f)):
+            by_doc.setdefault(lab.doc, {})[lab.line] = lab.label == "furniture"
+        for doc, labelled in sorted(by_doc.items()):
+            path = raw_dir / f"{doc}.txt"
+            yield name, doc, path, page_lines(decode(path.read_bytes(), file=str(path))), labelled
+
+
 def examples(sets: tuple[str, ...], folder: Path, seeds: Path,
              feature_set: int = 1, headline_min_han: int = 6,
              judge_headline: bool = False, base_ruleset: int = 2) -> list[Example]:
     out: list[Example] = []
-    for name in sets:
-        files, raw_dir = set_files(folder, name, seeds)
-        labels = [lab for f in files for lab in read_labels(f)]
-        by_doc: dict[str, dict[int, bool]] = {}
-        for lab in labels:
-            by_doc.setdefault(lab.doc, {})[lab.line] = lab.label == "furniture"
-        for doc, labelled in sorted(by_doc.items()):
-            path = raw_dir / f"{doc}.txt"
-            lines = page_lines(decode(path.read_bytes(), file=str(path)))
-            norms = [norm for _, norm in lines]
-            rules, cut = decide(norms, base_ruleset)
-            body = body_lines(norms, rules)
-            asked = set(candidates(norms, rules, cut, headline_min_han))
-            head = judged_headline(norms, rules, cut, headline_min_han) \
-                if judge_headline else None
-            for k, (number, _) in enumerate(lines):
-                if number not in labelled:
-                    raise ValueError(f"{path}: line {number} has no label")
-                feats = tuple(sorted({bucket(f) for f in line_features(
-                    norms, rules, k, body, feature_set)}))
-                removed = rules[k] is not None or k >= cut
-                out.append(Example(doc, feats, labelled[number], removed, k in asked,
-                                   k == head))
+    for _, doc, path, lines, labelled in labelled_pages(sets, folder, seeds):
+        norms = [norm for _, norm in lines]
+        rules, cut = decide(norms, base_ruleset)
+        body = body_lines(norms, rules)
+        asked = set(candidates(norms, rules, cut, headline_min_han))
+        head = judged_headline(norms, rules, cut, headline_min_han) \
+            if judge_headline else None
+        for k, (number, _) in enumerate(lines):
+            if number not in labelled:
+                raise ValueError(f"{path}: line {number} has no label")
+            feats = tuple(sorted({bucket(f) for f in line_features(
+                norms, rules, k, body, feature_set)}))
+            removed = rules[k] is not None or k >= cut
+            out.append(Example(doc, feats, labelled[number], removed, k in asked,
+                               k == head))
     return out
 
 
