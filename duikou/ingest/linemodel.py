@@ -196,6 +196,8 @@ def load_model(path: Path = MODEL_FILE) -> LineModel:
     if head is not None and float(head) < float(data["threshold"]):
         raise ValueError(f"{path}: headline_threshold {head} is below threshold "
                          f"{data['threshold']}; the headline must be the harder line to remove")
+    if float(data.get("blend", 0.0)) and not data.get("encoder_file"):
+        raise ValueError(f"{path}: blend {data['blend']} needs an encoder_file beside the model")
     return LineModel({int(b): float(w) for b, w in data["weights"].items()},
                      float(data["threshold"]), tuple(data.get("trained_on", ())),
                      int(data.get("feature_set", 1)), None if head is None else float(head),
