@@ -37,7 +37,14 @@ from duikou.ingest.linemodel import (
     judged_headline,
     line_features,
 )
-from duikou.ingest.train_linemodel import FOLDS, MIN_PRECISION, _fit, _pruned, labelled_pages
+from duikou.ingest.train_linemodel import (
+    FOLDS,
+    MIN_PRECISION,
+    _fit,
+    _probs,
+    _pruned,
+    labelled_pages,
+)
 from duikou.jsonio import atomic_write_bytes, atomic_write_text
 from duikou.paths import annotation_dir, seeds_dir
 
@@ -90,13 +97,6 @@ def vectors(rows: list[Line], pages: dict[str, list[str]]) -> np.ndarray:
     return np.vstack([lineencoder.context_vectors(pages[r.doc], [r.k]) for r in rows])
 
 
-def _ngram_probs(train: list[Line], test: list[Line]) -> np.ndarray:
-    """Probabilities of the pruned n-gram model (what ships)."""
-    weights, bias = _pruned(_fit(train, C))
-    z = np.array([bias + sum(weights.get(b, 0.0) for b in r.features) for r in test])
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
-
-
 def _mlp(x: np.ndarray, y: np.ndarray):
     from sklearn.neural_network import MLPClassifier
 
@@ -120,8 +120,8 @@ def out_of_fold(rows: list[Line], x: np.ndarray) -> tuple[np.ndarray, np.ndarray
     ngram, enc = np.zeros(len(rows)), np.zeros(len(rows))
     for f in range(FOLDS):
         tr, te = judged & (g != f), judged & (g == f)
-        ngram[te] = _ngram_probs([rows[i] for i in np.flatnonzero(tr)],
-                                 [rows[i] for i in np.flatnonzero(te)])
+        model = _fit([rows[i] for i in np.flatnonzero(tr)], C)
+        ngram[te] = _probs(model, [rows[i] for i in np.flatnonzero(te)])  # pruned, as shipped
         enc[te] = lineencoder.scores(_packed(_mlp(x[tr], y[tr])), x[te])
     return ngram, enc
 
